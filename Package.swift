@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The folder layout mirrors ../shared/ARCHITECTURE.md: one module per part.
+let package = Package(
+    name: "wfhost",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wfhost", targets: ["wfhost"]),
+        .executable(name: "wfhost-worker", targets: ["wfhost-worker"]),
+        .library(name: "WorkflowHost", targets: ["WorkflowHost"]),
+        // Shipped plugins: C shared objects built against the SDK header only.
+        .library(name: "core", type: .dynamic, targets: ["PluginCore"]),
+        .library(name: "chaos", type: .dynamic, targets: ["PluginChaos"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C layers
+        .target(name: "WfhostPluginSDK", path: "SDK", sources: ["src"], publicHeadersPath: "include"),
+        .target(name: "CSupport", path: "Sources/CSupport"),
+        .systemLibrary(name: "CYaml", path: "Sources/CYaml", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
+        // MARK: Swift modules, one job each
+        .target(name: "Schema", path: "Sources/Schema"),
+        .target(name: "Spec", dependencies: ["CYaml"], path: "Sources/Spec"),
+        .target(name: "Plan", dependencies: ["Spec"], path: "Sources/Plan"),
+        .target(name: "Isolation", dependencies: ["CSupport"], path: "Sources/Isolation"),
+        .target(name: "Registry", dependencies: ["Isolation", "Schema", "CSQLite", "CSupport"], path: "Sources/Registry"),
+        .target(name: "WorkflowHost", dependencies: ["Registry", "Schema", "Spec", "Plan", "Isolation"],
+                path: "Sources/WorkflowHost"),
+        .executableTarget(name: "wfhost", dependencies: [
+            "WorkflowHost", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/wfhost"),
+
+        // The worker is C on purpose: it must start fast and hold no Swift runtime of its own
+        // (plugins written in Swift bring theirs). See Sources/wfhost-worker/README.md.
+        .executableTarget(name: "wfhost-worker", dependencies: ["WfhostPluginSDK"], path: "Sources/wfhost-worker",
+                          linkerSettings: [.linkedLibrary("dl")]),
+
+        // MARK: Plugins
+        .target(name: "PluginCore", dependencies: ["WfhostPluginSDK"], path: "Plugins/core"),
+        .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK"], path: "Plugins/chaos"),
+
+        // MARK: Tests
+        .testTarget(name: "SchemaTests", dependencies: ["Schema"], path: "Tests/SchemaTests"),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Plan"], path: "Tests/SpecTests"),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "WorkflowHost"], path: "Tests/RegistryTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)
