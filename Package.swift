@@ -20,6 +20,8 @@ let package = Package(
         // MARK: C layers
         .target(name: "WfhostPluginSDK", path: "SDK", sources: ["src"], publicHeadersPath: "include"),
         .target(name: "CSupport", path: "Sources/CSupport"),
+        .target(name: "CSha256", path: "Sources/CSha256"),
+        .target(name: "CJSON", path: "Sources/CJSON"),
         .systemLibrary(name: "CYaml", path: "Sources/CYaml", pkgConfig: "yaml-0.1",
                        providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
@@ -29,7 +31,7 @@ let package = Package(
         .target(name: "Schema", path: "Sources/Schema"),
         .target(name: "Spec", dependencies: ["CYaml"], path: "Sources/Spec"),
         .target(name: "Plan", dependencies: ["Spec"], path: "Sources/Plan"),
-        .target(name: "Isolation", dependencies: ["CSupport"], path: "Sources/Isolation"),
+        .target(name: "Isolation", dependencies: ["CSupport", "CSha256"], path: "Sources/Isolation"),
         .target(name: "Registry", dependencies: ["Isolation", "Schema", "CSQLite", "CSupport"], path: "Sources/Registry"),
         .target(name: "WorkflowHost", dependencies: ["Registry", "Schema", "Spec", "Plan", "Isolation"],
                 path: "Sources/WorkflowHost"),
@@ -39,12 +41,12 @@ let package = Package(
 
         // The worker is C on purpose: it must start fast and hold no Swift runtime of its own
         // (plugins written in Swift bring theirs). See Sources/wfhost-worker/README.md.
-        .executableTarget(name: "wfhost-worker", dependencies: ["WfhostPluginSDK"], path: "Sources/wfhost-worker",
+        .executableTarget(name: "wfhost-worker", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Sources/wfhost-worker",
                           linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: Plugins
-        .target(name: "PluginCore", dependencies: ["WfhostPluginSDK"], path: "Plugins/core"),
-        .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK"], path: "Plugins/chaos"),
+        .target(name: "PluginCore", dependencies: ["WfhostPluginSDK", "CSha256", "CJSON"], path: "Plugins/core"),
+        .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Plugins/chaos"),
 
         // MARK: Tests
         .testTarget(name: "SchemaTests", dependencies: ["Schema"], path: "Tests/SchemaTests"),

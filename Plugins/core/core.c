@@ -1,0 +1,368 @@
+/*
+ * The `core` plugin: everyday tools (echo, shell, files, checksums), written against the public SDK only.
+ */
+#define _GNU_SOURCE
+#include "wfhost/plugin.h"
+#include "wfh_json_reader.h"
+#include "wfh_json_writer.h"
+#include "wfh_sha256.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The largest file read_file returns, and the most output shell keeps per stream. */
+#define READ_FILE_LIMIT (8u << 20)
+#define SHELL_OUTPUT_LIMIT (4u << 20)
+
+/* Parses the arguments or fails the call; the host has validated them against the schema already. */
+static jr_value *parse_args(const wfh_host *host, wfh_call *call, const wfh_request *req) {
+    char error[256];
+    jr_value *args = jr_parse(req->args_json, req->args_len, error, sizeof error);
+    if (!args) wfh_fail(host, call, "invalid_args", error, 0);
+    return args;
+}
+
+/* Finishes a call with the JSON text in w as its result. */
+static wfh_status finish(const wfh_host *host, wfh_call *call, jw *w) {
+    if (w->failed) {
+        jw_free(w);
+        return wfh_fail(host, call, "out_of_memory", "the result could not be built: out of memory", 1);
+    }
+    int rc = host->set_result(call, w->data, w->len);
+    jw_free(w);
+    return rc == 0 ? WFH_OK : WFH_FAILED;
+}
+
+static wfh_status errno_failure(const wfh_host *host, wfh_call *call, const char *what, const char *path) {
+    char message[1024];
+    snprintf(message, sizeof message, "cannot %s '%s': %s", what, path, strerror(errno));
+    const char *code = errno == ENOENT ? "not_found" : errno == EACCES || errno == EPERM ? "permission_denied"
+                                                                                        : "io_error";
+    return wfh_fail(host, call, code, message, errno == EAGAIN || errno == EINTR);
+}
+
+/* ---- echo ---------------------------------------------------------------------------------------------------- */
+
+static wfh_status tool_echo(const wfh_host *host, wfh_call *call, const wfh_request *req) {
+    jr_value *args = parse_args(host, call, req);
+    if (!args) return WFH_FAILED;
+    const jr_value *m = jr_get(args, "message");
+    jw w = {0};
+    jw_lit(&w, "{");
+    jw_key(&w, "message", 1);
+    if (m && m->type == JR_STRING) jw_strn(&w, m->string, m->length); else jw_lit(&w, "\"\"");
+    jw_lit(&w, "}");
+    jr_free(args);
+    return finish(host, call, &w);
+}
+
+/* ---- shell --------------------------------------------------------------------------------------------------- */
+
+typedef struct buffer { char *data; size_t len; size_t dropped; } buffer;
+
+static void buffer_add(buffer *b, const char *p, size_t n) {
+    if (b->len + n > SHELL_OUTPUT_LIMIT) {
+        size_t keep = SHELL_OUTPUT_LIMIT > b->len ? SHELL_OUTPUT_LIMIT - b->len : 0;
+        b->dropped += n - keep;
+        n = keep;
+    }
+    if (n == 0) return;
+    char *d = realloc(b->data, b->len + n);
+    if (!d) { b->dropped += n; return; }
+    b->data = d;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Builds the child's environment: ours, with the `env` object's members set (a null member unsets). */
+static char **build_env(const jr_value *env) {
+    size_t n = 0;
+    while (environ[n]) n++;
+    size_t extra = env && env->type == JR_OBJECT ? env->length : 0;
+    char **out = calloc(n + extra + 1, sizeof *out);
+    if (!out) return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int overridden = 0;
+        for (size_t j = 0; j < extra; j++) {
+            size_t kl = strlen(env->keys[j]);
+            if (strncmp(environ[i], env->keys[j], kl) == 0 && environ[i][kl] == '=') overridden = 1;
+        }
+        if (!overridden) out[k++] = strdup(environ[i]);
+    }
+    for (size_t j = 0; j < extra; j++) {
+        const jr_value *v = env->items[j];
+        if (v->type != JR_STRING) continue;
+        size_t len = strlen(env->keys[j]) + v->length + 2;
+        char *s = malloc(len);
+        if (s) snprintf(s, len, "%s=%s", env->keys[j], v->string);
+        out[k++] = s;
+    }
+    out[k] = NULL;
+    return out;
+}
+
+static void free_strv(char **v) {
+    for (size_t i = 0; v && v[i]; i++) free(v[i]);
+    free(v);
+}
+
+static wfh_status tool_shell(const wfh_host *host, wfh_call *call, const wfh_request *req) {
+    jr_value *args = parse_args(host, call, req);
+    if (!args) return WFH_FAILED;
+    const jr_value *argv_v = jr_get(args, "argv");
+    if (!argv_v || argv_v->type != JR_ARRAY || argv_v->length == 0) {
+        jr_free(args);
+        return wfh_fail(host, call, "invalid_args", "argv must be a non-empty array of strings", 0);
+    }
+    char **argv = calloc(argv_v->length + 1, sizeof *argv);
+    for (size_t i = 0; argv && i < argv_v->length; i++)
+        argv[i] = argv_v->items[i]->type == JR_STRING ? argv_v->items[i]->string : (char *)"";
+    char **envp = build_env(jr_get(args, "env"));
+    const char *cwd = jr_get_string(args, "cwd", NULL);
+    const char *stdin_text = jr_get_string(args, "stdin", NULL);
+    const jr_value *stdin_v = jr_get(args, "stdin");
+    size_t stdin_len = stdin_v && stdin_v->type == JR_STRING ? stdin_v->length : 0;
+    double timeout_ms = jr_get_number(args, "timeout_ms", 0);
+
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+    if (!argv || !envp || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+        free(argv); free_strv(envp); jr_free(args);
+        return wfh_fail(host, call, "io_error", "cannot create pipes for the command", 1);
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    if (cwd) posix_spawn_file_actions_addchdir_np(&fa, cwd);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    close(in[0]); close(out[1]); close(err[1]);
+    if (rc != 0) {
+        char message[1024];
+        snprintf(message, sizeof message, "cannot run '%s'%s%s: %s", argv[0], cwd ? " in " : "", cwd ? cwd : "",
+                 strerror(rc));
+        close(in[1]); close(out[0]); close(err[0]);
+        free(argv); free_strv(envp); jr_free(args);
+        return wfh_fail(host, call, rc == ENOENT ? "not_found" : "spawn_failed", message, 0);
+    }
+    /* Feed stdin while reading both outputs, so that a command that writes before reading cannot deadlock. */
+    size_t stdin_off = 0;
+    if (!stdin_text || stdin_len == 0) { close(in[1]); in[1] = -1; }
+    else fcntl(in[1], F_SETFL, O_NONBLOCK);
+    buffer bo = {0}, be = {0};
+    long long deadline = timeout_ms > 0 ? now_ms() + (long long)timeout_ms : 0;
+    int timed_out = 0, cancelled = 0, open_out = 1, open_err = 1;
+    signal(SIGPIPE, SIG_IGN);
+    while (open_out || open_err) {
+        struct pollfd p[3];
+        int n = 0;
+        if (open_out) p[n++] = (struct pollfd){out[0], POLLIN, 0};
+        if (open_err) p[n++] = (struct pollfd){err[0], POLLIN, 0};
+        if (in[1] >= 0) p[n++] = (struct pollfd){in[1], POLLOUT, 0};
+        int r = poll(p, (nfds_t)n, 100);
+        if (r < 0 && errno != EINTR) break;
+        for (int i = 0; i < n && r > 0; i++) {
+            if (!p[i].revents) continue;
+            if (p[i].fd == in[1]) {
+                ssize_t w = write(in[1], stdin_text + stdin_off, stdin_len - stdin_off);
+                if (w > 0) stdin_off += (size_t)w;
+                if (w < 0 && errno != EAGAIN) stdin_off = stdin_len;
+                if (stdin_off >= stdin_len) { close(in[1]); in[1] = -1; }
+                continue;
+            }
+            char chunk[65536];
+            ssize_t got = read(p[i].fd, chunk, sizeof chunk);
+            if (got > 0) buffer_add(p[i].fd == out[0] ? &bo : &be, chunk, (size_t)got);
+            else if (got == 0 || errno != EINTR) {
+                if (p[i].fd == out[0]) open_out = 0; else open_err = 0;
+            }
+        }
+        if (!timed_out && deadline && now_ms() >= deadline) { timed_out = 1; kill(pid, SIGKILL); }
+        if (!cancelled && host->is_cancelled(call)) { cancelled = 1; kill(pid, SIGKILL); }
+    }
+    if (in[1] >= 0) close(in[1]);
+    close(out[0]); close(err[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    jw w = {0};
+    jw_lit(&w, "{");
+    jw_key(&w, "exit_code", 1);
+    jw_int(&w, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    jw_key(&w, "signal", 0);
+    if (WIFSIGNALED(status)) jw_int(&w, WTERMSIG(status)); else jw_lit(&w, "null");
+    jw_key(&w, "timed_out", 0); jw_lit(&w, timed_out ? "true" : "false");
+    jw_key(&w, "stdout", 0); jw_strn(&w, bo.data ? bo.data : "", bo.len);
+    jw_key(&w, "stderr", 0); jw_strn(&w, be.data ? be.data : "", be.len);
+    jw_key(&w, "truncated_bytes", 0); jw_int(&w, (long long)(bo.dropped + be.dropped));
+    jw_lit(&w, "}");
+    free(bo.data); free(be.data); free(argv); free_strv(envp); jr_free(args);
+    if (cancelled) { jw_free(&w); return wfh_fail(host, call, "cancelled", "the command was cancelled", 0); }
+    if (timed_out) {
+        char message[256];
+        snprintf(message, sizeof message, "the command did not finish within timeout_ms=%.0f and was killed",
+                 timeout_ms);
+        jw_free(&w);
+        return wfh_fail(host, call, "command_timeout", message, 1);
+    }
+    return finish(host, call, &w);
+}
+
+/* ---- files --------------------------------------------------------------------------------------------------- */
+
+static wfh_status tool_write_file(const wfh_host *host, wfh_call *call, const wfh_request *req) {
+    jr_value *args = parse_args(host, call, req);
+    if (!args) return WFH_FAILED;
+    const char *path = jr_get_string(args, "path", "");
+    const jr_value *content = jr_get(args, "content");
+    int append = jr_get_bool(args, "append", 0);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+    if (fd < 0) { wfh_status s = errno_failure(host, call, "open", path); jr_free(args); return s; }
+    size_t len = content && content->type == JR_STRING ? content->length : 0;
+    const char *p = len ? content->string : "";
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, p + done, len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) { wfh_status s = errno_failure(host, call, "write", path); close(fd); jr_free(args); return s; }
+        done += (size_t)n;
+    }
+    if (close(fd) != 0) { wfh_status s = errno_failure(host, call, "close", path); jr_free(args); return s; }
+    jw w = {0};
+    jw_lit(&w, "{");
+    jw_key(&w, "path", 1); jw_str(&w, path);
+    jw_key(&w, "bytes_written", 0); jw_int(&w, (long long)len);
+    jw_lit(&w, "}");
+    jr_free(args);
+    return finish(host, call, &w);
+}
+
+static wfh_status tool_read_file(const wfh_host *host, wfh_call *call, const wfh_request *req) {
+    jr_value *args = parse_args(host, call, req);
+    if (!args) return WFH_FAILED;
+    const char *path = jr_get_string(args, "path", "");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { wfh_status s = errno_failure(host, call, "open", path); jr_free(args); return s; }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && (size_t)st.st_size > READ_FILE_LIMIT) {
+        char message[1024];
+        snprintf(message, sizeof message, "'%s' is %lld bytes; read_file returns files up to %u bytes", path,
+                 (long long)st.st_size, READ_FILE_LIMIT);
+        close(fd); jr_free(args);
+        return wfh_fail(host, call, "file_too_large", message, 0);
+    }
+    buffer b = {0};
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) { wfh_status s = errno_failure(host, call, "read", path); close(fd); free(b.data); jr_free(args); return s; }
+        if (n == 0) break;
+        buffer_add(&b, chunk, (size_t)n);
+    }
+    close(fd);
+    jw w = {0};
+    jw_lit(&w, "{");
+    jw_key(&w, "path", 1); jw_str(&w, path);
+    jw_key(&w, "content", 0); jw_strn(&w, b.data ? b.data : "", b.len);
+    jw_key(&w, "size", 0); jw_int(&w, (long long)b.len);
+    jw_lit(&w, "}");
+    free(b.data);
+    jr_free(args);
+    return finish(host, call, &w);
+}
+
+static wfh_status tool_checksum(const wfh_host *host, wfh_call *call, const wfh_request *req) {
+    jr_value *args = parse_args(host, call, req);
+    if (!args) return WFH_FAILED;
+    const char *path = jr_get_string(args, "path", "");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    uint8_t digest[32];
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || wfh_sha256_fd(fd, digest) != 0) {
+        wfh_status s = errno_failure(host, call, "read", path);
+        if (fd >= 0) close(fd);
+        jr_free(args);
+        return s;
+    }
+    close(fd);
+    char hex[65];
+    wfh_sha256_hex(digest, hex);
+    jw w = {0};
+    jw_lit(&w, "{");
+    jw_key(&w, "path", 1); jw_str(&w, path);
+    jw_key(&w, "sha256", 0); jw_str(&w, hex);
+    jw_key(&w, "size", 0); jw_int(&w, (long long)st.st_size);
+    jw_lit(&w, "}");
+    jr_free(args);
+    return finish(host, call, &w);
+}
+
+/* ---- descriptor ---------------------------------------------------------------------------------------------- */
+
+static const char *const any_path[] = {"/", NULL};
+static const wfh_capabilities shell_caps = {sizeof(wfh_capabilities), 1, any_path, any_path};
+static const wfh_capabilities read_caps = {sizeof(wfh_capabilities), 0, any_path, NULL};
+static const wfh_capabilities write_caps = {sizeof(wfh_capabilities), 0, any_path, any_path};
+
+static const wfh_tool tools[] = {
+    WFH_TOOL("echo", "Echo a message", "Returns the message it is given; useful to test workflows and variables.",
+             "{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\",\"description\":\"Text to echo\"}},"
+             "\"required\":[\"message\"],\"additionalProperties\":false}",
+             "{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\"}},\"required\":[\"message\"]}",
+             WFH_TOOL_IDEMPOTENT, tool_echo),
+    {sizeof(wfh_tool), WFH_TOOL_SIDE_EFFECTS, "shell", "Run a command",
+     "Runs a program with an argument vector (never through a shell), optional environment, working directory, "
+     "standard input and time limit, and returns its exit code and output.",
+     "{\"type\":\"object\",\"properties\":{"
+     "\"argv\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"minItems\":1,"
+     "\"description\":\"Program and arguments; the program is looked up on PATH\"},"
+     "\"env\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}},"
+     "\"cwd\":{\"type\":\"string\"},\"stdin\":{\"type\":\"string\"},"
+     "\"timeout_ms\":{\"type\":\"integer\",\"minimum\":1}},"
+     "\"required\":[\"argv\"],\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{\"exit_code\":{\"type\":\"integer\"},\"stdout\":{\"type\":\"string\"},"
+     "\"stderr\":{\"type\":\"string\"}},\"required\":[\"exit_code\",\"stdout\",\"stderr\"]}",
+     tool_shell, NULL, NULL, &shell_caps},
+    {sizeof(wfh_tool), WFH_TOOL_SIDE_EFFECTS, "write_file", "Write a file",
+     "Writes text to a file, replacing it or appending to it.",
+     "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"minLength\":1},"
+     "\"content\":{\"type\":\"string\"},\"append\":{\"type\":\"boolean\",\"default\":false}},"
+     "\"required\":[\"path\",\"content\"],\"additionalProperties\":false}",
+     NULL, tool_write_file, NULL, NULL, &write_caps},
+    {sizeof(wfh_tool), WFH_TOOL_IDEMPOTENT, "read_file", "Read a file",
+     "Returns the content of a text file (up to 8 MiB).",
+     "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"minLength\":1}},"
+     "\"required\":[\"path\"],\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{\"content\":{\"type\":\"string\"}},\"required\":[\"content\"]}",
+     tool_read_file, NULL, NULL, &read_caps},
+    {sizeof(wfh_tool), WFH_TOOL_IDEMPOTENT, "checksum", "Checksum a file",
+     "Returns the SHA-256 digest of a file in hexadecimal, and its size.",
+     "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"minLength\":1}},"
+     "\"required\":[\"path\"],\"additionalProperties\":false}",
+     "{\"type\":\"object\",\"properties\":{\"sha256\":{\"type\":\"string\",\"pattern\":\"^[0-9a-f]{64}$\"}},"
+     "\"required\":[\"sha256\"]}",
+     tool_checksum, NULL, NULL, &read_caps},
+};
+
+WFH_PLUGIN_DEFINE("core", "1.0.0", "Everyday tools: echo, run a command, read and write files, checksums.",
+                  "Apache-2.0", "The wfhost authors", "https://github.com/wfhost/wfhost", tools)

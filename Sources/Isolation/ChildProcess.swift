@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSupport
+
+/// How a child process ended.
+public enum Termination: Sendable, Equatable, CustomStringConvertible {
+    case exited(code: Int32)
+    case signaled(Signal, coreDumped: Bool)
+
+    init(waitStatus status: CInt) {
+        if wfh_wifsignaled(status) != 0 {
+            self = .signaled(Signal(rawValue: wfh_wtermsig(status)), coreDumped: wfh_wcoredump(status) != 0)
+        } else {
+            self = .exited(code: wfh_wexitstatus(status))
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .exited(let code): return "exited with code \(code)"
+        case .signaled(let signal, let core): return "killed by \(signal.name)" + (core ? " (core dumped)" : "")
+        }
+    }
+}
+
+/// A spawned child in its own process group, tracked by pidfd where the kernel has it so that a reused pid is
+/// never signalled by mistake. The owner must call `wait` (or `reap`) exactly once.
+public final class ChildProcess: @unchecked Sendable {
+    // @unchecked: the mutable state (`reaped`) is touched only by the owning supervisor's thread.
+    public let pid: pid_t
+    /// The pidfd, or -1 when the kernel has no pidfd_open.
+    public let pidfd: CInt
+    private var reaped = false
+
+    /// Spawns `executable` with the fd mapping `fds` (parent fd → child fd).
+    /// - Throws: `SystemError` when posix_spawn fails (missing executable, no memory).
+    public init(executable: String, arguments: [String], environment: [String], fds: [(parent: CInt, child: CInt)])
+        throws(SystemError)
+    {
+        var pid: pid_t = 0
+        let argv = [executable] + arguments
+        let rc = withCStringArray(argv) { cargv in
+            withCStringArray(environment) { cenv in
+                let from = fds.map(\.parent), to = fds.map(\.child)
+                return wfh_spawn(executable, cargv, cenv, from, to, CInt(fds.count), &pid)
+            }
+        }
+        if rc != 0 { throw SystemError("posix_spawn \(executable)", errno: -rc) }
+        self.pid = pid
+        let fd = wfh_pidfd_open(pid)
+        self.pidfd = fd >= 0 ? fd : -1
+    }
+
+    deinit {
+        if pidfd >= 0 { Sys.close(pidfd) }
+    }
+
+    /// Sends `signal` to the child's whole process group (the worker and whatever it started), falling back to
+    /// the pidfd for the child itself when the group is gone. Does nothing once the child was reaped.
+    public func signalGroup(_ signal: Signal) {
+        guard !reaped else { return }
+        if kill(-pid, signal.rawValue) != 0, pidfd >= 0 {
+            _ = wfh_pidfd_send_signal(pidfd, signal.rawValue)
+        }
+    }
+
+    /// Reaps the child if it has exited; nil while it runs.
+    public func reapIfExited() throws(SystemError) -> Termination? {
+        guard let status = try Sys.waitpid(pid, noHang: true) else { return nil }
+        reaped = true
+        return Termination(waitStatus: status)
+    }
+
+    /// Blocks until the child exits and reaps it.
+    public func wait() throws(SystemError) -> Termination {
+        guard let status = try Sys.waitpid(pid, noHang: false) else {
+            throw SystemError("waitpid", errno: ECHILD)
+        }
+        reaped = true
+        return Termination(waitStatus: status)
+    }
+}
+
+/// Calls `body` with a NULL-terminated `char *[]` built from `strings`; the memory lives for the call only.
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for p in pointers { free(p) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+}

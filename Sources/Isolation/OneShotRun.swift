@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSupport
+
+/// A child run to completion under a deadline: the scanner uses it for every plugin file.
+public struct OneShotRequest: Sendable {
+    public var executable: String
+    public var arguments: [String]
+    public var environment: [String]
+    /// An open file passed to the child as `childFD` (the plugin file the host has hashed).
+    public var passedFile: CInt?
+    public var passedFileChildFD: CInt = 5
+    /// Bytes the child writes to its events channel (fd 4) that the host keeps; more is a protocol error.
+    public var eventLimit = 16 << 20
+    /// Bytes of stdout and of stderr kept (the tail).
+    public var outputTailLimit = 64 << 10
+    /// Wall-clock limit; then SIGTERM to the process group, then SIGKILL after `grace`.
+    public var timeout: Duration
+    public var grace: Duration = .zero
+
+    public init(executable: String, arguments: [String], environment: [String], passedFile: CInt?, timeout: Duration) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.passedFile = passedFile
+        self.timeout = timeout
+    }
+}
+
+/// What a one-shot child did.
+public struct OneShotOutcome: Sendable {
+    public var termination: Termination
+    /// The deadline passed and the host ended the child.
+    public var timedOut: Bool
+    /// The child wrote more than `eventLimit` bytes on its events channel and was killed.
+    public var eventsOverflowed: Bool
+    public var events: [UInt8]
+    public var stdout: TailBuffer
+    public var stderr: TailBuffer
+    public var elapsed: Duration
+}
+
+/// The file descriptor numbers of the worker protocol (see Sources/wfhost-worker/worker.h).
+public enum WorkerFD {
+    public static let requests: CInt = 3
+    public static let events: CInt = 4
+    public static let plugin: CInt = 5
+}
+
+extension Duration {
+    var nanoseconds: UInt64 {
+        let (s, atto) = components
+        return s <= 0 && atto <= 0 ? 0 : UInt64(s) * 1_000_000_000 + UInt64(atto / 1_000_000_000)
+    }
+}
+
+public enum OneShotRun {
+    /// Spawns the child and supervises it until it exits or its deadline passes; never leaves a zombie.
+    /// - Throws: `SystemError` when the child cannot be spawned or a pipe cannot be made.
+    public static func run(_ request: OneShotRequest) throws(SystemError) -> OneShotOutcome {
+        let started = Sys.monotonicNanos()
+        let events = try Sys.pipe()
+        let out = try Sys.pipe()
+        let err = try Sys.pipe()
+        let devNull = open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer { if devNull >= 0 { Sys.close(devNull) } }
+        var map: [(parent: CInt, child: CInt)] = [
+            (devNull, 0), (out.write, 1), (err.write, 2), (events.write, WorkerFD.events),
+        ]
+        if let file = request.passedFile { map.append((file, request.passedFileChildFD)) }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(executable: request.executable, arguments: request.arguments,
+                                     environment: request.environment, fds: map)
+        } catch {
+            for fd in [events.read, events.write, out.read, out.write, err.read, err.write] { Sys.close(fd) }
+            throw error
+        }
+        // The parent keeps only the read ends; EOF then means every writer is gone.
+        Sys.close(events.write); Sys.close(out.write); Sys.close(err.write)
+        defer { Sys.close(events.read); Sys.close(out.read); Sys.close(err.read) }
+        for fd in [events.read, out.read, err.read] { _ = wfh_set_nonblocking(fd) }
+
+        var eventBytes: [UInt8] = []
+        var stdoutTail = TailBuffer(limit: request.outputTailLimit)
+        var stderrTail = TailBuffer(limit: request.outputTailLimit)
+        var overflow = false, timedOut = false
+        let deadline = started + request.timeout.nanoseconds
+        var killAt: UInt64? = nil
+        var open: [CInt: Bool] = [events.read: true, out.read: true, err.read: true]
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
+        defer { chunk.deallocate() }
+
+        func drain(_ fd: CInt) throws(SystemError) {
+            while open[fd] == true {
+                guard let n = try Sys.read(fd, into: chunk) else { return }
+                if n == 0 { open[fd] = false; return }
+                let data = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
+                if fd == events.read {
+                    if eventBytes.count + n > request.eventLimit {
+                        overflow = true
+                        child.signalGroup(.kill)
+                        open[fd] = false
+                        return
+                    }
+                    eventBytes.append(contentsOf: data)
+                } else if fd == out.read {
+                    stdoutTail.append(data)
+                } else {
+                    stderrTail.append(data)
+                }
+            }
+        }
+
+        var termination: Termination? = nil
+        while termination == nil {
+            let now = Sys.monotonicNanos()
+            if !timedOut, now >= deadline {
+                timedOut = true
+                child.signalGroup(request.grace == .zero ? .kill : .terminate)
+                killAt = now + request.grace.nanoseconds
+            }
+            if let at = killAt, now >= at {
+                child.signalGroup(.kill)
+                killAt = nil
+            }
+            let wakeAt = min(timedOut ? (killAt ?? now + 10_000_000) : deadline, now + 1_000_000_000)
+            var timeoutMs = CInt(clamping: (wakeAt > now ? wakeAt - now : 0) / 1_000_000 + 1)
+            var fds = open.filter(\.value).map { pollfd(fd: $0.key, events: Int16(POLLIN), revents: 0) }
+            if child.pidfd >= 0 {
+                fds.append(pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0))
+            } else {
+                timeoutMs = min(timeoutMs, 10)
+            }
+            try Sys.poll(&fds, timeoutMs: timeoutMs)
+            for p in fds where p.fd != child.pidfd && p.revents != 0 { try drain(p.fd) }
+            let exited = child.pidfd >= 0
+                ? fds.contains { $0.fd == child.pidfd && $0.revents != 0 }
+                : true
+            if exited {
+                // Kill what the child left behind in its group while its pid is still held by the zombie.
+                if child.pidfd >= 0 { child.signalGroup(.kill) }
+                termination = try child.reapIfExited()
+            }
+        }
+        for fd in [events.read, out.read, err.read] { try drain(fd) }
+        return OneShotOutcome(termination: termination ?? .exited(code: -1), timedOut: timedOut,
+                              eventsOverflowed: overflow, events: eventBytes, stdout: stdoutTail, stderr: stderrTail,
+                              elapsed: .nanoseconds(Int64(Sys.monotonicNanos() - started)))
+    }
+}

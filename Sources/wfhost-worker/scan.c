@@ -1,0 +1,153 @@
+#define _GNU_SOURCE
+#include "wfh_json_writer.h"
+#include "worker.h"
+#include "wfhost/plugin.h"
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Upper bounds that keep a corrupt descriptor from making the report unbounded. */
+#define MAX_TOOLS 4096
+#define MAX_PATHS 256
+
+static void emit_failure(jw *w, const char *kind, const char *message) {
+    jw_lit(w, "{");
+    jw_key(w, "ok", 1); jw_lit(w, "false");
+    jw_key(w, "kind", 0); jw_str(w, kind);
+    jw_key(w, "message", 0); jw_str(w, message);
+    jw_lit(w, "}");
+}
+
+static void emit_paths(jw *w, const char *const *paths) {
+    jw_lit(w, "[");
+    for (int i = 0; paths && paths[i] && i < MAX_PATHS; i++) {
+        if (i) jw_lit(w, ",");
+        jw_str(w, paths[i]);
+    }
+    jw_lit(w, "]");
+}
+
+/* Copies a plugin-owned struct of `theirs` bytes into a zeroed local of `ours` bytes: never read past theirs. */
+static void copy_struct(void *dst, size_t ours, const void *src, size_t theirs) {
+    memset(dst, 0, ours);
+    memcpy(dst, src, theirs < ours ? theirs : ours);
+}
+
+static void emit_tool(jw *w, const wfh_tool *raw, uint32_t stride) {
+    wfh_tool t;
+    uint32_t declared = raw->struct_size;
+    size_t avail = declared < stride ? declared : stride;
+    copy_struct(&t, sizeof t, raw, avail);
+    jw_lit(w, "{");
+    jw_key(w, "struct_size", 1); jw_int(w, declared);
+    jw_key(w, "name", 0); jw_str(w, t.name);
+    jw_key(w, "title", 0); jw_str(w, t.title);
+    jw_key(w, "description", 0); jw_str(w, t.description);
+    jw_key(w, "input_schema", 0); jw_str(w, t.input_schema);
+    jw_key(w, "output_schema", 0); jw_str(w, t.output_schema);
+    jw_key(w, "flags", 0); jw_int(w, t.flags);
+    jw_key(w, "has_invoke", 0); jw_lit(w, t.invoke ? "true" : "false");
+    jw_key(w, "c_signature", 0); jw_str(w, t.c_signature);
+    jw_key(w, "has_c_function", 0); jw_lit(w, t.c_function ? "true" : "false");
+    jw_key(w, "capabilities", 0);
+    if (t.capabilities) {
+        wfh_capabilities c;
+        copy_struct(&c, sizeof c, t.capabilities, t.capabilities->struct_size);
+        jw_lit(w, "{");
+        jw_key(w, "network", 1); jw_lit(w, c.network ? "true" : "false");
+        jw_key(w, "read_paths", 0); emit_paths(w, c.read_paths);
+        jw_key(w, "write_paths", 0); emit_paths(w, c.write_paths);
+        jw_lit(w, "}");
+    } else {
+        jw_lit(w, "null");
+    }
+    jw_lit(w, "}");
+}
+
+static void emit_descriptor(jw *w, const wfh_plugin *raw) {
+    char message[512];
+    if (raw->struct_size < offsetof(wfh_plugin, abi_minor) + sizeof raw->abi_minor) {
+        snprintf(message, sizeof message, "the descriptor's struct_size (%u) is too small to hold an ABI version",
+                 raw->struct_size);
+        emit_failure(w, "bad_descriptor", message);
+        return;
+    }
+    if (raw->abi_major != WFH_ABI_MAJOR) {
+        jw_lit(w, "{");
+        jw_key(w, "ok", 1); jw_lit(w, "false");
+        jw_key(w, "kind", 0); jw_str(w, "abi_mismatch");
+        snprintf(message, sizeof message, "plugin ABI %u.%u, host ABI %d.%d", raw->abi_major, raw->abi_minor,
+                 WFH_ABI_MAJOR, WFH_ABI_MINOR);
+        jw_key(w, "message", 0); jw_str(w, message);
+        jw_key(w, "abi_major", 0); jw_int(w, raw->abi_major);
+        jw_key(w, "abi_minor", 0); jw_int(w, raw->abi_minor);
+        jw_lit(w, "}");
+        return;
+    }
+    size_t v1_size = offsetof(wfh_plugin, tools) + sizeof raw->tools;
+    if (raw->struct_size < v1_size) {
+        snprintf(message, sizeof message,
+                 "the descriptor's struct_size is %u bytes, smaller than ABI %d.0's %zu: it was not built with "
+                 "WFH_PLUGIN_DEFINE or sets struct_size wrongly", raw->struct_size, WFH_ABI_MAJOR, v1_size);
+        emit_failure(w, "bad_descriptor", message);
+        return;
+    }
+    wfh_plugin p;
+    copy_struct(&p, sizeof p, raw, raw->struct_size);
+    size_t tool_v1 = offsetof(wfh_tool, capabilities) + sizeof p.tools->capabilities;
+    if (p.tool_count > 0 && (p.tools == NULL || p.tool_size < tool_v1)) {
+        snprintf(message, sizeof message,
+                 p.tools == NULL ? "the descriptor declares %u tools but its tool table is NULL"
+                                 : "the descriptor's tool_size (%u) is smaller than ABI 1.0's wfh_tool",
+                 p.tools == NULL ? p.tool_count : p.tool_size);
+        emit_failure(w, "bad_descriptor", message);
+        return;
+    }
+    jw_lit(w, "{");
+    jw_key(w, "ok", 1); jw_lit(w, "true");
+    jw_key(w, "struct_size", 0); jw_int(w, raw->struct_size);
+    jw_key(w, "abi_major", 0); jw_int(w, p.abi_major);
+    jw_key(w, "abi_minor", 0); jw_int(w, p.abi_minor);
+    jw_key(w, "name", 0); jw_str(w, p.name);
+    jw_key(w, "version", 0); jw_str(w, p.version);
+    jw_key(w, "description", 0); jw_str(w, p.description);
+    jw_key(w, "license", 0); jw_str(w, p.license);
+    jw_key(w, "author", 0); jw_str(w, p.author);
+    jw_key(w, "homepage", 0); jw_str(w, p.homepage);
+    jw_key(w, "tool_count", 0); jw_int(w, p.tool_count);
+    jw_key(w, "tools", 0);
+    jw_lit(w, "[");
+    uint32_t count = p.tool_count < MAX_TOOLS ? p.tool_count : MAX_TOOLS;
+    for (uint32_t i = 0; i < count; i++) {
+        if (i) jw_lit(w, ",");
+        emit_tool(w, (const wfh_tool *)(const void *)((const char *)p.tools + (size_t)i * p.tool_size), p.tool_size);
+    }
+    jw_lit(w, "]}");
+}
+
+int run_scan(const char *display_path) {
+    jw w = {0};
+    const char *kind = NULL;
+    char message[2048];
+    void *handle = load_plugin(WFH_FD_PLUGIN, display_path, &kind, message, sizeof message);
+    if (!handle) {
+        emit_failure(&w, kind, message);
+    } else {
+        dlerror();
+        void *sym = dlsym(handle, WFH_ENTRY_SYMBOL);
+        if (!sym) {
+            emit_failure(&w, "missing_entry_symbol",
+                         "the shared object does not export '" WFH_ENTRY_SYMBOL "'");
+        } else {
+            wfh_plugin_entry_fn entry;
+            memcpy(&entry, &sym, sizeof entry);
+            const wfh_plugin *desc = entry();
+            if (!desc) emit_failure(&w, "bad_descriptor", WFH_ENTRY_SYMBOL "() returned NULL");
+            else emit_descriptor(&w, desc);
+        }
+    }
+    if (w.failed) return 70;
+    int rc = write_all(WFH_FD_EVENTS, w.data, w.len) == 0 ? 0 : 74;
+    jw_free(&w);
+    return rc;
+}
