@@ -85,3 +85,33 @@ import Testing
         ])
     }
 }
+
+/// A compiled schema is shared across tasks, as the host does when many calls use one tool.
+@Suite struct ConcurrencyTests {
+    @Test func oneCompiledSchemaServesManyTasks() async throws {
+        let schema = try CompiledSchema.compile(SchemaBenchmark.sampleSchema)
+        let invalid = SchemaBenchmark.sampleValue.objectValue.map { object -> JSONValue in
+            var copy = object
+            copy["image"] = "UPPER CASE"
+            copy["replicas"] = 0
+            return .object(copy)
+        } ?? .null
+        let counts = await withTaskGroup(of: (Int, Int).self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var valid = 0, violations = 0
+                    for _ in 0..<200 {
+                        if schema.isValid(SchemaBenchmark.sampleValue) { valid += 1 }
+                        violations += schema.validate(invalid).count
+                    }
+                    return (valid, violations)
+                }
+            }
+            var total = (0, 0)
+            for await (valid, violations) in group { total.0 += valid; total.1 += violations }
+            return total
+        }
+        #expect(counts.0 == 8 * 200)
+        #expect(counts.1 == 8 * 200 * 2)
+    }
+}
