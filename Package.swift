@@ -31,22 +31,24 @@ let package = Package(
         .target(name: "Schema", path: "Sources/Schema"),
         .target(name: "Spec", dependencies: ["CYaml"], path: "Sources/Spec"),
         .target(name: "Plan", dependencies: ["Spec"], path: "Sources/Plan"),
+        .target(name: "SQLite", dependencies: ["CSQLite"], path: "Sources/SQLite"),
         .target(name: "Isolation", dependencies: ["CSupport", "CSha256"], path: "Sources/Isolation"),
-        .target(name: "Registry", dependencies: ["Isolation", "Schema", "CSQLite", "CSupport"], path: "Sources/Registry"),
-        .target(name: "WorkflowHost", dependencies: ["Registry", "Schema", "Spec", "Plan", "Isolation"],
+        .target(name: "Registry", dependencies: ["Isolation", "Schema", "SQLite", "CSupport"], path: "Sources/Registry"),
+        .target(name: "WorkflowHost", dependencies: ["Registry", "Schema", "Spec", "Plan", "Isolation", "SQLite"],
                 path: "Sources/WorkflowHost"),
         .executableTarget(name: "wfhost", dependencies: [
-            "WorkflowHost", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "WorkflowHost", "Registry", "Schema", "Spec", "Plan",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/wfhost"),
 
         // The worker is C on purpose: it must start fast and hold no Swift runtime of its own
         // (plugins written in Swift bring theirs). See Sources/wfhost-worker/README.md.
-        .executableTarget(name: "wfhost-worker", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Sources/wfhost-worker",
+        .executableTarget(name: "wfhost-worker", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Sources/wfhost-worker", publicHeadersPath: ".",
                           linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: Plugins
-        .target(name: "PluginCore", dependencies: ["WfhostPluginSDK", "CSha256", "CJSON"], path: "Plugins/core"),
-        .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Plugins/chaos"),
+        .target(name: "PluginCore", dependencies: ["WfhostPluginSDK", "CSha256", "CJSON"], path: "Plugins/core", publicHeadersPath: "."),
+        .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Plugins/chaos", publicHeadersPath: "."),
 
         // MARK: Tests
         .testTarget(name: "SchemaTests", dependencies: ["Schema"], path: "Tests/SchemaTests"),

@@ -1,0 +1,73 @@
+import Schema
+
+/// What a tool declares it needs (`wfh_capabilities`).
+public struct Capabilities: Sendable, Hashable {
+    public var network: Bool
+    public var readPaths: [String]
+    public var writePaths: [String]
+}
+
+/// A tool as its plugin describes it (`wfh_tool`), read by the scanner.
+public struct ToolDescriptor: Sendable, Hashable {
+    public var name: String?
+    public var title: String?
+    public var description: String?
+    public var inputSchema: String?
+    public var outputSchema: String?
+    public var flags: UInt32
+    public var hasInvoke: Bool
+    public var cSignature: String?
+    public var hasCFunction: Bool
+    public var capabilities: Capabilities?
+
+    /// WFH_TOOL_IDEMPOTENT.
+    public var isIdempotent: Bool { flags & 1 != 0 }
+    /// WFH_TOOL_SIDE_EFFECTS.
+    public var hasSideEffects: Bool { flags & 2 != 0 }
+}
+
+/// A plugin as its descriptor describes it (`wfh_plugin`).
+public struct PluginDescriptor: Sendable, Hashable {
+    public var abiMajor: Int
+    public var abiMinor: Int
+    public var name: String?
+    public var version: String?
+    public var description: String?
+    public var license: String?
+    public var author: String?
+    public var homepage: String?
+    public var tools: [ToolDescriptor]
+    /// `tool_count` as declared (the scanner reads at most 4096 entries).
+    public var declaredToolCount: Int
+}
+
+extension PluginDescriptor {
+    /// Reads the scanner's report of a loaded descriptor; nil when a required member is missing.
+    init?(report: JSONValue) {
+        guard let major = report["abi_major"]?.intValue, let minor = report["abi_minor"]?.intValue,
+              let tools = report["tools"]?.arrayValue
+        else { return nil }
+        abiMajor = major
+        abiMinor = minor
+        name = report["name"]?.stringValue
+        version = report["version"]?.stringValue
+        description = report["description"]?.stringValue
+        license = report["license"]?.stringValue
+        author = report["author"]?.stringValue
+        homepage = report["homepage"]?.stringValue
+        declaredToolCount = report["tool_count"]?.intValue ?? tools.count
+        self.tools = tools.map { t in
+            let caps = t["capabilities"]?.objectValue.map { c in
+                Capabilities(network: c["network"]?.boolValue ?? false,
+                             readPaths: c["read_paths"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                             writePaths: c["write_paths"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+            }
+            return ToolDescriptor(
+                name: t["name"]?.stringValue, title: t["title"]?.stringValue,
+                description: t["description"]?.stringValue, inputSchema: t["input_schema"]?.stringValue,
+                outputSchema: t["output_schema"]?.stringValue, flags: UInt32(t["flags"]?.intValue ?? 0),
+                hasInvoke: t["has_invoke"]?.boolValue ?? false, cSignature: t["c_signature"]?.stringValue,
+                hasCFunction: t["has_c_function"]?.boolValue ?? false, capabilities: caps)
+        }
+    }
+}

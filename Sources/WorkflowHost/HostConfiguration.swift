@@ -1,0 +1,105 @@
+import Foundation
+import Isolation
+import Registry
+import SQLite
+
+/// Where wfhost keeps its state and finds its plugins: the global options `--state-dir` and `--plugin-path`.
+public struct HostConfiguration: Sendable {
+    public var stateDirectory: String
+    public var searchPath: PluginSearchPath
+    public var environment: [String: String]
+    /// Limit on loading one plugin file while scanning.
+    public var scanTimeout: Duration = .seconds(10)
+
+    /// `--state-dir`, else `WFHOST_STATE_DIR`, else `$XDG_STATE_HOME/wfhost`, else `~/.local/state/wfhost`.
+    public init(stateDirectory: String? = nil, pluginPath: String? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+        if let dir = stateDirectory ?? environment["WFHOST_STATE_DIR"], !dir.isEmpty {
+            self.stateDirectory = dir
+        } else if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
+            self.stateDirectory = xdg + "/wfhost"
+        } else {
+            self.stateDirectory = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state/wfhost"
+        }
+        self.searchPath = PluginSearchPath.standard(explicit: pluginPath, environment: environment)
+    }
+
+    /// The state database file.
+    public var databasePath: String { stateDirectory + "/wfhost.sqlite3" }
+}
+
+/// An error about the host's environment (exit code 3): a missing worker, an unusable state directory.
+public struct HostError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { "error: \(message)" + (hint.map { "\n  hint: \($0)" } ?? "") }
+}
+
+/// The host: configuration plus the parts built from it on demand.
+public final class WorkflowHost: Sendable {
+    public let configuration: HostConfiguration
+
+    public init(configuration: HostConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Opens (creating) the state directory's database.
+    /// - Throws: `HostError` when the directory cannot be created or the database opened.
+    public func openDatabase() throws(HostError) -> SQLiteDatabase {
+        let dir = configuration.stateDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw HostError("cannot create the state directory \(dir): \(error.localizedDescription)",
+                            hint: "pass a writable directory with --state-dir or WFHOST_STATE_DIR")
+        }
+        do {
+            return try SQLiteDatabase(path: configuration.databasePath)
+        } catch {
+            throw HostError("cannot open the state database \(configuration.databasePath): \(error.message)",
+                            hint: "check the file's permissions; if it is not an SQLite file, move it away")
+        }
+    }
+
+    /// The scanner: the worker executable with the workers' environment.
+    public func scanner() throws(HostError) -> PluginScanner {
+        let worker: String
+        do {
+            worker = try WorkerLocator.workerPath(environment: configuration.environment)
+        } catch {
+            throw HostError(error.description)
+        }
+        return PluginScanner(workerPath: worker,
+                             environment: WorkerLocator.workerEnvironment(configuration.environment),
+                             timeout: configuration.scanTimeout)
+    }
+
+    /// The plugin registry over the state database (`cached: false` for one that keeps nothing).
+    public func registry(cached: Bool = true) throws(HostError) -> PluginRegistry {
+        let scanner = try scanner()
+        let db = cached ? try openDatabase() : nil
+        do {
+            return try PluginRegistry(searchPath: configuration.searchPath, scanner: scanner, database: db,
+                                      hostABI: "\(WorkflowHostInfo.abiMajor).\(WorkflowHostInfo.abiMinor)",
+                                      hostVersion: WorkflowHostInfo.version)
+        } catch {
+            throw HostError("cannot prepare the plugin registry in \(configuration.databasePath): \(error)")
+        }
+    }
+
+    /// The registry brought up to date with the plugin path.
+    public func refreshedRegistry(force: Bool = false) throws(HostError) -> RegistrySnapshot {
+        let registry = try registry()
+        do {
+            return try registry.refresh(force: force)
+        } catch {
+            throw HostError("cannot update the plugin registry in \(configuration.databasePath): \(error)",
+                            hint: "another wfhost may hold the database for a long time; try again")
+        }
+    }
+}

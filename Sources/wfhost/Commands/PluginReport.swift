@@ -1,0 +1,114 @@
+import Registry
+import Schema
+
+/// Renders registry records as tables, text and JSON.
+enum PluginReport {
+    static func json(_ r: PluginRecord) -> JSONValue {
+        var o: JSONObject = [
+            "path": .string(r.path),
+            "status": .string(r.status.rawValue),
+            "findings": .array(r.findings.map(findingJSON)),
+        ]
+        if let d = r.descriptor {
+            o["plugin"] = d.name.map(JSONValue.string) ?? .null
+            o["version"] = d.version.map(JSONValue.string) ?? .null
+            o["abi"] = .string("\(d.abiMajor).\(d.abiMinor)")
+            o["description"] = d.description.map(JSONValue.string) ?? .null
+            o["license"] = d.license.map(JSONValue.string) ?? .null
+            o["author"] = d.author.map(JSONValue.string) ?? .null
+            o["homepage"] = d.homepage.map(JSONValue.string) ?? .null
+            o["tools"] = .array(d.tools.map { .string($0.name ?? "") })
+        }
+        if let f = r.failure {
+            o["failure"] = .object(["kind": .string(f.kind), "message": .string(f.message),
+                                    "stderr_tail": .string(f.stderrTail)])
+        }
+        if !r.sha256.isEmpty { o["sha256"] = .string(r.sha256) }
+        return .object(o)
+    }
+
+    static func findingJSON(_ f: Finding) -> JSONValue {
+        .object([
+            "severity": .string(f.severity.rawValue), "code": .string(f.code), "path": .string(f.path),
+            "tool": f.tool.map(JSONValue.string) ?? .null, "message": .string(f.message),
+            "hint": f.hint.map(JSONValue.string) ?? .null,
+        ])
+    }
+
+    /// PLUGIN VERSION ABI STATUS TOOLS, one line per file, then the reasons of files that are not ok.
+    static func table(_ records: [PluginRecord]) -> String {
+        var rows = [["PLUGIN", "VERSION", "ABI", "STATUS", "TOOLS"]]
+        for r in records {
+            let name = r.descriptor?.name ?? fileName(r.path)
+            let abi = r.descriptor.map { "\($0.abiMajor).\($0.abiMinor)" } ?? r.failure?.pluginABI ?? "-"
+            let tools = r.descriptor?.tools.compactMap(\.name).joined(separator: ", ") ?? "-"
+            rows.append([name, r.descriptor?.version ?? "-", abi, r.status.rawValue, tools])
+        }
+        let widths = (0..<4).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        var lines = rows.map { row in
+            (0..<4).map { row[$0].padding(toLength: widths[$0]) }.joined(separator: "  ") + "  " + row[4]
+        }
+        for r in records where r.status != .ok {
+            lines.append("\(r.path): \(r.status.rawValue): \(r.reason ?? "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func toolText(_ t: RegisteredTool) -> String {
+        let d = t.descriptor
+        var lines = ["\(t.qualifiedName)" + (d.title.map { " — \($0)" } ?? ""), ""]
+        lines.append(d.description ?? "(no description)")
+        lines.append("")
+        lines.append("plugin:       \(t.plugin) \(t.pluginVersion) (\(t.pluginPath))")
+        var flags: [String] = []
+        if d.isIdempotent { flags.append("idempotent") }
+        if d.hasSideEffects { flags.append("has side effects") }
+        lines.append("flags:        \(flags.isEmpty ? "none" : flags.joined(separator: ", "))")
+        if let sig = d.cSignature { lines.append("C signature:  \(sig)") }
+        if let c = d.capabilities {
+            lines.append("capabilities: network \(c.network ? "yes" : "no"); reads \(c.readPaths.isEmpty ? "-" : c.readPaths.joined(separator: ", ")); writes \(c.writePaths.isEmpty ? "-" : c.writePaths.joined(separator: ", "))")
+        } else {
+            lines.append("capabilities: defaults (read the file system, write only the work directory, no network)")
+        }
+        lines.append("")
+        lines.append("input schema:")
+        lines.append(pretty(d.inputSchema))
+        if let output = d.outputSchema {
+            lines.append("output schema:")
+            lines.append(pretty(output))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func toolJSON(_ t: RegisteredTool) -> JSONValue {
+        let d = t.descriptor
+        return .object([
+            "name": .string(t.name), "qualified_name": .string(t.qualifiedName),
+            "title": d.title.map(JSONValue.string) ?? .null,
+            "description": d.description.map(JSONValue.string) ?? .null,
+            "plugin": .string(t.plugin), "plugin_version": .string(t.pluginVersion), "path": .string(t.pluginPath),
+            "idempotent": .bool(d.isIdempotent), "side_effects": .bool(d.hasSideEffects),
+            "c_signature": d.cSignature.map(JSONValue.string) ?? .null,
+            "input_schema": d.inputSchema.flatMap { try? JSONValue.parse($0) } ?? .null,
+            "output_schema": d.outputSchema.flatMap { try? JSONValue.parse($0) } ?? .null,
+            "capabilities": d.capabilities.map { c in
+                .object(["network": .bool(c.network), "read_paths": .array(c.readPaths.map(JSONValue.string)),
+                         "write_paths": .array(c.writePaths.map(JSONValue.string))])
+            } ?? .null,
+        ])
+    }
+
+    /// A registered tool's schema parsed when it was validated, so parsing again cannot fail.
+    private static func pretty(_ text: String?) -> String {
+        guard let text, let json = try? JSONValue.parse(text) else { return text ?? "" }
+        return json.serialized(.pretty)
+    }
+
+    private static func fileName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}
+
+extension String {
+    func padding(toLength n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+}

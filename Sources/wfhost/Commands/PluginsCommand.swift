@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Registry
+import Schema
+import WorkflowHost
+
+struct PluginsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugins",
+        abstract: "List, inspect, validate and scan plugins.",
+        subcommands: [List.self, Show.self, Validate.self, Scan.self]
+    )
+
+    struct ScanOptions: ParsableArguments {
+        @Option(name: .long, help: ArgumentHelp("Seconds a plugin may take to load before it is reported as hung.",
+                                                valueName: "seconds"))
+        var scanTimeout: Double = 10
+
+        func validate() throws {
+            guard scanTimeout > 0, scanTimeout <= 3600 else {
+                throw ValidationError("--scan-timeout must be between 0 and 3600 seconds")
+            }
+        }
+
+        func apply(to host: WorkflowHost) -> WorkflowHost {
+            var config = host.configuration
+            config.scanTimeout = .milliseconds(Int64(scanTimeout * 1000))
+            return WorkflowHost(configuration: config)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the plugins on the plugin path and their status.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var scan: ScanOptions
+        @Flag(help: "Print a JSON document instead of a table.") var json = false
+
+        func run() throws {
+            let snapshot = try runReportingHostErrors { try scan.apply(to: global.host()).refreshedRegistry() }
+            if json {
+                print(JSONValue.array(snapshot.records.map(PluginReport.json)).serialized(.pretty))
+                return
+            }
+            if snapshot.records.isEmpty {
+                print("No plugins found. Searched: \(global.host().configuration.searchPath.directories.joined(separator: ":"))")
+                return
+            }
+            print(PluginReport.table(snapshot.records))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a tool's description, schemas and capabilities.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "A tool name, bare or qualified (plugin.tool).") var tool: String
+        @Flag(help: "Print a JSON document.") var json = false
+
+        func run() throws {
+            let snapshot = try runReportingHostErrors { try global.host().refreshedRegistry() }
+            switch snapshot.resolve(tool) {
+            case .found(let t):
+                print(json ? PluginReport.toolJSON(t).serialized(.pretty) : PluginReport.toolText(t))
+            case .ambiguous(let tools):
+                printError("error: tool name '\(tool)' is ambiguous: offered by "
+                           + tools.map { "'\($0.plugin)'" }.joined(separator: " and ")
+                           + "\n  hint: name one of: " + tools.map(\.qualifiedName).joined(separator: ", "))
+                throw Exit.invalidInput
+            case .unknown(let suggestions):
+                printError("error: no plugin offers a tool named '\(tool)'"
+                           + (suggestions.isEmpty ? "\n  hint: `wfhost plugins list` shows the plugins and tools"
+                                                  : "\n  hint: did you mean '\(suggestions[0])'?"))
+                throw Exit.invalidInput
+            }
+        }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check plugin files: loading, ABI, metadata and schemas.",
+            discussion: "Exits 0 when every file is a valid plugin (warnings allowed) and 1 when any is not.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var scan: ScanOptions
+        @Argument(help: "Plugin files, or directories whose *.so files are checked.") var paths: [String]
+        @Flag(help: "Print a JSON document (same as --format json).") var json = false
+        @Option(help: "Output format.") var format: ReportFormat = .text
+
+        func run() throws {
+            let registry = try runReportingHostErrors { try scan.apply(to: global.host()).registry(cached: false) }
+            let snapshot = registry.validate(paths: paths)
+            let format = json ? .json : format
+            switch format {
+            case .json:
+                print(JSONValue.array(snapshot.records.map(PluginReport.json)).serialized(.pretty))
+            case .github:
+                for finding in snapshot.findings { print(finding.githubAnnotation) }
+            case .text:
+                for record in snapshot.records {
+                    for finding in record.findings.sorted(by: { $0.severity < $1.severity }) { print(finding) }
+                    if record.status == .ok, let d = record.descriptor {
+                        print("\(record.path): ok: plugin '\(d.name ?? "")' \(d.version ?? ""), "
+                              + "\(record.tools.count) tool\(record.tools.count == 1 ? "" : "s"), "
+                              + "ABI \(d.abiMajor).\(d.abiMinor)")
+                    }
+                }
+            }
+            if snapshot.records.isEmpty {
+                printError("error: no plugin files found in \(paths.joined(separator: ", "))")
+                throw Exit.invalidInput
+            }
+            if snapshot.records.contains(where: { $0.status != .ok }) { throw Exit.failed }
+        }
+    }
+
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Update the plugin registry: scan new and changed plugin files.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var scan: ScanOptions
+        @Flag(help: "Rescan every file, changed or not.") var force = false
+        @Flag(help: "Print a JSON document.") var json = false
+
+        func run() throws {
+            let snapshot = try runReportingHostErrors { try scan.apply(to: global.host()).refreshedRegistry(force: force) }
+            if json {
+                print(JSONValue.array(snapshot.records.map(PluginReport.json)).serialized(.pretty))
+                return
+            }
+            let rescanned = snapshot.records.filter(\.rescanned).count
+            print("scanned \(rescanned) of \(snapshot.records.count) plugin files "
+                  + "(\(snapshot.records.count - rescanned) unchanged)")
+            for record in snapshot.records where record.status != .ok {
+                print("\(record.path): \(record.status.rawValue): \(record.reason ?? "")")
+            }
+        }
+    }
+}
