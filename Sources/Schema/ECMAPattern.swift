@@ -8,7 +8,8 @@ import Foundation
 /// - `\s` `\S` → ECMA-262's exact whitespace set (ICU's `\s` differs in U+0085 and U+180E-like edges).
 /// - `.` → any code point but `\n` `\r` U+2028 U+2029 (ICU also stops at U+000B, U+000C, U+0085).
 /// - `$` → end of input (ICU's `$` also matches before a final line terminator).
-/// - `\v` → U+000B (ICU: any vertical whitespace); `\b` inside a class → backspace.
+/// - `\v` → U+000B (ICU: any vertical whitespace); `\b` inside a class → backspace; `\0` → NUL;
+///   `\u{…}` → ICU's `\x{…}`.
 /// - `[` inside a class → a literal `[` (ICU would start a nested set); `&` inside a class → literal
 ///   (ICU's `&&` is intersection); `[]` → matches nothing; `[^]` → any code point.
 /// - Escapes that ECMA-262 does not define with a letter (ICU's `\A` `\Z` `\z` `\G` `\Q` `\E` `\h` `\R` `\X`
@@ -104,9 +105,11 @@ final class ECMAPattern: @unchecked Sendable {
                     if inClass { throw Invalid(message: "uses \\B inside a character class") }
                     append(notWordBoundary)
                 case "v": append("\\x{0B}")
-                case "f", "n", "r", "t", "0", "k", "p", "P":
-                    append("\\" + String(e))
-                case "c", "x", "u":
+                case "0" where i >= scalars.count || !("0"..."9").contains(scalars[i]):
+                    append("\\x{0}")  // ECMA-262's NUL escape; ICU's \0 starts an octal escape
+                case "u" where i < scalars.count && scalars[i] == "{":
+                    append("\\x")  // \u{1F600} (ECMA-262 with the u flag) is \x{1F600} in ICU
+                case "f", "n", "r", "t", "k", "p", "P", "c", "x", "u":
                     append("\\" + String(e))
                 case "1"..."9":
                     append("\\" + String(e))

@@ -79,6 +79,8 @@ import Testing
         #expect(try matches("\\bfoo\\b", "éfooé"))  // é is not a word character in ECMA-262
         #expect(try !matches("^.$", "\r"))
         #expect(try matches("^.$", "\u{85}"))
+        #expect(try matches("^\\u{1F600}$", "😀"))
+        #expect(try matches("^a\\0$", "a\u{0}"))
         #expect(try compileErrors(#"{"pattern": "\\A"}"#).count == 1)
         #expect(try compileErrors(#"{"pattern": "(unclosed"}"#) == [
             "/pattern: \"(unclosed\" in \"pattern\" is not a regular expression this platform supports",
