@@ -40,6 +40,19 @@ import Testing
         #expect(schema.isValid(shallow))
     }
 
+    @Test func deeplyNestedSchemasAreSchemaErrors() throws {
+        func nested(_ levels: Int) -> String {
+            String(repeating: #"{"items": "#, count: levels) + "true" + String(repeating: "}", count: levels)
+        }
+        let errors = try compileErrors(nested(400))
+        #expect(errors.count == 1)
+        #expect(errors.first?.hasSuffix("the schema is nested too deeply (more than 256 levels)") == true)
+        let schema = try CompiledSchema.compile(JSONValue.parse(nested(250)))
+        var value: JSONValue = 1
+        for _ in 0..<250 { value = [value] }
+        #expect(schema.isValid(value))
+    }
+
     @Test func deeplyNestedTextIsAParseError() {
         let text = String(repeating: "[", count: 100_000)
         #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
