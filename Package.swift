@@ -53,7 +53,8 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "SchemaTests", dependencies: ["Schema"], path: "Tests/SchemaTests"),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Plan"], path: "Tests/SpecTests"),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "WorkflowHost"], path: "Tests/RegistryTests"),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "WorkflowHost"], path: "Tests/RegistryTests",
+                    exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

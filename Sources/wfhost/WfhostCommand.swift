@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WorkflowHost
 
 /// The root command. Each subcommand lives in its own file under `Commands/`.
@@ -10,8 +11,29 @@ struct WfhostCommand: AsyncParsableCommand {
         version: WorkflowHostInfo.versionLine,
         subcommands: [
             PluginsCommand.self,
-            // Registered by the schema and workflow-language work (one line each):
-            // SchemaCommand.self, ValidateCommand.self, GraphCommand.self, AnalyzeCommand.self,
+            SchemaCommand.self,
+            // Registered by the workflow-language work: ValidateCommand.self, GraphCommand.self, AnalyzeCommand.self,
         ]
     )
+
+    /// Parses and runs, mapping argument-parser's usage exit code (64) to ours (2, invalid input or usage).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            if !message.isEmpty { printError(message) }
+            Foundation.exit(code.rawValue == 64 ? 2 : code.rawValue)
+        }
+    }
 }

@@ -1,0 +1,55 @@
+# wfhost — build, test and demo.
+#   make        relocatable install tree in dist/
+#   make test   every test (Swift tests, then checks of the built dist/ tree)
+#   make demo   the main job as it exists today, from dist/
+#   make bench  benchmarks (figures printed, never timed assertions)
+
+SWIFT ?= swift
+DIST ?= dist
+DEB_PACKAGES := libyaml-dev libsqlite3-dev libffi-dev pkg-config
+RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
+
+.PHONY: all deps dist test swift-test dist-test demo bench clean
+
+all: dist
+
+# Installs the Debian packages the build needs when any is missing (CI may start on a fresh machine).
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+dist: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+	rm -rf $(DIST)
+	mkdir -p $(DIST)/bin $(DIST)/libexec/wfhost $(DIST)/lib/wfhost/plugins $(DIST)/include/wfhost \
+	         $(DIST)/lib/pkgconfig $(DIST)/share/wfhost/workflows
+	install -m 755 $(RELEASE_BIN)/wfhost $(DIST)/bin/wfhost
+	install -m 755 $(RELEASE_BIN)/wfhost-worker $(DIST)/libexec/wfhost/wfhost-worker
+	install -m 644 $(RELEASE_BIN)/libcore.so $(DIST)/lib/wfhost/plugins/core.so
+	install -m 644 $(RELEASE_BIN)/libchaos.so $(DIST)/lib/wfhost/plugins/chaos.so
+	install -m 644 SDK/include/wfhost/plugin.h $(DIST)/include/wfhost/plugin.h
+	install -m 644 SDK/wfhost-plugin.pc $(DIST)/lib/pkgconfig/wfhost-plugin.pc
+	if ls examples/*.yaml >/dev/null 2>&1; then install -m 644 examples/*.yaml $(DIST)/share/wfhost/workflows/; fi
+	@echo "built $(DIST)/: $$($(DIST)/bin/wfhost --version)"
+
+test: deps swift-test dist-test
+
+swift-test:
+	$(SWIFT) build --build-tests
+	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build
+
+dist-test: dist
+	scripts/check-dist.sh $(DIST)
+
+demo: dist
+	scripts/demo.sh $(DIST)
+
+bench: dist
+	$(DIST)/bin/wfhost bench
+
+clean:
+	rm -rf .build $(DIST)
