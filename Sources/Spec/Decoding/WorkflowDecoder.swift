@@ -253,7 +253,8 @@ struct WorkflowDecoder {
         }
         let valueNode = fields["value"]
         if op.takesValue && valueNode == nil {
-            reader.error(.missingKey, node, "operator '\(opText)' needs a `value`")
+            reader.error(.missingKey, node, "operator '\(opText)' needs a `value`",
+                         hint: "add `value: ...` to compare against, or use `exists` to test presence")
         } else if !op.takesValue, let valueNode {
             reader.error(.invalidValue, valueNode, "operator '\(opText)' takes no `value`",
                          hint: "remove `value`, or use an operator that compares, such as `equals`")
@@ -263,14 +264,16 @@ struct WorkflowDecoder {
             switch op {
             case .in, .notIn:
                 if case .list = value.kind {} else if !isReference(value) {
-                    reader.error(.wrongType, valueNode, "operator '\(opText)' needs a list `value`, not \(value.kindDescription)")
+                    reader.error(.wrongType, valueNode, "operator '\(opText)' needs a list `value`, not \(value.kindDescription)",
+                                 hint: "write the choices as a list: `value: [a, b]`")
                 }
             case .greaterThan, .lessThan:
                 switch value.kind {
                 case .int, .double: break
                 default:
                     if !isReference(value) {
-                        reader.error(.wrongType, valueNode, "operator '\(opText)' needs a number `value`, not \(value.kindDescription)")
+                        reader.error(.wrongType, valueNode, "operator '\(opText)' needs a number `value`, not \(value.kindDescription)",
+                                     hint: "write a number such as `10` or `2.5`, or a `${...}` reference")
                     }
                 }
             case .matches:

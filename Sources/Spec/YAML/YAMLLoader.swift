@@ -173,6 +173,9 @@ private struct TreeBuilder {
         if problem.contains("cannot start any plain token") {
             return "quote a value that starts with a special character (`@`, `` ` ``, `%`); tabs cannot indent YAML"
         }
+        if problem.contains("tab character") {
+            return "YAML cannot indent with tabs; indent with spaces"
+        }
         if problem.contains("mapping values are not allowed") {
             return "quote a value that contains ': ', or fix the indentation of this line"
         }
@@ -222,6 +225,7 @@ private struct TreeBuilder {
             case YAML_FOLDED_SCALAR_STYLE: style = .folded
             default: style = .plain
             }
+            checkTag(Self.string(scalar.tag), at: event.start_mark, collection: false)
             let node = YAMLNode(content: .scalar(text, style), tag: Self.string(scalar.tag),
                                 line: Int32(event.start_mark.line) + 1, column: Int32(event.start_mark.column) + 1,
                                 expandedCount: 1)
@@ -238,6 +242,7 @@ private struct TreeBuilder {
                                    : Self.string(event.data.sequence_start.anchor)
             let tag = isMapping ? Self.string(event.data.mapping_start.tag)
                                 : Self.string(event.data.sequence_start.tag)
+            checkTag(tag, at: event.start_mark, collection: true)
             stack.append(Frame(isMapping: isMapping, anchor: anchor, tag: tag,
                                line: Int32(event.start_mark.line) + 1, column: Int32(event.start_mark.column) + 1))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
@@ -261,6 +266,19 @@ private struct TreeBuilder {
             break
         }
         return nil
+    }
+
+    static let scalarTags: Set<String> = ["!", SpecValue.secretTag, "tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+                                          "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"]
+    static let collectionTags: Set<String> = ["!", SpecValue.secretTag, "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"]
+
+    /// Tags are refused except the core schema's and `!secret`: anything else would be silently ignored.
+    mutating func checkTag(_ tag: String?, at mark: yaml_mark_t, collection: Bool) {
+        guard let tag, !(collection ? Self.collectionTags : Self.scalarTags).contains(tag) else { return }
+        let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+        diagnostics.append(.error(.unsupportedTag, at: location(mark), "unsupported tag '\(shown)'",
+                                  hint: "workflow files use only `!secret` and the standard tags `!!str`, `!!int`, "
+                                  + "`!!float`, `!!bool`, `!!null`"))
     }
 
     mutating func add(_ node: YAMLNode, expanded: Int, at mark: yaml_mark_t) -> Diagnostic? {
