@@ -1,0 +1,28 @@
+import ArgumentParser
+import Plan
+import Spec
+
+extension CriticalPathWeighting: ExpressibleByArgument {}
+
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Report a workflow's levels, critical path, complexity and optimization suggestions.",
+        discussion: """
+            The critical path is weighted by timeout when every stage has one, otherwise by weight; --weight \
+            chooses. Suggestions name only what is true of the file as written.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var workflow: WorkflowOptions
+    @Argument(help: "A workflow file.") var file: String
+    @Option(help: "What weights the critical path.") var weight: CriticalPathWeighting?
+    @Flag(help: "Print a JSON document.") var json = false
+
+    func run() throws {
+        let options = try workflow.loadOptions(global: global)
+        let (_, spec, plan) = try validatedPlan(path: file, options: options)
+        let analysis = WorkflowAnalyzer.analyze(workflow: spec, plan: plan, weighting: weight, catalog: options.catalog)
+        print(json ? try JSONText.encode(analysis) : AnalysisText.render(analysis, file: file))
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Plan
+import Spec
+
+extension GraphFormat: ExpressibleByArgument {}
+
+struct GraphCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Print a workflow's dependency graph as DOT, Mermaid or JSON.",
+        discussion: "The critical path (by weight) is highlighted. An invalid file prints its diagnostics and exits 2.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var workflow: WorkflowOptions
+    @Argument(help: "A workflow file.") var file: String
+    @Option(help: "Output format.") var format: GraphFormat = .dot
+
+    func run() throws {
+        // Drawing needs only the file: tool names are not looked up.
+        let (_, spec, plan) = try validatedPlan(path: file, options: workflow.loadOptions(global: global, useRegistry: false))
+        print(try GraphRenderer.render(spec, plan: plan, format: format), terminator: "")
+        if format == .json { print() }
+    }
+}
