@@ -30,10 +30,11 @@ public struct DependencyGraph: Sendable {
         var indexOfStage: [Int] = []  // stage array index → graph node, or -1 for a repeated name
         names.reserveCapacity(workflow.stages.count)
         indexOfStage.reserveCapacity(workflow.stages.count)
-        for (i, stage) in workflow.stages.enumerated() {
-            if workflow.stageIndex(named: stage.name) == i {
+        for i in workflow.stages.indices {
+            let name = workflow.stages[i].name
+            if workflow.stageIndex(named: name) == i {
                 indexOfStage.append(names.count)
-                names.append(stage.name)
+                names.append(name)
             } else {
                 indexOfStage.append(-1)
             }
@@ -41,10 +42,10 @@ public struct DependencyGraph: Sendable {
         var incoming = [[Edge]](repeating: [], count: names.count)
         var outgoing = [[Int]](repeating: [], count: names.count)
         var edgeCount = 0
-        for (i, stage) in workflow.stages.enumerated() {
+        for i in workflow.stages.indices {
             let to = indexOfStage[i]
             guard to >= 0 else { continue }
-            for dependency in stage.dependsOn {
+            for dependency in workflow.stages[i].dependsOn {
                 guard let j = workflow.stageIndex(named: dependency.name) else { continue }
                 let from = indexOfStage[j]
                 if incoming[to].contains(where: { $0.from == from }) { continue }

@@ -6,10 +6,13 @@ enum GraphChecks {
     /// may not have run yet.
     static func outputReads(workflow: Workflow, graph: DependencyGraph) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        for (index, stage) in workflow.stages.enumerated() {
+        for index in workflow.stages.indices {
             guard let node = graph.nodeOfStage[index] else { continue }
+            let references = outputReferences(of: workflow.stages[index])
+            guard !references.isEmpty else { continue }
+            let stage = workflow.stages[index]
             var reported = Set<String>()
-            for (reference, location) in outputReferences(of: stage) {
+            for (reference, location) in references {
                 guard case .stageOutput(let name, _) = reference, let source = workflow.stageIndex(named: name),
                       let sourceNode = graph.nodeOfStage[source] else { continue }
                 if sourceNode == node {
@@ -57,8 +60,10 @@ enum GraphChecks {
     /// skip too, silently. `required` conditions fail a stage rather than skip it, so they do not count.
     static func skipPropagation(workflow: Workflow, graph: DependencyGraph) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        for (i, stage) in workflow.stages.enumerated() {
-            guard let node = graph.nodeOfStage[i], stage.conditions.contains(where: { $0.op != .required }) else { continue }
+        for i in workflow.stages.indices {
+            guard let node = graph.nodeOfStage[i],
+                  workflow.stages[i].conditions.contains(where: { $0.op != .required }) else { continue }
+            let stage = workflow.stages[i]
             let dependents = graph.outgoing[node].map { graph.names[$0] }.filter { name in
                 workflow.stageIndex(named: name).map { workflow.stages[$0].runWhen == .allSucceeded } ?? false
             }

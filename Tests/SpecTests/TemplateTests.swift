@@ -112,3 +112,28 @@ import Testing
         #expect(variables.map(\.isSecret) == [false, false, false, false, true, true])
     }
 }
+
+@Suite struct TemplateRenderTests {
+    struct Missing: Error, Equatable { var name: String }
+
+    @Test func rendersReferencesAndEscapes() throws {
+        let template = try Template.parse("$${kept} ${registry}/app:${env.TAG}")
+        let text = try template.render { (reference: VariableReference) throws(Missing) -> String in
+            switch reference {
+            case .variable(let name, _) where name == "registry": return "example.org"
+            case .environment(let name) where name == "TAG": return "v1"
+            default: throw Missing(name: reference.description)
+            }
+        }
+        #expect(text == "${kept} example.org/app:v1")
+    }
+
+    @Test func resolverErrorsPropagate() throws {
+        let template = try Template.parse("${nope}")
+        #expect(throws: Missing(name: "${nope}")) {
+            try template.render { (reference: VariableReference) throws(Missing) -> String in
+                throw Missing(name: reference.description)
+            }
+        }
+    }
+}

@@ -61,8 +61,9 @@ struct SemanticChecker {
 
     mutating func checkDuplicateNames() {
         // The workflow's name index keeps the first stage of each name.
-        for (i, stage) in workflow.stages.enumerated() {
-            guard let first = workflow.stageIndex(named: stage.name), first != i else { continue }
+        for i in workflow.stages.indices {
+            guard let first = workflow.stageIndex(named: workflow.stages[i].name), first != i else { continue }
+            let stage = workflow.stages[i]
             let earlier = workflow.stages[first]
             let sameSpelling = earlier.name.unicodeScalars.elementsEqual(stage.name.unicodeScalars)
             let how = sameSpelling ? "" : " (written with different Unicode code points: stage names are "

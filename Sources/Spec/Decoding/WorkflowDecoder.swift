@@ -215,8 +215,18 @@ struct WorkflowDecoder {
     }
 
     mutating func checkToolName(_ name: String, _ node: YAMLNode) -> Bool {
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        let valid = parts.count <= 2 && parts.allSatisfy { Template.isName($0) }
+        var dots = 0, partLength = 0, valid = true
+        for scalar in name.unicodeScalars {
+            if scalar == "." {
+                dots += 1
+                valid = valid && partLength > 0
+                partLength = 0
+            } else {
+                valid = valid && Template.isNameCharacter(scalar)
+                partLength += 1
+            }
+        }
+        valid = valid && dots <= 1 && partLength > 0
         if !valid {
             reader.error(.invalidName, node, "'\(name)' is not a valid tool name",
                          hint: "a tool is named `tool` or `plugin.tool`, with letters, digits, '_' and '-'")

@@ -3,19 +3,22 @@ public enum DurationText {
     /// Parses `text`; returns nil when it is not a duration. Units: `ms`, `s`, `m`, `h`, `d`, each at most once,
     /// largest first.
     public static func parse(_ text: String) -> Duration? {
-        if let seconds = Double(text), seconds.isFinite, isPlainNumber(text) {
-            return seconds < 0 ? nil : .milliseconds(Int64((seconds * 1000).rounded()))
+        var bytes = Array(text.utf8)[...]
+        guard !bytes.isEmpty else { return nil }
+        if bytes.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: ".") }) {
+            guard let seconds = Double(text), seconds.isFinite, seconds < 1e12 else { return nil }
+            return .milliseconds(Int64((seconds * 1000).rounded()))
         }
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
         var total: Double = 0
         var lastRank = Int.max
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { $0.isASCII && $0.isLetter }
-            rest = rest.dropFirst(unit.count)
+        while !bytes.isEmpty {
+            let numberLength = bytes.prefix { isDigit($0) || $0 == UInt8(ascii: ".") }.count
+            guard numberLength > 0,
+                  let value = Double(String(decoding: bytes.prefix(numberLength), as: UTF8.self)) else { return nil }
+            bytes = bytes.dropFirst(numberLength)
+            let unitLength = bytes.prefix { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) }.count
+            let unit = String(decoding: bytes.prefix(unitLength), as: UTF8.self)
+            bytes = bytes.dropFirst(unitLength)
             let (rank, factor): (Int, Double)
             switch unit {
             case "d": (rank, factor) = (4, 86_400_000)
@@ -33,9 +36,7 @@ public enum DurationText {
         return .milliseconds(Int64(total.rounded()))
     }
 
-    private static func isPlainNumber(_ text: String) -> Bool {
-        text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == ".") } && text.contains(where: \.isNumber)
-    }
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     /// Whole milliseconds in `duration`.
     public static func milliseconds(_ duration: Duration) -> Int64 {

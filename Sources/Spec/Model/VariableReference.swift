@@ -132,3 +132,21 @@ public struct Template: Sendable, Hashable {
         !name.isEmpty && name.unicodeScalars.allSatisfy(isNameCharacter)
     }
 }
+
+extension Template {
+    /// Joins the literal text with each reference replaced by `resolve`'s text, for the engine's substitution.
+    ///
+    /// A string that is one whole reference (``wholeReference``) should instead take the referenced value with its
+    /// JSON type; this function is for references inside longer text.
+    /// - Throws: whatever `resolve` throws (an undefined variable at run time, say).
+    public func render<E: Error>(_ resolve: (VariableReference) throws(E) -> String) throws(E) -> String {
+        var text = ""
+        for segment in segments {
+            switch segment {
+            case .literal(let literal): text += literal
+            case .reference(let reference, _): text += try resolve(reference)
+            }
+        }
+        return text
+    }
+}
