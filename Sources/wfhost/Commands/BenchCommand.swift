@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Plan
+import Schema
+
+/// `wfhost bench` (and `make bench`): benchmark figures for the registry, the schema validator and the workflow
+/// loader and planner. Figures only: nothing is asserted, so the exit code is 0 unless a benchmark cannot run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Print benchmark figures (medians; nothing is asserted).",
+        discussion: """
+            registry: `wfhost plugins list` with 100 generated plugins on the path (needs `cc`), cold and warm, \
+            run as child processes of this binary. schema: compiling a tool schema and validating arguments. \
+            spec: validating and planning generated workflows. Progress goes to standard error.
+            """
+    )
+
+    enum Suite: String, ExpressibleByArgument, CaseIterable {
+        case registry, schema, spec, all
+    }
+
+    @Option(help: "The benchmark to run.") var only: Suite = .all
+    @Flag(help: "Print only a JSON document with the figures on standard output.") var json = false
+
+    func includes(_ suite: Suite) -> Bool { only == .all || only == suite }
+
+    func run() throws {
+        var document = JSONObject()
+        var sections: [String] = []
+        if includes(.registry) {
+            let outcome: RegistryBenchmark.Outcome
+            do {
+                outcome = try RegistryBenchmark.run(progress: printError)
+            } catch {
+                printError("wfhost bench: error: \(error)")
+                throw Exit.environment
+            }
+            document["registry"] = Self.json(outcome)
+            sections.append(Self.text(outcome))
+        }
+        if includes(.schema) {
+            printError("bench: schema")
+            let result = SchemaBenchmark.measure()
+            document["schema"] = .object([
+                "compile_median_us": .double(result.compileMedianMicroseconds),
+                "validate_median_us": .double(result.validateMedianMicroseconds),
+                "is_valid_median_us": .double(result.isValidMedianMicroseconds),
+                "runs": .int(Int64(result.iterations)),
+                "sample_violations": .array(result.sampleViolations.map(JSONValue.string)),
+            ])
+            sections.append("schema benchmark\n" + result.description.split(separator: "\n")
+                .map { "  \($0)" }.joined(separator: "\n"))
+        }
+        if includes(.spec) {
+            printError("bench: spec (validate + plan; the 100,000-stage workflow takes a while)")
+            let report = SpecBenchmark.run()
+            document["spec"] = .object(["report": .array(report.split(separator: "\n").map { .string(String($0)) })])
+            sections.append(report)
+        }
+        print(json ? JSONValue.object(document).serialized(.pretty) : sections.joined(separator: "\n\n"))
+    }
+
+    // MARK: - Rendering the registry figures
+
+    static func text(_ outcome: RegistryBenchmark.Outcome) -> String {
+        typealias B = RegistryBenchmark
+        let f: RegistryBenchmark.Figures
+        switch outcome {
+        case .skipped(let reason): return "registry benchmark: skipped: \(reason)"
+        case .measured(let figures): f = figures
+        }
+        func ms(_ x: Double) -> String { String(format: "%8.2f ms", x) }
+        func verdict(_ met: Bool) -> String { met ? "met" : "NOT met" }
+        let others = f.pluginFiles - B.pluginCount
+        return """
+            registry benchmark: `wfhost plugins list` as a child process, \(B.pluginCount) generated plugins \
+            (\(f.pluginFiles) plugin files on the path\(others > 0 ? ", \(others) from the standard directories" : ""))
+              floor  spawn + wait of /bin/true        \(ms(f.floorMedian)) median of \(B.floorRuns)
+              cold   empty registry each run          \(ms(f.coldMedian)) median of \(B.coldRuns) \
+            = \(String(format: "%.2f", f.coldPerPlugin)) ms per plugin   \
+            goal < \(Int(B.coldGoalMillisecondsPerPlugin)) ms per plugin: \(verdict(f.coldMet))
+              warm   unchanged files, same registry   \(ms(f.warmMedian)) median of \(B.warmRuns)   \
+            goal < \(Int(B.warmGoalMilliseconds)) ms: \(verdict(f.warmMet))
+            """
+    }
+
+    static func json(_ outcome: RegistryBenchmark.Outcome) -> JSONValue {
+        typealias B = RegistryBenchmark
+        switch outcome {
+        case .skipped(let reason):
+            return .object(["skipped": .string(reason)])
+        case .measured(let f):
+            return .object([
+                "generated_plugins": .int(Int64(B.pluginCount)),
+                "plugin_files": .int(Int64(f.pluginFiles)),
+                "floor": .object(["median_ms": .double(f.floorMedian), "runs": .int(Int64(B.floorRuns))]),
+                "cold": .object([
+                    "median_ms": .double(f.coldMedian), "runs": .int(Int64(B.coldRuns)),
+                    "per_plugin_ms": .double(f.coldPerPlugin),
+                    "goal_per_plugin_ms": .double(B.coldGoalMillisecondsPerPlugin), "met": .bool(f.coldMet),
+                ]),
+                "warm": .object([
+                    "median_ms": .double(f.warmMedian), "runs": .int(Int64(B.warmRuns)),
+                    "goal_ms": .double(B.warmGoalMilliseconds), "met": .bool(f.warmMet),
+                ]),
+            ])
+        }
+    }
+}
