@@ -99,6 +99,28 @@ import Testing
         #expect(report.diagnostics.map(\.code) == [.documentTooLarge])
     }
 
+    @Test func aliasesAddingTooManyNodesAreRefused() {
+        var text = "apiVersion: orchestration/v1\nkind: Workflow\nmetadata: {name: lol}\nspec:\n  variables:\n"
+        text += "    a0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"
+        for level in 1...4 {
+            text += "    a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        let limits = LoadLimits(maxAliasExpandedNodes: 5000)
+        let report = WorkflowValidator.validate(text: text, file: "lol.yaml", options: LoadOptions(limits: limits))
+        #expect(report.diagnostics.map(\.textDescription) == [
+            "lol.yaml:9:29: error: aliases in this document stand for more than 5000 nodes\n"
+            + "  hint: this looks like a 'billion laughs' file; use fewer nested aliases",
+        ])
+    }
+
+    @Test func documentsWithTooManyNodesAreRefused() {
+        let text = "apiVersion: orchestration/v1\nkind: Workflow\nmetadata: {name: many}\nspec:\n  variables:\n    x: ["
+            + Array(repeating: "1", count: 2000).joined(separator: ",") + "]\n"
+        let report = WorkflowValidator.validate(text: text, file: "many.yaml",
+                                                options: LoadOptions(limits: LoadLimits(maxExpandedNodes: 1000)))
+        #expect(report.diagnostics.map(\.code) == [.aliasExpansionTooLarge])
+    }
+
     @Test func aliasesWithinTheBoundAreExpanded() throws {
         let text = """
             apiVersion: orchestration/v1

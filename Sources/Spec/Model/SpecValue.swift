@@ -74,9 +74,11 @@ extension SpecValue {
         guard case .scalar(let text, let style) = node.content else { return SpecValue(.null, at: at) }
         let secret = node.tag == secretTag
         switch node.tag {
-        case coreTag + "str", "!", secretTag where style != .plain:
-            return SpecValue(.string(text), at: at, isSecret: secret)
+        case coreTag + "str", "!":
+            // An explicit string tag, or the non-specific `!`: the text as written.
+            return SpecValue(.string(text), at: at)
         case nil, secretTag:
+            // Quoted and block scalars are strings; plain ones follow the core schema.
             if style != .plain { return SpecValue(.string(text), at: at, isSecret: secret) }
             return SpecValue(resolvePlain(text), at: at, isSecret: secret)
         default:

@@ -9,15 +9,19 @@ public struct LoadLimits: Sendable, Hashable {
     public var maxScalarBytes: Int
     /// Deepest nesting of lists and mappings.
     public var maxDepth: Int
-    /// Most nodes the document may stand for once aliases are expanded.
+    /// Most nodes the document may stand for once aliases are expanded (a 100,000-stage workflow has about
+    /// 1.75 million).
     public var maxExpandedNodes: Int
+    /// Most nodes that aliases may add in all: what bounds the memory of copying aliased values.
+    public var maxAliasExpandedNodes: Int
 
-    public init(maxDocumentBytes: Int = 64 << 20, maxScalarBytes: Int = 1 << 20,
-                maxDepth: Int = 128, maxExpandedNodes: Int = 10_000_000) {
+    public init(maxDocumentBytes: Int = 64 << 20, maxScalarBytes: Int = 1 << 20, maxDepth: Int = 128,
+                maxExpandedNodes: Int = 5_000_000, maxAliasExpandedNodes: Int = 1_000_000) {
         self.maxDocumentBytes = maxDocumentBytes
         self.maxScalarBytes = maxScalarBytes
         self.maxDepth = maxDepth
         self.maxExpandedNodes = maxExpandedNodes
+        self.maxAliasExpandedNodes = maxAliasExpandedNodes
     }
 
     public static let `default` = LoadLimits()

@@ -95,6 +95,7 @@ private struct TreeBuilder {
     var stack: [Frame] = []
     var anchors: [String: YAMLNode] = [:]
     var expandedTotal = 0
+    var aliasExpanded = 0
     var documents = 0
     var root: YAMLNode?
 
@@ -207,6 +208,12 @@ private struct TreeBuilder {
                               "alias '*\(name)' refers to no complete anchor '&\(name)' before it",
                               hint: "define `&\(name)` on a node that ends before this alias")
             }
+            aliasExpanded += node.expandedCount
+            if aliasExpanded > limits.maxAliasExpandedNodes {
+                return .error(.aliasExpansionTooLarge, at: location(event.start_mark),
+                              "aliases in this document stand for more than \(limits.maxAliasExpandedNodes) nodes",
+                              hint: "this looks like a 'billion laughs' file; use fewer nested aliases")
+            }
             return add(node, expanded: node.expandedCount, at: event.start_mark)
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar
@@ -285,8 +292,8 @@ private struct TreeBuilder {
         expandedTotal += expanded
         if expandedTotal > limits.maxExpandedNodes {
             return .error(.aliasExpansionTooLarge, at: location(mark),
-                          "aliases expand this document to more than \(limits.maxExpandedNodes) nodes",
-                          hint: "this looks like a 'billion laughs' file; use fewer nested aliases")
+                          "this document stands for more than \(limits.maxExpandedNodes) nodes once aliases are expanded",
+                          hint: "split the workflow, or use fewer nested aliases")
         }
         if stack.isEmpty {
             root = node

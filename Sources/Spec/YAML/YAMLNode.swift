@@ -29,6 +29,9 @@ public final class YAMLNode: Sendable {
     /// How many nodes this node stands for once every alias below it is expanded (itself included).
     let expandedCount: Int
 
+    /// How many nodes this node stands for once every alias below it is expanded (itself included).
+    public var expandedNodeCount: Int { expandedCount }
+
     init(content: Content, tag: String?, line: Int32, column: Int32, expandedCount: Int) {
         self.content = content
         self.tag = tag
