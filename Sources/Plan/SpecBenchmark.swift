@@ -57,7 +57,8 @@ public enum SpecBenchmark {
     }
 
     /// Validates and plans a generated workflow `runs` times; reports the median.
-    public static func measure(stages: Int, runs: Int) -> Measurement {
+    public static func measure(stages: Int, runs requestedRuns: Int) -> Measurement {
+        let runs = max(1, requestedRuns)
         let text = generateWorkflow(stages: stages)
         let bytes = Array(text.utf8)
         resetPeakMemory()
@@ -100,6 +101,7 @@ public enum SpecBenchmark {
     }
 
     static func peakMemoryMiB() -> Double? {
+        // No /proc (not Linux): the figure is reported as unknown.
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let kb = line.split(separator: " ").compactMap { Double($0) }.first
