@@ -33,11 +33,11 @@ enum GraphChecks {
     static func outputReferences(of stage: Stage) -> [(VariableReference, SourceLocation)] {
         var found: [(VariableReference, SourceLocation)] = []
         func scan(_ value: SpecValue?) {
-            value?.forEachString { text, location in
+            value?.forEachStringValue { text, holder in
                 guard text.contains("${stages.") else { return }
                 do throws(Template.ParseError) {
-                    for reference in try Template.parse(text).references {
-                        if case .stageOutput = reference { found.append((reference, location)) }
+                    for case .reference(let reference, let offset) in try Template.parse(text).segments {
+                        if case .stageOutput = reference { found.append((reference, holder.location(ofScalarAt: offset))) }
                     }
                 } catch {
                     // Already reported by the loader as a malformed reference.

@@ -100,15 +100,16 @@ struct SemanticChecker {
 
     /// Parses every string of `value` as a template and checks that what it references exists.
     mutating func checkTemplates(in value: SpecValue, defined: Set<String>, stage: Stage?) {
-        value.forEachString { text, location in
-            guard text.contains("$") else { return }
+        value.forEachStringValue { text, holder in
+            guard text.utf8.contains(UInt8(ascii: "$")) else { return }
             do throws(Template.ParseError) {
                 let template = try Template.parse(text)
-                for case .reference(let reference, _) in template.segments {
-                    check(reference, at: location, defined: defined)
+                for case .reference(let reference, let offset) in template.segments {
+                    check(reference, at: holder.location(ofScalarAt: offset), defined: defined)
                 }
             } catch {
-                diagnostics.append(.error(.invalidReference, at: location, error.message, hint: error.hint))
+                diagnostics.append(.error(.invalidReference, at: holder.location(ofScalarAt: error.offset),
+                                          error.message, hint: error.hint))
             }
         }
     }

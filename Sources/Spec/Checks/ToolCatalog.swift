@@ -6,7 +6,9 @@ public protocol ToolCatalog: Sendable {
     /// - Parameters:
     ///   - qualifiedName: a name that ``resolve(_:)`` returned as found.
     ///   - arguments: the stage's `args` merged with the tool's own (the tool's win), always a map.
-    /// - Returns: one problem per violation, each with its path inside `arguments`.
+    /// - Returns: one problem per violation, each with its path inside `arguments`. Messages must not quote
+    ///   argument values, which may hold secrets. Problems at a value that is a `${...}` reference are dropped by
+    ///   the caller (the value is known only during the run).
     func checkArguments(tool qualifiedName: String, arguments: SpecValue) -> [ArgumentProblem]
     /// What the registry knows about a tool's behaviour, or nil when it knows nothing.
     func traits(ofTool qualifiedName: String) -> ToolTraits?

@@ -29,10 +29,22 @@ public struct SpecValue: Sendable, Hashable {
     /// True when the value was tagged `!secret` in the file.
     public var isSecret: Bool
 
-    public init(_ kind: Kind, at location: SourceLocation, isSecret: Bool = false) {
+    /// For a string written on one line without escapes: the column of its first character (see
+    /// ``location(ofScalarAt:)``).
+    public var textColumn: Int?
+
+    public init(_ kind: Kind, at location: SourceLocation, isSecret: Bool = false, textColumn: Int? = nil) {
         self.kind = kind
         self.location = location
         self.isSecret = isSecret
+        self.textColumn = textColumn
+    }
+
+    /// Where the string's `offset`-th Unicode scalar is written, when the file allows knowing it precisely;
+    /// otherwise where the value starts.
+    public func location(ofScalarAt offset: Int) -> SourceLocation {
+        guard let textColumn else { return location }
+        return SourceLocation(file: location.file, line: location.line, column: textColumn + offset)
     }
 
     /// The value at `key` when this is a map.
@@ -55,10 +67,15 @@ public struct SpecValue: Sendable, Hashable {
 
     /// Calls `body` with every string in this value, depth first, in file order.
     public func forEachString(_ body: (String, SourceLocation) -> Void) {
+        forEachStringValue { text, value in body(text, value.location) }
+    }
+
+    /// Calls `body` with every string in this value and the value holding it, depth first, in file order.
+    public func forEachStringValue(_ body: (String, SpecValue) -> Void) {
         switch kind {
-        case .string(let text): body(text, location)
-        case .list(let items): for item in items { item.forEachString(body) }
-        case .map(let entries): for entry in entries { entry.value.forEachString(body) }
+        case .string(let text): body(text, self)
+        case .list(let items): for item in items { item.forEachStringValue(body) }
+        case .map(let entries): for entry in entries { entry.value.forEachStringValue(body) }
         default: break
         }
     }
@@ -76,11 +93,14 @@ extension SpecValue {
         switch node.tag {
         case coreTag + "str", "!":
             // An explicit string tag, or the non-specific `!`: the text as written.
-            return SpecValue(.string(text), at: at)
+            return SpecValue(.string(text), at: at, textColumn: node.textColumn.map(Int.init))
         case nil, secretTag:
             // Quoted and block scalars are strings; plain ones follow the core schema.
-            if style != .plain { return SpecValue(.string(text), at: at, isSecret: secret) }
-            return SpecValue(resolvePlain(text), at: at, isSecret: secret)
+            let kind = style == .plain ? resolvePlain(text) : .string(text)
+            if case .string = kind {
+                return SpecValue(kind, at: at, isSecret: secret, textColumn: node.textColumn.map(Int.init))
+            }
+            return SpecValue(kind, at: at, isSecret: secret)
         default:
             return SpecValue(resolvePlain(text), at: at)
         }

@@ -233,9 +233,17 @@ private struct TreeBuilder {
             default: style = .plain
             }
             checkTag(Self.string(scalar.tag), at: event.start_mark, collection: false)
+            // The text maps column for column onto the file when the scalar spans exactly its characters
+            // (plus the quotes): then a reference inside it can be pointed at precisely.
+            var textColumn: Int32?
+            let quotes = (style == .singleQuoted || style == .doubleQuoted) ? 1 : 0
+            if event.start_mark.line == event.end_mark.line, style != .literal, style != .folded,
+               Int(event.end_mark.column) - Int(event.start_mark.column) == text.unicodeScalars.count + 2 * quotes {
+                textColumn = Int32(Int(event.start_mark.column) + 1 + quotes)
+            }
             let node = YAMLNode(content: .scalar(text, style), tag: Self.string(scalar.tag),
                                 line: Int32(event.start_mark.line) + 1, column: Int32(event.start_mark.column) + 1,
-                                expandedCount: 1)
+                                expandedCount: 1, textColumn: textColumn)
             if let anchor = Self.string(scalar.anchor) { anchors[anchor] = node }
             return add(node, expanded: 1, at: event.start_mark)
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:

@@ -32,12 +32,17 @@ public final class YAMLNode: Sendable {
     /// How many nodes this node stands for once every alias below it is expanded (itself included).
     public var expandedNodeCount: Int { expandedCount }
 
-    init(content: Content, tag: String?, line: Int32, column: Int32, expandedCount: Int) {
+    /// For a scalar written on one line: the column of its text's first character when every character of the
+    /// value sits at its own column in the file (no escapes, folds or doubled quotes); otherwise nil.
+    public let textColumn: Int32?
+
+    init(content: Content, tag: String?, line: Int32, column: Int32, expandedCount: Int, textColumn: Int32? = nil) {
         self.content = content
         self.tag = tag
         self.line = line
         self.column = column
         self.expandedCount = expandedCount
+        self.textColumn = textColumn
     }
 
     public var scalarText: String? {
