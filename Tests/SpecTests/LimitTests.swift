@@ -4,6 +4,8 @@ import Spec
 import Testing
 
 /// Hostile input fails fast, in bounded memory, with one clear error. The files are generated here, not committed.
+///
+/// Serialized, and home to the other memory-hungry tests too, so that the peak-memory figures measure one test.
 @Suite(.serialized) struct LimitTests {
     /// Validates `file` and checks the time, the peak memory and the single error's code.
     func expectFastFailure(_ file: URL, code: Diagnostic.Code) throws {
@@ -151,5 +153,14 @@ import Testing
         let report = WorkflowValidator.validate(text: text, file: "large.yaml")
         #expect(report.diagnostics.isEmpty)
         #expect(report.plan?.graph.count == 20_000)
+    }
+
+    @Test func longChainHasNoStackOverflow() throws {
+        var text = "apiVersion: orchestration/v1\nkind: Workflow\nmetadata: {name: chain}\nspec:\n  stages:\n"
+        text += "    - {name: s0, tools: [t], depends_on: [s19999]}\n"
+        for i in 1..<20_000 { text += "    - {name: s\(i), tools: [t], depends_on: [s\(i - 1)]}\n" }
+        let report = WorkflowValidator.validate(text: text, file: "ring.yaml")
+        #expect(report.cycles.count == 1)
+        #expect(report.cycles.first?.path.count == 20_001)
     }
 }
