@@ -37,14 +37,14 @@ let package = Package(
         .target(name: "WorkflowHost", dependencies: ["Registry", "Schema", "Spec", "Plan", "Isolation", "SQLite"],
                 path: "Sources/WorkflowHost"),
         .executableTarget(name: "wfhost", dependencies: [
-            "WorkflowHost", "Registry", "Schema", "Spec", "Plan",
+            "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/wfhost"),
 
         // The worker is C on purpose: it must start fast and hold no Swift runtime of its own
         // (plugins written in Swift bring theirs). See Sources/wfhost-worker/README.md.
         .executableTarget(name: "wfhost-worker", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Sources/wfhost-worker", publicHeadersPath: ".",
-                          linkerSettings: [.linkedLibrary("dl")]),
+                          linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("ffi"), .linkedLibrary("m")]),
 
         // MARK: Plugins
         .target(name: "PluginCore", dependencies: ["WfhostPluginSDK", "CSha256", "CJSON"], path: "Plugins/core", publicHeadersPath: "."),
@@ -52,7 +52,8 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "SchemaTests", dependencies: ["Schema"], path: "Tests/SchemaTests"),
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "Plan"], path: "Tests/SpecTests"),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Plan"], path: "Tests/SpecTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "WorkflowHost"], path: "Tests/RegistryTests",
                     exclude: ["Fixtures"]),
     ],

@@ -317,6 +317,10 @@ static wfh_status tool_checksum(const wfh_host *host, wfh_call *call, const wfh_
     return finish(host, call, &w);
 }
 
+/* ---- typed C tool (called through libffi by the worker) ------------------------------------------------------ */
+
+static double add(double a, double b) { return a + b; }
+
 /* ---- descriptor ---------------------------------------------------------------------------------------------- */
 
 static const char *const any_path[] = {"/", NULL};
@@ -362,6 +366,11 @@ static const wfh_tool tools[] = {
      "{\"type\":\"object\",\"properties\":{\"sha256\":{\"type\":\"string\",\"pattern\":\"^[0-9a-f]{64}$\"}},"
      "\"required\":[\"sha256\"]}",
      tool_checksum, NULL, NULL, &read_caps},
+    WFH_TYPED_TOOL("add", "Add two numbers",
+                   "Returns a + b. A plain C function `double add(double, double)` called through libffi.",
+                   "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"number\"}},"
+                   "\"required\":[\"a\",\"b\"],\"additionalProperties\":false}",
+                   WFH_TOOL_IDEMPOTENT, "f64 (f64 a, f64 b)", add),
 };
 
 WFH_PLUGIN_DEFINE("core", "1.0.0", "Everyday tools: echo, run a command, read and write files, checksums.",

@@ -67,9 +67,33 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Reaps the child if it has exited; nil while it runs.
     public func reapIfExited() throws(SystemError) -> Termination? {
-        guard let status = try Sys.waitpid(pid, noHang: true) else { return nil }
-        reaped = true
-        return Termination(waitStatus: status)
+        try reapWithUsage(block: false)?.termination
+    }
+
+    /// Reaps the child (waiting for it when `block`), with its peak resident memory in KiB (`wait4`).
+    public func reapWithUsage(block: Bool) throws(SystemError) -> (termination: Termination, maxRSSKiB: UInt64)? {
+        var status: CInt = 0
+        var usage = rusage()
+        while true {
+            let rc = wait4(pid, &status, block ? 0 : WNOHANG, &usage)
+            if rc == pid {
+                reaped = true
+                return (Termination(waitStatus: status), UInt64(max(0, usage.ru_maxrss)))
+            }
+            if rc == 0 { return nil }
+            if errno == EINTR { continue }
+            throw SystemError("wait4", errno: errno)
+        }
+    }
+
+    /// Sends `signal` to the child alone (not its group), through the pidfd when there is one.
+    public func signalProcess(_ signal: Signal) {
+        guard !reaped else { return }
+        if pidfd >= 0 {
+            _ = wfh_pidfd_send_signal(pidfd, signal.rawValue)
+        } else {
+            kill(pid, signal.rawValue)
+        }
     }
 
     /// Blocks until the child exits and reaps it.

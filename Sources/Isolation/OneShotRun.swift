@@ -49,7 +49,8 @@ public enum WorkerFD {
 }
 
 extension Duration {
-    var nanoseconds: UInt64 {
+    /// The duration in whole nanoseconds (0 for negative durations).
+    public var nanoseconds: UInt64 {
         let (s, atto) = components
         return s <= 0 && atto <= 0 ? 0 : UInt64(s) * 1_000_000_000 + UInt64(atto / 1_000_000_000)
     }

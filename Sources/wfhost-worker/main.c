@@ -2,11 +2,15 @@
  * wfhost-worker: the child process that loads plugin code so that the host never does (ARCHITECTURE.md rule 1).
  *
  *   wfhost-worker scan DISPLAY_PATH    report the descriptor of the plugin open on fd 5, as JSON on fd 4
+ *   wfhost-worker serve DISPLAY_PATH [options]   confine itself, load the plugin on fd 5, serve calls (frames.h)
+ *       --mem-mb N --cpu-s N --nofile N --max-result BYTES --work-dir DIR --sandbox on|off --network 0|1
+ *       --read PATH (repeatable) --write PATH (repeatable)
  *
  * It is written in C so that it starts in about a millisecond and carries no language runtime that could
  * collide with a plugin's own (a Swift plugin brings its Swift runtime).
  */
 #define _GNU_SOURCE
+#include "sandbox.h"
 #include "worker.h"
 #include "wfhost/plugin.h"
 #include <signal.h>
@@ -24,7 +28,7 @@ static void tie_to_parent(void) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: wfhost-worker scan DISPLAY_PATH\n"
+    fprintf(stderr, "usage: wfhost-worker scan DISPLAY_PATH | serve DISPLAY_PATH [options]\n"
                     "This program is started by wfhost; it is not meant to be run by hand.\n");
     return 64;
 }
@@ -36,5 +40,25 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "scan") == 0) return run_scan(argv[2]);
+    if (argc >= 3 && strcmp(argv[1], "serve") == 0) {
+        sandbox_spec spec;
+        memset(&spec, 0, sizeof spec);
+        spec.plugin_path = argv[2];
+        size_t max_result = 16u << 20;
+        for (int i = 3; i + 1 < argc; i += 2) {
+            const char *opt = argv[i], *val = argv[i + 1];
+            if (strcmp(opt, "--mem-mb") == 0) spec.mem_mb = atol(val);
+            else if (strcmp(opt, "--cpu-s") == 0) spec.cpu_seconds = atol(val);
+            else if (strcmp(opt, "--nofile") == 0) spec.max_files = atol(val);
+            else if (strcmp(opt, "--max-result") == 0) max_result = (size_t)atoll(val);
+            else if (strcmp(opt, "--work-dir") == 0) spec.work_dir = val;
+            else if (strcmp(opt, "--sandbox") == 0) spec.enforce = strcmp(val, "on") == 0;
+            else if (strcmp(opt, "--network") == 0) spec.network = atoi(val);
+            else if (strcmp(opt, "--read") == 0 && spec.read_count < 64) spec.read_paths[spec.read_count++] = val;
+            else if (strcmp(opt, "--write") == 0 && spec.write_count < 64) spec.write_paths[spec.write_count++] = val;
+            else return usage();
+        }
+        return run_serve(argv[2], &spec, max_result);
+    }
     return usage();
 }

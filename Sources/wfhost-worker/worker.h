@@ -18,4 +18,8 @@ void *load_plugin(int fd, const char *display_path, const char **kind, char *mes
 /* `wfhost-worker scan`: reports the plugin's descriptor as JSON on WFH_FD_EVENTS. Returns the exit code. */
 int run_scan(const char *display_path);
 
+struct sandbox_spec;
+/* `wfhost-worker serve`: confines itself, loads the plugin and serves calls. Returns the exit code. */
+int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigned long max_result);
+
 #endif

@@ -11,8 +11,12 @@ struct WfhostCommand: AsyncParsableCommand {
         version: WorkflowHostInfo.versionLine,
         subcommands: [
             PluginsCommand.self,
+            ValidateCommand.self,
+            GraphCommand.self,
+            AnalyzeCommand.self,
+            CallCommand.self,
             SchemaCommand.self,
-            // Registered by the workflow-language work: ValidateCommand.self, GraphCommand.self, AnalyzeCommand.self,
+            BenchCommand.self,
         ]
     )
 

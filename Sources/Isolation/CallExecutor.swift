@@ -1,0 +1,111 @@
+import Foundation
+
+/// Runs calls in workers, `per_call` or `pooled`, on dedicated threads so that supervision (which blocks in
+/// `poll`) never occupies Swift's cooperative thread pool.
+public final class CallExecutor: @unchecked Sendable {
+    // @unchecked: `idle` and `active` are guarded by `lock`.
+    public let workerPath: String
+    public let baseEnvironment: [String: String]
+    /// A pooled worker is recycled after this many calls.
+    public let maxCallsPerWorker: Int
+    /// A pooled worker whose peak resident memory passes this mark (KiB) is recycled after its call.
+    public let memoryMarkKiB: UInt64
+    private let lock = NSLock()
+    private var idle: [WorkerKey: [Worker]] = [:]
+    private var active: [ObjectIdentifier: CallCancellation] = [:]
+    private var sandboxUnavailableNoted = false
+    /// Called once when a worker reports that the kernel has no Landlock.
+    public var onSandboxUnavailable: (@Sendable (String) -> Void)?
+
+    public init(workerPath: String, baseEnvironment: [String: String], maxCallsPerWorker: Int = 1000,
+                memoryMarkMiB: Int = 512) {
+        self.workerPath = workerPath
+        self.baseEnvironment = baseEnvironment
+        self.maxCallsPerWorker = maxCallsPerWorker
+        self.memoryMarkKiB = UInt64(memoryMarkMiB) * 1024
+    }
+
+    deinit { shutdownAll() }
+
+    /// Runs one call to completion. Never throws: every failure is a `CallFailure` value.
+    public func call(_ request: CallRequest, key: WorkerKey, mode: IsolationMode, limits: CallLimits,
+                     cancellation: CallCancellation = CallCancellation(),
+                     onEvent: @escaping @Sendable (CallEvent) -> Void = { _ in }) async -> Result<CallSuccess, CallFailure> {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { [self] in
+                continuation.resume(returning: self.callBlocking(request, key: key, mode: mode, limits: limits,
+                                                                 cancellation: cancellation, onEvent: onEvent))
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
+    /// The blocking form of `call`, for threads the caller owns.
+    public func callBlocking(_ request: CallRequest, key: WorkerKey, mode: IsolationMode, limits: CallLimits,
+                             cancellation: CallCancellation, onEvent: (CallEvent) -> Void) -> Result<CallSuccess, CallFailure> {
+        let token = ObjectIdentifier(cancellation)
+        lock.withLock { active[token] = cancellation }
+        defer { lock.withLock { active[token] = nil } }
+        if cancellation.isCancelled { return .failure(CallFailure(.cancelled, cancellation.reason)) }
+        let worker: Worker
+        do {
+            worker = try checkOut(key: key, mode: mode)
+        } catch {
+            return .failure(error)
+        }
+        let outcome = worker.call(request, limits: limits, cancellation: cancellation, onEvent: onEvent)
+        checkIn(worker, mode: mode)
+        return outcome
+    }
+
+    private func checkOut(key: WorkerKey, mode: IsolationMode) throws(CallFailure) -> Worker {
+        if mode == .pooled, let worker = lock.withLock({ idle[key]?.popLast() }) { return worker }
+        let worker = try Worker.start(key: key, workerPath: workerPath, baseEnvironment: baseEnvironment)
+        if key.sandbox.enforce && worker.sandboxStatus == "unavailable" {
+            let first = lock.withLock { () -> Bool in
+                defer { sandboxUnavailableNoted = true }
+                return !sandboxUnavailableNoted
+            }
+            if first {
+                onSandboxUnavailable?("this kernel does not support Landlock: tools run without file-system and "
+                                      + "network confinement (resource limits and no_new_privs still apply)")
+            }
+        }
+        return worker
+    }
+
+    private func checkIn(_ worker: Worker, mode: IsolationMode) {
+        let keep = mode == .pooled && worker.isReusable && worker.callsServed < maxCallsPerWorker
+            && currentRSSKiB(worker.pid) < memoryMarkKiB
+        if keep {
+            lock.withLock { idle[worker.key, default: []].append(worker) }
+        } else {
+            worker.shutdown(grace: .milliseconds(500))
+        }
+    }
+
+    /// VmRSS of a live process, KiB (0 when unreadable, which keeps the worker).
+    private func currentRSSKiB(_ pid: pid_t) -> UInt64 {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return UInt64(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+        }
+        return 0
+    }
+
+    /// Cancels every running call (SIGINT or SIGTERM to the host, fail-fast).
+    public func cancelAll(reason: String) {
+        let tokens = lock.withLock { Array(active.values) }
+        for token in tokens { token.cancel(reason: reason) }
+    }
+
+    /// Ends every idle pooled worker.
+    public func shutdownAll() {
+        let workers = lock.withLock { () -> [Worker] in
+            defer { idle.removeAll() }
+            return idle.values.flatMap { $0 }
+        }
+        for worker in workers { worker.shutdown(grace: .milliseconds(500)) }
+    }
+}

@@ -1,0 +1,421 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSupport
+import Schema
+
+/// A live `wfhost-worker serve` process confined for one `WorkerKey`, serving calls one at a time.
+/// Owned by one supervisor thread at a time (the pool hands it out exclusively).
+public final class Worker: @unchecked Sendable {
+    // @unchecked: a Worker is used by one thread at a time; the pool's lock orders the hand-overs.
+    public let key: WorkerKey
+    let process: ChildProcess
+    private let requestFD: CInt
+    private let eventFD: CInt
+    private let stdoutFD: CInt
+    private let stderrFD: CInt
+    private var frames: FrameReader
+    private var stdoutTail = TailBuffer(limit: 64 << 10)
+    private var stderrTail = TailBuffer(limit: 64 << 10)
+    private var open: Set<CInt>
+    private var exit: (termination: Termination, maxRSSKiB: UInt64)?
+    public private(set) var callsServed = 0
+    /// "enforced", "unavailable" (the kernel lacks Landlock) or "off".
+    public private(set) var sandboxStatus = "off"
+    /// The worker can take another call.
+    public var isReusable: Bool { exit == nil && reusable }
+    private var reusable = true
+    private var closed = false
+    private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
+
+    public var pid: pid_t { process.pid }
+
+    private init(key: WorkerKey, process: ChildProcess, requestFD: CInt, eventFD: CInt, stdoutFD: CInt, stderrFD: CInt) {
+        self.key = key
+        self.process = process
+        self.requestFD = requestFD
+        self.eventFD = eventFD
+        self.stdoutFD = stdoutFD
+        self.stderrFD = stderrFD
+        self.frames = FrameReader(maxFrame: key.maxResultBytes + (1 << 20))
+        self.open = [eventFD, stdoutFD, stderrFD]
+    }
+
+    deinit {
+        shutdown(grace: .zero)
+        chunk.deallocate()
+    }
+
+    /// Spawns a worker for `key` and waits until it has confined itself and loaded the plugin.
+    /// - Throws: `CallFailure` when the worker cannot start or the plugin cannot be loaded.
+    public static func start(key: WorkerKey, workerPath: String, baseEnvironment: [String: String],
+                             startTimeout: Duration = .seconds(10)) throws(CallFailure) -> Worker {
+        let pluginFD = Glibc.open(key.pluginPath, O_RDONLY | O_CLOEXEC)
+        guard pluginFD >= 0 else {
+            throw CallFailure(.exit, "cannot open the plugin \(key.pluginPath): \(String(cString: strerror(errno)))",
+                              retryable: false, hint: "run `wfhost plugins scan` to refresh the registry")
+        }
+        defer { Sys.close(pluginFD) }
+        let devNull = Glibc.open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer { if devNull >= 0 { Sys.close(devNull) } }
+        let pipes: [(read: CInt, write: CInt)]
+        do {
+            pipes = [try Sys.pipe(), try Sys.pipe(), try Sys.pipe(), try Sys.pipe()]
+        } catch {
+            throw CallFailure(.exit, "cannot create the worker's pipes: \(error)", retryable: true)
+        }
+        let (requests, events, out, err) = (pipes[0], pipes[1], pipes[2], pipes[3])
+        var args = ["serve", key.pluginPath, "--mem-mb", String(key.memoryMB), "--cpu-s", String(key.cpuSeconds),
+                    "--nofile", String(key.openFiles), "--max-result", String(key.maxResultBytes),
+                    "--work-dir", key.sandbox.workDirectory, "--sandbox", key.sandbox.enforce ? "on" : "off",
+                    "--network", key.sandbox.network ? "1" : "0"]
+        for p in key.sandbox.readPaths { args += ["--read", p] }
+        for p in key.sandbox.writePaths { args += ["--write", p] }
+        let process: ChildProcess
+        do {
+            process = try ChildProcess(
+                executable: workerPath, arguments: args,
+                environment: Self.scrubbedEnvironment(base: baseEnvironment, sandbox: key.sandbox),
+                fds: [(devNull, 0), (out.write, 1), (err.write, 2), (requests.read, WorkerFD.requests),
+                      (events.write, WorkerFD.events), (pluginFD, WorkerFD.plugin)])
+        } catch {
+            for p in pipes { Sys.close(p.read); Sys.close(p.write) }
+            throw CallFailure(.exit, "cannot start the worker \(workerPath): \(error)", retryable: false,
+                              hint: "reinstall wfhost, or set WFHOST_WORKER to the worker's path")
+        }
+        Sys.close(requests.read); Sys.close(events.write); Sys.close(out.write); Sys.close(err.write)
+        for fd in [events.read, out.read, err.read] { _ = wfh_set_nonblocking(fd) }
+        let worker = Worker(key: key, process: process, requestFD: requests.write, eventFD: events.read,
+                            stdoutFD: out.read, stderrFD: err.read)
+        let deadline = Sys.monotonicNanos() + startTimeout.nanoseconds
+        while true {
+            switch worker.pump(until: deadline, cancellation: nil) {
+            case .frame(let f) where f.type == UInt8(ascii: "R"):
+                let info = try? JSONValue.parse(Array(f.payload)) // the ready frame is ours; a bad one only loses the status
+                worker.sandboxStatus = info?["sandbox"]?.stringValue ?? "off"
+                return worker
+            case .frame(let f) where f.type == UInt8(ascii: "F"):
+                let info = try? JSONValue.parse(Array(f.payload)) // as above
+                worker.shutdown(grace: .zero)
+                let kind = info?["kind"]?.stringValue ?? "load_failed"
+                throw CallFailure(kind == "sandbox_failed" ? .sandboxDenied : .exit,
+                                  "the worker could not load \(key.pluginPath): "
+                                      + (info?["message"]?.stringValue ?? "unknown reason"),
+                                  retryable: false, hint: "run `wfhost plugins validate \(key.pluginPath)`")
+            case .frame:
+                continue
+            case .exited(let termination, _):
+                throw CallFailure(.crash, "the worker ended while loading \(key.pluginPath) (\(termination))"
+                                      + worker.stderrNote, retryable: true,
+                                  hint: "run `wfhost plugins validate \(key.pluginPath)`")
+            case .deadline, .cancelRequested:
+                worker.shutdown(grace: .zero)
+                throw CallFailure(.timeout, "the worker did not load \(key.pluginPath) within \(startTimeout)",
+                                  retryable: true)
+            case .badFrame(let why):
+                worker.shutdown(grace: .zero)
+                throw CallFailure(.protocol, "the worker sent a bad frame while starting: \(why)", retryable: false)
+            }
+        }
+    }
+
+    /// The tool's environment: only what it is given. PATH and the locale are kept so that programs run.
+    static func scrubbedEnvironment(base: [String: String], sandbox: SandboxSpec) -> [String] {
+        var env: [String: String] = [:]
+        for name in ["PATH", "LANG", "LC_ALL", "TZ"] { if let v = base[name] { env[name] = v } }
+        if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
+        env["HOME"] = sandbox.workDirectory
+        env["TMPDIR"] = sandbox.workDirectory
+        for (k, v) in sandbox.environment { env[k] = v }
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        env["WFHOST_PARENT_PID"] = String(getpid())
+        return env.map { "\($0.key)=\($0.value)" }.sorted()
+    }
+
+    private var stderrNote: String {
+        let text = stderrTail.text.split(separator: "\n").suffix(3).joined(separator: " | ")
+        return text.isEmpty ? "" : "; stderr: \(text)"
+    }
+
+    // MARK: - Supervision loop
+
+    enum Pumped {
+        case frame(FrameReader.Frame)
+        case exited(Termination, UInt64)
+        case deadline
+        case cancelRequested
+        case badFrame(String)
+    }
+
+    /// Reads output until a frame is complete, the worker exits, the deadline passes or cancellation is asked.
+    private func pump(until deadline: UInt64?, cancellation: CallCancellation?) -> Pumped {
+        while true {
+            do {
+                if let frame = try frames.next() { return .frame(frame) }
+            } catch {
+                return .badFrame(Self.describe(error))
+            }
+            if let exit {
+                return .exited(exit.termination, exit.maxRSSKiB)
+            }
+            if let cancellation, cancellation.isCancelled { return .cancelRequested }
+            let now = Sys.monotonicNanos()
+            if let deadline, now >= deadline { return .deadline }
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            var timeoutMs: CInt = deadline.map { CInt(clamping: ($0 - now) / 1_000_000 + 1) } ?? 1000
+            if process.pidfd >= 0 {
+                fds.append(pollfd(fd: process.pidfd, events: Int16(POLLIN), revents: 0))
+            } else {
+                timeoutMs = min(timeoutMs, 10)
+            }
+            if let cancellation, cancellation.readFD >= 0 {
+                fds.append(pollfd(fd: cancellation.readFD, events: Int16(POLLIN), revents: 0))
+            }
+            do {
+                try Sys.poll(&fds, timeoutMs: timeoutMs)
+            } catch {
+                return .badFrame("\(error)")
+            }
+            for p in fds where p.revents != 0 && open.contains(p.fd) { drain(p.fd) }
+            let pidfdReady = process.pidfd >= 0 && fds.contains { $0.fd == process.pidfd && $0.revents != 0 }
+            if pidfdReady || process.pidfd < 0 {
+                if pidfdReady { process.signalGroup(.kill) } // end what it left in its group, while the pid is held
+                if let reaped = try? process.reapWithUsage(block: pidfdReady) { // ECHILD cannot happen: we own it
+                    exit = reaped
+                    for fd in open { drain(fd) }
+                }
+            }
+        }
+    }
+
+    private func drain(_ fd: CInt) {
+        while open.contains(fd) {
+            let n: Int?
+            do { n = try Sys.read(fd, into: chunk) } catch { n = 0 }
+            guard let n else { return }
+            if n == 0 { open.remove(fd); return }
+            let bytes = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
+            if fd == eventFD { frames.append(bytes) } else if fd == stdoutFD { stdoutTail.append(bytes) } else { stderrTail.append(bytes) }
+        }
+    }
+
+    private static func describe(_ error: FrameReader.ReadError) -> String {
+        switch error {
+        case .oversized(let n): return "a frame of \(n) bytes is over the limit"
+        case .empty: return "an empty frame"
+        }
+    }
+
+    // MARK: - Calls
+
+    private enum EndReason { case timeout, cancelled(String) }
+
+    /// Sends one call and supervises it to its end.
+    public func call(_ request: CallRequest, limits: CallLimits, cancellation: CallCancellation?,
+                     onEvent: (CallEvent) -> Void) -> Result<CallSuccess, CallFailure> {
+        let started = Sys.monotonicNanos()
+        stdoutTail = TailBuffer(limit: 64 << 10)
+        stderrTail = TailBuffer(limit: 64 << 10)
+        callsServed += 1
+        let frame = FrameReader.callFrame(request, workDirectory: key.sandbox.workDirectory)
+        let sent = frame.withUnsafeBytes { bytes -> Bool in
+            do { try Sys.writeAll(requestFD, bytes); return true } catch { return false }
+        }
+        if !sent { reusable = false } // EPIPE: the worker is gone; pump below reports how it ended
+        var result: [UInt8]? = nil
+        var toolError: (retryable: Bool, code: String, message: String)? = nil
+        var endReason: EndReason? = nil
+        var deadline = started + limits.timeout.nanoseconds
+        var killed = false
+
+        while true {
+            switch pump(until: deadline, cancellation: endReason == nil ? cancellation : nil) {
+            case .frame(let f):
+                switch f.type {
+                case UInt8(ascii: "S"): result = Array(f.payload)
+                case UInt8(ascii: "E"):
+                    let payload = Array(f.payload)
+                    let retryable = payload.first.map { $0 != 0 } ?? false
+                    let rest = payload.dropFirst()
+                    let nul = rest.firstIndex(of: 0) ?? rest.endIndex
+                    toolError = (retryable, String(decoding: rest[..<nul], as: UTF8.self),
+                                 String(decoding: rest[(nul < rest.endIndex ? nul + 1 : nul)...], as: UTF8.self))
+                case UInt8(ascii: "L"):
+                    let level = f.payload.first.flatMap { CallEvent.LogLevel(rawValue: Int($0)) } ?? .info
+                    onEvent(.log(level: level, message: String(decoding: f.payload.dropFirst(), as: UTF8.self)))
+                case UInt8(ascii: "P") where f.payload.count >= 8:
+                    var fraction = 0.0
+                    withUnsafeMutableBytes(of: &fraction) { $0.copyBytes(from: f.payload.prefix(8)) }
+                    onEvent(.progress(fraction: fraction, message: String(decoding: f.payload.dropFirst(8), as: UTF8.self)))
+                case UInt8(ascii: "D"):
+                    var rss: UInt64 = 0
+                    if f.payload.count >= 9 { withUnsafeMutableBytes(of: &rss) { $0.copyBytes(from: f.payload.dropFirst().prefix(8)) } }
+                    let ok = f.payload.first == 0
+                    if endReason != nil { reusable = false }
+                    return finish(ok: ok, result: result, toolError: toolError, endReason: endReason, limits: limits,
+                                  started: started, maxRSSKiB: rss)
+                default:
+                    break // unknown event types are ignored: a newer worker may send more
+                }
+            case .exited(let termination, let rss):
+                return .failure(failureForExit(termination, maxRSSKiB: rss, endReason: endReason, killed: killed,
+                                               limits: limits, toolError: toolError))
+            case .deadline:
+                if endReason == nil {
+                    endReason = .timeout
+                    process.signalGroup(.terminate)
+                    deadline = Sys.monotonicNanos() + limits.grace.nanoseconds
+                } else if !killed {
+                    killed = true
+                    process.signalGroup(.kill)
+                    deadline = Sys.monotonicNanos() + 10_000_000_000 // reaping a SIGKILLed process is prompt
+                } else {
+                    reusable = false
+                    return .failure(withTails(CallFailure(.timeout, "the worker did not die after SIGKILL")))
+                }
+            case .cancelRequested:
+                endReason = .cancelled(cancellation?.reason ?? "the call was cancelled")
+                process.signalProcess(Signal(rawValue: SIGUSR1))
+                deadline = Sys.monotonicNanos() + limits.grace.nanoseconds
+            case .badFrame(let why):
+                reusable = false
+                process.signalGroup(.kill)
+                _ = try? process.reapWithUsage(block: true) // reaping our own child; the frame error is what we report
+                exit = (.signaled(.kill, coreDumped: false), 0)
+                return .failure(withTails(CallFailure(.protocol, "the worker sent a malformed frame: \(why)",
+                                                      hint: "a result larger than the limit (\(limits.maxResultBytes) bytes) or a corrupted worker")))
+            }
+        }
+    }
+
+    private func withTails(_ failure: CallFailure) -> CallFailure {
+        var f = failure
+        f.stdoutTail = stdoutTail.text
+        f.stderrTail = stderrTail.text
+        return f
+    }
+
+    private func finish(ok: Bool, result: [UInt8]?, toolError: (retryable: Bool, code: String, message: String)?,
+                        endReason: EndReason?, limits: CallLimits, started: UInt64,
+                        maxRSSKiB: UInt64) -> Result<CallSuccess, CallFailure> {
+        let duration = Duration.nanoseconds(Int64(Sys.monotonicNanos() - started))
+        switch endReason {
+        case .timeout:
+            return .failure(withTails(CallFailure(.timeout, "the call did not finish within \(Self.format(limits.timeout)); "
+                                                      + "the tool stopped after SIGTERM")))
+        case .cancelled(let reason):
+            return .failure(withTails(CallFailure(.cancelled, reason)))
+        case nil:
+            break
+        }
+        if ok {
+            let bytes = result ?? Array("{}".utf8)
+            do {
+                let value = try JSONValue.parse(bytes)
+                return .success(CallSuccess(result: value, stdoutTail: stdoutTail.text, stderrTail: stderrTail.text,
+                                            duration: duration, maxRSSKiB: maxRSSKiB))
+            } catch {
+                return .failure(withTails(CallFailure(.protocol, "the tool's result is not valid JSON: \(error)",
+                                                      hint: "the plugin must pass JSON text to set_result")))
+            }
+        }
+        guard let toolError else {
+            return .failure(withTails(CallFailure(.toolError, "the tool failed without reporting an error",
+                                                  retryable: false, hint: "the plugin should call report_error "
+                                                      + "(wfh_fail) before returning WFH_FAILED")))
+        }
+        switch toolError.code {
+        case "result_too_large":
+            return .failure(withTails(CallFailure(
+                .protocol, "the result of \(toolError.message) bytes exceeds the limit of \(limits.maxResultBytes) bytes",
+                hint: "return less (write large data to a file in the work directory and return its path), or raise "
+                    + "the result-size limit")))
+        case "out_of_memory":
+            return .failure(withTails(CallFailure(.outOfMemory, "\(toolError.message) (memory limit \(limits.memoryMB) MiB)",
+                                                  hint: "raise the tool's memory limit (memory_mb) or give it less work")))
+        case "invalid_args":
+            return .failure(withTails(CallFailure(.invalidArgs, toolError.message)))
+        case "permission_denied" where key.sandbox.enforce && sandboxStatus == "enforced",
+             "sandbox_denied" where key.sandbox.enforce && sandboxStatus == "enforced":
+            var failure = CallFailure(.sandboxDenied, toolError.message, retryable: false, toolCode: toolError.code,
+                                      hint: "the sandbox allows writes only to the work directory and the tool's "
+                                          + "declared write paths (\(key.sandbox.writePaths.isEmpty ? "none" : key.sandbox.writePaths.joined(separator: ", "))); "
+                                          + "declare the path in the tool's capabilities")
+            failure.stdoutTail = stdoutTail.text
+            failure.stderrTail = stderrTail.text
+            return .failure(failure)
+        default:
+            return .failure(withTails(CallFailure(.toolError, toolError.message, retryable: toolError.retryable,
+                                                  toolCode: toolError.code)))
+        }
+    }
+
+    private func failureForExit(_ termination: Termination, maxRSSKiB: UInt64, endReason: EndReason?, killed: Bool,
+                                limits: CallLimits, toolError: (retryable: Bool, code: String, message: String)?) -> CallFailure {
+        switch endReason {
+        case .timeout:
+            return withTails(CallFailure(.timeout, "the call did not finish within \(Self.format(limits.timeout)); "
+                                             + (killed ? "killed with SIGKILL after the \(Self.format(limits.grace)) grace"
+                                                       : "the worker ended after SIGTERM"),
+                                         hint: "raise the timeout if the tool is merely slow"))
+        case .cancelled(let reason):
+            return withTails(CallFailure(.cancelled, reason + (killed ? " (the worker was killed after the grace time)" : "")))
+        case nil:
+            break
+        }
+        let memoryLimitKiB = UInt64(limits.memoryMB) * 1024
+        let stderr = stderrTail.text
+        let memoryMentioned = stderr.contains("bad_alloc") || stderr.contains("out of memory")
+            || stderr.contains("Cannot allocate memory")
+        switch termination {
+        case .signaled(let signal, let core):
+            if signal.rawValue == SIGXCPU {
+                return withTails(CallFailure(.timeout, "the tool used up its CPU-time limit of \(limits.cpuSeconds) s "
+                                                 + "(killed by SIGXCPU)", retryable: false))
+            }
+            if limits.memoryMB > 0 && (memoryMentioned || maxRSSKiB >= memoryLimitKiB * 9 / 10 || signal == .kill) {
+                return withTails(CallFailure(.outOfMemory, "the worker died (\(termination)) at its memory limit of "
+                                                 + "\(limits.memoryMB) MiB (peak resident \(maxRSSKiB / 1024) MiB)",
+                                             hint: "raise the tool's memory limit or give it less work"))
+            }
+            var failure = withTails(CallFailure(.crash, "the tool crashed: \(termination)",
+                                                hint: "the fault is in the plugin \(key.pluginPath); its stderr is "
+                                                    + "kept with the call"))
+            failure.signal = signal
+            failure.coreDumped = core
+            return failure
+        case .exited(let code):
+            var failure = withTails(CallFailure(.exit, "the worker exited with code \(code) in the middle of the call",
+                                                hint: "the tool (or a library it uses) called exit(); tools must "
+                                                    + "return instead"))
+            failure.exitCode = code
+            return failure
+        }
+    }
+
+    static func format(_ d: Duration) -> String {
+        let ms = d.nanoseconds / 1_000_000
+        return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms"
+    }
+
+    /// Ends the worker: closes its request channel (it exits on EOF), waits up to `grace`, then kills its group.
+    public func shutdown(grace: Duration) {
+        guard !closed else { return }
+        closed = true
+        Sys.close(requestFD)
+        if exit == nil {
+            if grace > .zero {
+                let deadline = Sys.monotonicNanos() + grace.nanoseconds
+                while exit == nil, Sys.monotonicNanos() < deadline {
+                    if case .exited = pump(until: deadline, cancellation: nil) { break }
+                }
+            }
+            if exit == nil {
+                process.signalGroup(.kill)
+                exit = try? process.reapWithUsage(block: true) // our own child: reaping cannot fail but with ECHILD
+            }
+        }
+        for fd in [eventFD, stdoutFD, stderrFD] where fd >= 0 { Sys.close(fd) }
+        open.removeAll()
+    }
+}

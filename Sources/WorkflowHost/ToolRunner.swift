@@ -1,0 +1,135 @@
+import Foundation
+import Isolation
+import Registry
+import Schema
+
+/// Options of one tool call.
+public struct CallOptions: Sendable {
+    public var isolation: IsolationMode = .perCall
+    public var limits = CallLimits()
+    public var attempt = 1
+    /// Apply the Landlock sandbox where the kernel has it.
+    public var sandbox = true
+    /// Extra environment variables for the tool.
+    public var environment: [String: String] = [:]
+    public init() {}
+}
+
+/// Why a call could not even be attempted: the tool name does not resolve (exit code 2).
+public struct ToolLookupError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var hint: String?
+    public var description: String { "error: \(message)" + (hint.map { "\n  hint: \($0)" } ?? "") }
+}
+
+/// Resolves tools in the registry, checks arguments against their schemas, and runs them in workers.
+public final class ToolRunner: Sendable {
+    public let snapshot: RegistrySnapshot
+    public let executor: CallExecutor
+
+    public init(snapshot: RegistrySnapshot, executor: CallExecutor) {
+        self.snapshot = snapshot
+        self.executor = executor
+    }
+
+    /// The tool `name` refers to (bare or `plugin.tool`).
+    /// - Throws: `ToolLookupError` for an unknown or ambiguous name, with did-you-mean.
+    public func tool(named name: String) throws(ToolLookupError) -> RegisteredTool {
+        switch snapshot.resolve(name) {
+        case .found(let tool):
+            return tool
+        case .ambiguous(let tools):
+            throw ToolLookupError(message: "tool name '\(name)' is ambiguous: offered by "
+                                      + tools.map { "'\($0.plugin)'" }.joined(separator: " and "),
+                                  hint: "name one of: " + tools.map(\.qualifiedName).joined(separator: ", "))
+        case .unknown(let suggestions):
+            throw ToolLookupError(message: "no plugin offers a tool named '\(name)'",
+                                  hint: suggestions.first.map { "did you mean '\($0)'?" }
+                                      ?? "`wfhost plugins list` shows the plugins and their tools")
+        }
+    }
+
+    /// The worker sandbox for `tool`: its declared capabilities, confined to `workDirectory` for writes.
+    public static func sandbox(for tool: RegisteredTool, workDirectory: String, enforce: Bool,
+                               environment: [String: String]) -> SandboxSpec {
+        var spec = SandboxSpec(workDirectory: workDirectory)
+        spec.enforce = enforce
+        spec.environment = environment
+        if let caps = tool.descriptor.capabilities {
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? "/"
+            func expand(_ p: String) -> String {
+                var path = p.replacingOccurrences(of: "${work_dir}", with: workDirectory)
+                if path == "~" || path.hasPrefix("~/") { path = home + path.dropFirst() }
+                return path
+            }
+            spec.network = caps.network
+            let reads = caps.readPaths.map(expand)
+            spec.readPaths = reads.contains("/") ? [] : reads
+            spec.writePaths = caps.writePaths.map(expand)
+        }
+        return spec
+    }
+
+    /// Checks `arguments` against the tool's input schema and applies its defaults.
+    /// - Returns: the arguments to send, or an `invalid_args` failure listing every violation.
+    public static func prepareArguments(_ arguments: JSONValue, for tool: RegisteredTool) -> Result<JSONValue, CallFailure> {
+        let violations = tool.inputSchema.validate(arguments)
+        guard violations.isEmpty else {
+            let list = violations.map { "  \($0.description)" }.joined(separator: "\n")
+            return .failure(CallFailure(.invalidArgs, "the arguments do not match \(tool.qualifiedName)'s input schema:\n\(list)",
+                                        hint: "`wfhost plugins show \(tool.qualifiedName)` prints the schema"))
+        }
+        return .success(tool.inputSchema.applyDefaults(arguments))
+    }
+
+    /// Runs one call of `tool` in a worker: validates arguments, supervises the call, checks the result
+    /// against the output schema. Never throws: every failure is a `CallFailure`.
+    public func call(_ tool: RegisteredTool, arguments: JSONValue, workDirectory: String, options: CallOptions,
+                     cancellation: CallCancellation = CallCancellation(),
+                     onEvent: @escaping @Sendable (CallEvent) -> Void = { _ in }) async -> Result<CallSuccess, CallFailure> {
+        let prepared: JSONValue
+        switch Self.prepareArguments(arguments, for: tool) {
+        case .success(let value): prepared = value
+        case .failure(let failure): return .failure(failure)
+        }
+        let sandbox = Self.sandbox(for: tool, workDirectory: workDirectory, enforce: options.sandbox,
+                                   environment: options.environment)
+        let key = WorkerKey(pluginPath: tool.pluginPath, sandbox: sandbox, limits: options.limits)
+        let request = CallRequest(tool: tool.name, arguments: prepared.serialized(), attempt: options.attempt)
+        let outcome = await executor.call(request, key: key, mode: options.isolation, limits: options.limits,
+                                          cancellation: cancellation, onEvent: onEvent)
+        guard case .success(let success) = outcome, let output = tool.outputSchema else { return outcome }
+        let violations = output.validate(success.result)
+        guard violations.isEmpty else {
+            let list = violations.map { "  \($0.description)" }.joined(separator: "\n")
+            var failure = CallFailure(.protocol, "the result of \(tool.qualifiedName) does not match its output schema:\n\(list)",
+                                      hint: "this is a defect in the plugin \(tool.pluginPath)")
+            failure.stdoutTail = success.stdoutTail
+            failure.stderrTail = success.stderrTail
+            return .failure(failure)
+        }
+        return outcome
+    }
+}
+
+extension WorkflowHost {
+    /// A call executor using this host's worker, logging a missing sandbox once through `notice`.
+    public func makeExecutor(notice: @escaping @Sendable (String) -> Void) throws(HostError) -> CallExecutor {
+        let scanner = try scanner()
+        let executor = CallExecutor(workerPath: scanner.workerPath, baseEnvironment: configuration.environment)
+        executor.onSandboxUnavailable = notice
+        return executor
+    }
+
+    /// A fresh working directory for one call or session under the state directory.
+    public func makeWorkDirectory(_ label: String) throws(HostError) -> String {
+        let dir = configuration.stateDirectory + "/work/\(label)-\(UUID().uuidString.prefix(8).lowercased())"
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw HostError("cannot create the work directory \(dir): \(error.localizedDescription)",
+                            hint: "check that the state directory is writable (--state-dir)")
+        }
+        return dir
+    }
+}

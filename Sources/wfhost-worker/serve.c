@@ -1,0 +1,236 @@
+/*
+ * `wfhost-worker serve`: confine the process, load one plugin, then serve call requests one at a time until the
+ * host closes the request channel. See frames.h for the protocol.
+ */
+#define _GNU_SOURCE
+#include "frames.h"
+#include "sandbox.h"
+#include "typed_call.h"
+#include "wfh_json_writer.h"
+#include "worker.h"
+#include "wfhost/plugin.h"
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Set by SIGTERM or SIGUSR1 from the host; read by the tool through is_cancelled. */
+static volatile sig_atomic_t cancelled;
+
+static void on_cancel(int sig) {
+    (void)sig;
+    cancelled = 1;
+}
+
+struct wfh_call {
+    size_t max_result;
+    int result_too_large;
+};
+
+static int host_set_result(wfh_call *call, const char *json, size_t len) {
+    if (len > call->max_result) {
+        call->result_too_large = 1;
+        char message[128];
+        snprintf(message, sizeof message, "%zu", len);
+        frame_send(WFH_FD_EVENTS, 'E', "\0", 1, "result_too_large", sizeof "result_too_large", message,
+                   strlen(message));
+        return -1;
+    }
+    return frame_send(WFH_FD_EVENTS, 'S', json, len, NULL, 0, NULL, 0) == 0 ? 0 : -1;
+}
+
+static void host_log(wfh_call *call, wfh_log_level level, const char *message, size_t len) {
+    (void)call;
+    unsigned char l = (unsigned char)level;
+    frame_send(WFH_FD_EVENTS, 'L', &l, 1, message, len, NULL, 0);
+}
+
+static void host_progress(wfh_call *call, double fraction, const char *message) {
+    (void)call;
+    if (!(fraction >= 0)) fraction = 0; /* also catches NaN */
+    if (fraction > 1) fraction = 1;
+    frame_send(WFH_FD_EVENTS, 'P', &fraction, sizeof fraction, message ? message : "", message ? strlen(message) : 0,
+               NULL, 0);
+}
+
+static void host_report_error(wfh_call *call, const char *code, const char *message, int retryable) {
+    (void)call;
+    unsigned char r = retryable ? 1 : 0;
+    const char *c = code ? code : "tool_error";
+    const char *m = message ? message : "";
+    frame_send(WFH_FD_EVENTS, 'E', &r, 1, c, strlen(c) + 1, m, strlen(m));
+}
+
+static int host_is_cancelled(wfh_call *call) {
+    (void)call;
+    return cancelled != 0;
+}
+
+static const wfh_host host_api = {sizeof(wfh_host), 0, host_set_result, host_log, host_progress, host_report_error,
+                                  host_is_cancelled};
+
+/* Kills and reaps what a call left running. The worker is a child subreaper, so even processes that started
+ * their own session are its children once their parent is gone. */
+static void end_leftovers(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    for (int round = 0; round < 4; round++) {
+        FILE *f = fopen(path, "re");
+        int any = 0;
+        if (f) {
+            long pid;
+            while (fscanf(f, "%ld", &pid) == 1) {
+                kill((pid_t)pid, SIGKILL);
+                any = 1;
+            }
+            fclose(f);
+        }
+        while (waitpid(-1, NULL, any ? 0 : WNOHANG) > 0) {}
+        if (!any) break;
+    }
+}
+
+static void send_load_failure(const char *kind, const char *message) {
+    jw w = {0};
+    jw_lit(&w, "{");
+    jw_key(&w, "kind", 1); jw_str(&w, kind);
+    jw_key(&w, "message", 0); jw_str(&w, message);
+    jw_lit(&w, "}");
+    if (!w.failed) frame_send(WFH_FD_EVENTS, 'F', w.data, w.len, NULL, 0, NULL, 0);
+    jw_free(&w);
+}
+
+/* Finds the tool named `name`, copying at most what both sides know of the struct into *out. */
+static int find_tool(const wfh_plugin *p, const char *name, wfh_tool *out) {
+    for (uint32_t i = 0; i < p->tool_count; i++) {
+        const wfh_tool *raw = (const wfh_tool *)(const void *)((const char *)p->tools + (size_t)i * p->tool_size);
+        size_t n = raw->struct_size < p->tool_size ? raw->struct_size : p->tool_size;
+        if (n > sizeof *out) n = sizeof *out;
+        memset(out, 0, sizeof *out);
+        memcpy(out, raw, n);
+        if (out->name && strcmp(out->name, name) == 0) return 0;
+    }
+    return -1;
+}
+
+static void serve_call(const wfh_plugin *plugin, unsigned char *payload, size_t len, size_t max_result) {
+    /* u32 attempt, tool NUL, work_dir NUL, args */
+    if (len < 6) return;
+    uint32_t attempt;
+    memcpy(&attempt, payload, 4);
+    char *tool = (char *)payload + 4;
+    char *end = memchr(tool, 0, len - 4);
+    if (!end) return;
+    char *work_dir = end + 1;
+    char *end2 = memchr(work_dir, 0, len - (size_t)(work_dir - (char *)payload));
+    if (!end2) return;
+    char *args = end2 + 1;
+    size_t args_len = len - (size_t)(args - (char *)payload);
+
+    cancelled = 0;
+    wfh_call call = {max_result, 0};
+    wfh_tool t;
+    unsigned char status = 1;
+    if (find_tool(plugin, tool, &t) != 0) {
+        host_report_error(&call, "unknown_tool", "the plugin has no tool by this name", 0);
+    } else if (t.invoke) {
+        wfh_request req = {sizeof(wfh_request), attempt, tool, args, args_len, work_dir};
+        status = t.invoke(&host_api, &call, &req) == WFH_OK ? 0 : 1;
+    } else if (t.c_signature && t.c_function) {
+        jw out = {0};
+        char message[512];
+        if (typed_call(t.c_signature, t.c_function, args, args_len, &out, message, sizeof message) != 0) {
+            host_report_error(&call, "invalid_args", message, 0);
+        } else if (out.failed) {
+            host_report_error(&call, "out_of_memory", "the result could not be built", 0);
+        } else {
+            status = host_set_result(&call, out.data, out.len) == 0 ? 0 : 1;
+        }
+        jw_free(&out);
+    } else {
+        host_report_error(&call, "no_function", "the tool has no function to call", 0);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    end_leftovers();
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    uint64_t maxrss = (uint64_t)ru.ru_maxrss;
+    frame_send(WFH_FD_EVENTS, 'D', &status, 1, &maxrss, sizeof maxrss, NULL, 0);
+}
+
+int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigned long max_result) {
+    char message[1024];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_cancel;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (spec->work_dir && chdir(spec->work_dir) != 0) {
+        snprintf(message, sizeof message, "cannot enter the working directory %s: %s", spec->work_dir, strerror(errno));
+        send_load_failure("sandbox_failed", message);
+        return 71;
+    }
+    if (apply_limits(spec, message, sizeof message) != 0) {
+        send_load_failure("sandbox_failed", message);
+        return 71;
+    }
+    int landlock = 0;
+    if (spec->enforce) {
+        landlock = apply_landlock(spec, message, sizeof message);
+        if (landlock < 0) {
+            send_load_failure("sandbox_failed", message);
+            return 71;
+        }
+    }
+    const char *kind = NULL;
+    void *handle = load_plugin(WFH_FD_PLUGIN, display_path, &kind, message, sizeof message);
+    if (!handle) {
+        send_load_failure(kind, message);
+        return 0;
+    }
+    void *sym = dlsym(handle, WFH_ENTRY_SYMBOL);
+    wfh_plugin_entry_fn entry;
+    const wfh_plugin *raw = NULL;
+    if (sym) {
+        memcpy(&entry, &sym, sizeof entry);
+        raw = entry();
+    }
+    if (!raw || raw->struct_size < offsetof(wfh_plugin, tools) + sizeof raw->tools || raw->abi_major != WFH_ABI_MAJOR) {
+        send_load_failure("bad_descriptor", "the plugin's descriptor is missing or incompatible; run "
+                                            "`wfhost plugins validate` on it");
+        return 0;
+    }
+    wfh_plugin plugin;
+    memset(&plugin, 0, sizeof plugin);
+    memcpy(&plugin, raw, raw->struct_size < sizeof plugin ? raw->struct_size : sizeof plugin);
+    close(WFH_FD_PLUGIN);
+
+    jw w = {0};
+    jw_lit(&w, "{");
+    jw_key(&w, "pid", 1); jw_int(&w, (long long)getpid());
+    jw_key(&w, "landlock", 0); jw_int(&w, landlock);
+    jw_key(&w, "sandbox", 0); jw_str(&w, !spec->enforce ? "off" : landlock > 0 ? "enforced" : "unavailable");
+    jw_lit(&w, "}");
+    frame_send(WFH_FD_EVENTS, 'R', w.data, w.len, NULL, 0, NULL, 0);
+    jw_free(&w);
+
+    for (;;) {
+        unsigned char *payload = NULL;
+        size_t len = 0;
+        int type = frame_recv(WFH_FD_REQUESTS, &payload, &len, (size_t)1 << 30);
+        if (type <= 0) break; /* the host closed the channel: done */
+        if (type == 'C') serve_call(&plugin, payload, len, max_result);
+        free(payload);
+    }
+    return 0;
+}

@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import Isolation
+import Registry
+import Schema
+import Spec
+import WorkflowHost
+
+struct CallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Call one tool in an isolated worker and print its result.",
+        discussion: """
+            The tool's log lines and progress go to stderr, its result (JSON) to stdout. Exit codes: 0 success, \
+            1 the call failed (the failure class is in the message and in --json), 2 invalid input, 3 environment \
+            error, 130 interrupted.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The tool: a bare name or plugin.tool.") var tool: String
+    @Option(help: "Arguments as a JSON object.") var args: String?
+    @Option(help: ArgumentHelp("Read the arguments from a JSON file ('-' for stdin).", valueName: "file")) var argsFile: String?
+    @Option(help: "Time limit, e.g. 30s, 5m, 250ms.") var timeout: String = "5m"
+    @Option(help: "Grace time between SIGTERM and SIGKILL.") var grace: String = "2s"
+    @Option(help: "Memory limit of the worker in MiB (0 for none).") var memoryMb: Int = 1024
+    @Option(help: "CPU-time limit in seconds (0 for none).") var cpuSeconds: Int = 0
+    @Option(help: "Largest accepted result in bytes.") var maxResultBytes: Int = 16 << 20
+    @Option(help: "How the call is isolated.") var isolation: IsolationMode = .perCall
+    @Flag(help: "Run without the Landlock sandbox (limits still apply).") var noSandbox = false
+    @Flag(help: "Print one JSON document with the outcome.") var json = false
+
+    func validate() throws {
+        if args != nil && argsFile != nil { throw ValidationError("give the arguments with --args or --args-file, not both") }
+        guard DurationText.parse(timeout) != nil else {
+            throw ValidationError("--timeout '\(timeout)' is not a duration; write it like 30s, 5m, 1h30m or 250ms")
+        }
+        guard DurationText.parse(grace) != nil else {
+            throw ValidationError("--grace '\(grace)' is not a duration; write it like 2s or 500ms")
+        }
+        guard memoryMb >= 0, cpuSeconds >= 0, maxResultBytes > 0 else {
+            throw ValidationError("limits must not be negative")
+        }
+    }
+
+    func run() async throws {
+        let arguments = try readArguments()
+        let host = global.host()
+        var options = CallOptions()
+        options.isolation = isolation
+        options.sandbox = !noSandbox
+        options.limits.timeout = DurationText.parse(timeout) ?? .seconds(300)
+        options.limits.grace = DurationText.parse(grace) ?? .seconds(2)
+        options.limits.memoryMB = memoryMb
+        options.limits.cpuSeconds = cpuSeconds
+        options.limits.maxResultBytes = maxResultBytes
+
+        let (snapshot, executor, workDir) = try runReportingHostErrors {
+            (try host.refreshedRegistry(), try host.makeExecutor(notice: { printError("wfhost: note: \($0)") }),
+             try host.makeWorkDirectory("call"))
+        }
+        defer { try? FileManager.default.removeItem(atPath: workDir) } // scratch space; a leftover is harmless
+        let runner = ToolRunner(snapshot: snapshot, executor: executor)
+        let resolved: RegisteredTool
+        do {
+            resolved = try runner.tool(named: tool)
+        } catch {
+            printError(error.description)
+            throw Exit.invalidInput
+        }
+        let cancellation = CallCancellation()
+        let interrupts = Interrupts { name in cancellation.cancel(reason: "interrupted by \(name)") }
+        let quiet = json
+        let outcome = await runner.call(resolved, arguments: arguments, workDirectory: workDir, options: options,
+                                        cancellation: cancellation) { event in
+            guard !quiet else { return }
+            switch event {
+            case .log(let level, let message): printError("[\(level)] \(message)")
+            case .progress(let fraction, let message):
+                printError("[progress] \(Int((fraction * 100).rounded()))%" + (message.isEmpty ? "" : " \(message)"))
+            }
+        }
+        executor.shutdownAll()
+        switch outcome {
+        case .success(let success):
+            if json {
+                print(JSONValue.object([
+                    "ok": true, "tool": .string(resolved.qualifiedName), "result": success.result,
+                    "duration_ms": .int(Int64(success.duration.nanoseconds / 1_000_000)),
+                    "stdout_tail": .string(success.stdoutTail), "stderr_tail": .string(success.stderrTail),
+                ]).serialized(.pretty))
+            } else {
+                if !success.stderrTail.isEmpty { FileHandle.standardError.write(Data(success.stderrTail.utf8)) }
+                print(success.result.serialized(.pretty))
+            }
+        case .failure(let failure):
+            if json {
+                print(JSONValue.object(["ok": false, "tool": .string(resolved.qualifiedName),
+                                        "error": CallReport.json(failure)]).serialized(.pretty))
+            } else {
+                printError("error: \(resolved.qualifiedName) failed: \(failure.failureClass): \(failure.message)"
+                           + (failure.hint.map { "\n  hint: \($0)" } ?? ""))
+                if !failure.stderrTail.isEmpty {
+                    printError("--- stderr (tail) ---\n" + failure.stderrTail.trimmingCharacters(in: .newlines))
+                }
+            }
+            if interrupts.signal != nil { throw Exit.interrupted }
+            throw failure.failureClass == .invalidArgs ? Exit.invalidInput : Exit.failed
+        }
+    }
+
+    private func readArguments() throws -> JSONValue {
+        let text: String
+        let source: String
+        if let args {
+            text = args
+            source = "--args"
+        } else if let argsFile {
+            source = argsFile
+            do {
+                text = argsFile == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                    : try String(contentsOfFile: argsFile, encoding: .utf8)
+            } catch {
+                printError("error: cannot read \(argsFile): \(error.localizedDescription)")
+                throw Exit.invalidInput
+            }
+        } else {
+            return .object([:])
+        }
+        do {
+            let value = try JSONValue.parse(text)
+            guard case .object = value else {
+                printError("error: \(source): the arguments must be a JSON object, not \(value.typeName)")
+                throw Exit.invalidInput
+            }
+            return value
+        } catch let error as JSONParseError {
+            printError("error: \(source): not valid JSON: \(error)\n  hint: pass an object such as '{\"message\": \"hi\"}'")
+            throw Exit.invalidInput
+        }
+    }
+}
+
+/// JSON rendering of call failures, shared by `call` and the run reports.
+enum CallReport {
+    static func json(_ f: CallFailure) -> JSONValue {
+        var o: JSONObject = [
+            "class": .string(f.failureClass.rawValue), "message": .string(f.message), "retryable": .bool(f.retryable),
+            "stdout_tail": .string(f.stdoutTail), "stderr_tail": .string(f.stderrTail),
+        ]
+        if let code = f.toolCode { o["code"] = .string(code) }
+        if let signal = f.signal { o["signal"] = .string(signal.name); o["core_dumped"] = .bool(f.coreDumped) }
+        if let exit = f.exitCode { o["exit_code"] = .int(Int64(exit)) }
+        if let hint = f.hint { o["hint"] = .string(hint) }
+        return .object(o)
+    }
+}
+
+extension IsolationMode: ExpressibleByArgument {}
