@@ -14,7 +14,7 @@ if ldd "$w" | grep -q 'libswift\|libFoundation'; then fail "wfhost links the Swi
 out=$(env -i HOME="$tmp" "$w" --version) || fail "--version failed in the relocated tree"
 echo "$out" | grep -q "plugin ABI 1.0" || fail "--version does not name the plugin ABI: $out"
 list=$(env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" plugins list) || fail "plugins list failed"
-echo "$list" | grep -q '^core .*ok.*echo, shell, write_file, read_file, checksum' || fail "core missing: $list"
+echo "$list" | grep -q '^core .*ok.*echo, shell, write_file, read_file, checksum, add' || fail "core missing: $list"
 echo "$list" | grep -q '^chaos .*ok.*segfault' || fail "chaos missing: $list"
 env -i HOME="$tmp" "$w" plugins validate "$tmp/relocated/lib/wfhost/plugins" >/dev/null || fail "shipped plugins do not validate"
 

@@ -28,7 +28,7 @@ import Testing
         #expect(r.stdout == """
             PLUGIN   VERSION  ABI  STATUS  TOOLS
             chaos    1.0.0    1.0  ok      segfault, abort, hang, sleep, alloc, flood, exit, fail, flaky
-            core     1.0.0    1.0  ok      echo, shell, write_file, read_file, checksum
+            core     1.0.0    1.0  ok      echo, shell, write_file, read_file, checksum, add
             segv.so  -        -    failed  -
             \(plugins)/segv.so: failed: the plugin crashed while loading (killed by SIGSEGV)
 
