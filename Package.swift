@@ -34,10 +34,14 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"], path: "Sources/SQLite"),
         .target(name: "Isolation", dependencies: ["CSupport", "CSha256"], path: "Sources/Isolation"),
         .target(name: "Registry", dependencies: ["Isolation", "Schema", "SQLite", "CSupport"], path: "Sources/Registry"),
-        .target(name: "WorkflowHost", dependencies: ["Registry", "Schema", "Spec", "Plan", "Isolation", "SQLite"],
+        .target(name: "Store", dependencies: ["SQLite"], path: "Sources/Store"),
+        .target(name: "Engine", dependencies: ["Spec", "Plan", "Isolation", "Registry", "Schema", "Store"],
+                path: "Sources/Engine"),
+        .target(name: "WorkflowHost", dependencies: ["Registry", "Schema", "Spec", "Plan", "Isolation", "SQLite",
+                                                     "Store", "Engine"],
                 path: "Sources/WorkflowHost"),
         .executableTarget(name: "wfhost", dependencies: [
-            "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation",
+            "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation", "Engine", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/wfhost"),
 

@@ -40,12 +40,18 @@ public final class ChildProcess: @unchecked Sendable {
     {
         var pid: pid_t = 0
         let argv = [executable] + arguments
-        let rc = withCStringArray(argv) { cargv in
-            withCStringArray(environment) { cenv in
-                let from = fds.map(\.parent), to = fds.map(\.child)
-                return wfh_spawn(executable, cargv, cenv, from, to, CInt(fds.count), &pid)
+        let from = fds.map(\.parent), to = fds.map(\.child)
+        let outcome = SpawnThread.shared.run { () -> (CInt, pid_t) in
+            var child: pid_t = 0
+            let rc = withCStringArray(argv) { cargv in
+                withCStringArray(environment) { cenv in
+                    wfh_spawn(executable, cargv, cenv, from, to, CInt(from.count), &child)
+                }
             }
+            return (rc, child)
         }
+        guard let (rc, spawned) = outcome else { throw SystemError("posix_spawn \(executable)", errno: EAGAIN) }
+        pid = spawned
         if rc != 0 { throw SystemError("posix_spawn \(executable)", errno: -rc) }
         self.pid = pid
         let fd = wfh_pidfd_open(pid)

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import WorkflowHost
 
 /// The root command. Each subcommand lives in its own file under `Commands/`.
@@ -11,6 +14,7 @@ struct WfhostCommand: AsyncParsableCommand {
         version: WorkflowHostInfo.versionLine,
         subcommands: [
             PluginsCommand.self,
+            RunCommand.self,
             ValidateCommand.self,
             GraphCommand.self,
             AnalyzeCommand.self,
@@ -22,6 +26,9 @@ struct WfhostCommand: AsyncParsableCommand {
 
     /// Parses and runs, mapping argument-parser's usage exit code (64) to ours (2, invalid input or usage).
     static func main() async {
+        // A worker that dies closes its request pipe; the write then fails with EPIPE, which the supervisor
+        // reports. The default SIGPIPE action would kill the host instead.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -5,6 +5,7 @@ import Registry
 import Schema
 import Spec
 import WorkflowHost
+import Engine
 
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -111,25 +111,3 @@ public final class ToolRunner: Sendable {
         return outcome
     }
 }
-
-extension WorkflowHost {
-    /// A call executor using this host's worker, logging a missing sandbox once through `notice`.
-    public func makeExecutor(notice: @escaping @Sendable (String) -> Void) throws(HostError) -> CallExecutor {
-        let scanner = try scanner()
-        let executor = CallExecutor(workerPath: scanner.workerPath, baseEnvironment: configuration.environment)
-        executor.onSandboxUnavailable = notice
-        return executor
-    }
-
-    /// A fresh working directory for one call or session under the state directory.
-    public func makeWorkDirectory(_ label: String) throws(HostError) -> String {
-        let dir = configuration.stateDirectory + "/work/\(label)-\(UUID().uuidString.prefix(8).lowercased())"
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw HostError("cannot create the work directory \(dir): \(error.localizedDescription)",
-                            hint: "check that the state directory is writable (--state-dir)")
-        }
-        return dir
-    }
-}

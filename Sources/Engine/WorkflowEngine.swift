@@ -1,0 +1,556 @@
+import Foundation
+import Isolation
+import Registry
+import Schema
+import Spec
+import Store
+
+/// The result of a run.
+public struct RunResult: Sendable {
+    public var session: String
+    public var status: SessionStatus
+    public var stages: [StageRecord]
+    /// Outputs of the stages that succeeded (unmasked; only in memory).
+    public var outputs: [String: JSONValue]
+    public var duration: Duration
+    /// Why the run stopped early (fail-fast, cancellation, pause, timeout), if it did.
+    public var stopReason: String?
+}
+
+/// Runs one session of a workflow: schedules stages as their dependencies allow, evaluates conditions,
+/// substitutes variables and outputs, calls tools in workers, retries, routes errors, and writes every
+/// transition to the store before acting on it (ARCHITECTURE.md rule 3).
+public actor WorkflowEngine {
+    let workflow: Workflow
+    public let session: String
+    let store: any SessionStore
+    let runner: ToolRunner
+    let options: RunOptions
+    let sink: any RunEventSink
+    let secrets: Secrets
+    let workDirectory: String
+    let variables: [String: JSONValue]
+    let deps: [[Int]]
+    let recoveryStages: Set<Int>
+    let slots: AsyncSemaphore
+    var records: [StageRecord]
+    var outputs: [String: JSONValue] = [:]
+    var launched = Set<Int>()
+    var active: [ObjectIdentifier: CallCancellation] = [:]
+    /// Set once nothing new may start (cancel, pause, fail-fast, max_failures, the run's time limit).
+    var stopReason: String?
+    /// The session's final status when a user stopped it (cancelled, paused); nil when the run itself failed.
+    var stopStatus: SessionStatus?
+    /// Running calls are being cancelled (not for a pause, which lets them finish).
+    var cancelling = false
+    var failures = 0
+    var routes: [ErrorRoute]
+    var stageProgress: [Int: Double] = [:]
+    let clock = ContinuousClock()
+    var random = SystemRandomNumberGenerator()
+
+    /// - Parameters:
+    ///   - existing: the session's stored stages when resuming; nil for a new session.
+    ///   - extraRoutes: error routes added through the API; they take precedence at equal priority.
+    public init(workflow: Workflow, session: String, store: any SessionStore, runner: ToolRunner, options: RunOptions,
+                sink: any RunEventSink, workDirectory: String, existing: [StageRecord]?, extraRoutes: [ErrorRoute] = []) {
+        self.workflow = workflow
+        self.session = session
+        self.store = store
+        self.runner = runner
+        self.options = options
+        self.sink = sink
+        self.workDirectory = workDirectory
+        var secretValues = Array(options.secrets.values)
+        var vars: [String: JSONValue] = [:]
+        for v in workflow.variables {
+            vars[v.name] = v.value.jsonValue
+            if v.isSecret, case .string(let s) = v.value.kind { secretValues.append(s) }
+        }
+        for (k, v) in options.variables { vars[k] = v }
+        for (k, v) in options.secrets { vars[k] = .string(v) }
+        self.variables = vars
+        self.secrets = Secrets(secretValues)
+        self.deps = workflow.stages.map { stage in stage.dependsOn.compactMap { workflow.stageIndex(named: $0.name) } }
+        var recovery = Set<Int>()
+        for stage in workflow.stages { if let t = stage.onFailure, let i = workflow.stageIndex(named: t.name) { recovery.insert(i) } }
+        for route in workflow.errorPolicy.routes {
+            if let t = route.redirectTo, let i = workflow.stageIndex(named: t.name) { recovery.insert(i) }
+        }
+        self.recoveryStages = recovery
+        let concurrency = options.maxConcurrency ?? workflow.maxConcurrency ?? ProcessInfo.processInfo.activeProcessorCount
+        self.slots = AsyncSemaphore(concurrency)
+        self.routes = (extraRoutes + workflow.errorPolicy.routes).sorted { $0.priority > $1.priority }
+        var records = workflow.stages.enumerated().map { StageRecord(stage: $1.name, position: $0) }
+        for old in existing ?? [] {
+            guard let i = workflow.stageIndex(named: old.stage) else { continue }
+            records[i] = old
+            records[i].position = i
+        }
+        self.records = records
+        for (i, r) in records.enumerated() where r.status == .succeeded {
+            if let text = r.output, let value = try? JSONValue.parse(text) { // a stored output is ours; unreadable means none
+                outputs[workflow.stages[i].name] = value
+            }
+        }
+    }
+
+    /// The stored records of stages so far (for status and tests).
+    public var stageRecords: [StageRecord] { records }
+
+    /// Asks the run to stop: running calls are cancelled and nothing new starts.
+    public func cancel(reason: String) {
+        stop(reason, status: .cancelled)
+        cancelRunning(reason)
+    }
+
+    /// Ends the run as failed: nothing new starts and running calls are cancelled (fail-fast, time limit).
+    func abort(reason: String) {
+        stop(reason, status: nil)
+        cancelRunning(reason)
+    }
+
+    private func cancelRunning(_ reason: String) {
+        cancelling = true
+        for c in active.values { c.cancel(reason: reason) }
+    }
+
+    /// Asks the run to pause: nothing new starts, running calls finish, the session becomes paused.
+    public func pause(reason: String) {
+        stop(reason, status: .paused)
+    }
+
+    private func stop(_ reason: String, status: SessionStatus?) {
+        guard stopReason == nil else { return }
+        stopReason = reason
+        stopStatus = status
+    }
+
+    // MARK: - Running
+
+    /// Runs the session to its end and returns how it ended.
+    public func run() async -> RunResult {
+        let started = clock.now
+        emit(.runStarted(session: session, workflow: workflow.metadata.name, stages: workflow.stages.count))
+        persistSession(.running, error: nil)
+        // A stage that was running when a previous host died was interrupted: its retry policy decides.
+        for i in records.indices where records[i].status == .running {
+            records[i].status = .pending
+            records[i].reason = "interrupted: the host running it stopped"
+        }
+        var timeoutTask: Task<Void, Never>? = nil
+        if let limit = workflow.timeout {
+            timeoutTask = Task { [weak self] in
+                try? await Task.sleep(for: limit) // cancellation of the timer is the normal end
+                guard !Task.isCancelled else { return }
+                await self?.abort(reason: "the workflow's time limit of \(DurationText.format(limit)) passed")
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for i in readyStages() {
+                group.addTask { await self.execute(i) }
+            }
+            while await group.next() != nil {
+                for i in readyStages() {
+                    group.addTask { await self.execute(i) }
+                }
+            }
+        }
+        timeoutTask?.cancel()
+        for i in records.indices where records[i].status == .pending {
+            let reason = recoveryStages.contains(i)
+                ? "recovery stage: runs only when an error route or on_failure calls it"
+                : stopReason.map { "not started: \($0)" } ?? "not started: a dependency never finished"
+            finish(i, status: .skipped, failure: nil, reason: reason, duration: .zero)
+        }
+        let failedStages = records.filter { $0.status == .failed }
+        let status: SessionStatus = stopStatus ?? (failedStages.isEmpty && stopReason == nil ? .succeeded : .failed)
+        let error = stopReason ?? failedStages.first.map { "stage '\($0.stage)' failed: \($0.errorMessage ?? "")" }
+        persistSession(status, error: error.map(secrets.mask))
+        let duration = clock.now - started
+        emit(.runFinished(session: session, status: status, duration: duration))
+        return RunResult(session: session, status: status, stages: records, outputs: outputs, duration: duration,
+                         stopReason: stopReason)
+    }
+
+    /// Stages that may start now; decides skips (and their propagation) on the way.
+    private func readyStages() -> [Int] {
+        var ready: [Int] = []
+        var changed = true
+        while changed {
+            changed = false
+            for i in records.indices where records[i].status == .pending && !launched.contains(i) && !recoveryStages.contains(i) {
+                if let reason = stopReason {
+                    finish(i, status: .skipped, failure: nil, reason: "not started: \(reason)", duration: .zero)
+                    changed = true
+                    continue
+                }
+                guard deps[i].allSatisfy({ records[$0].status.isTerminal }) else { continue }
+                let stage = workflow.stages[i]
+                if let blocker = blockingDependency(i, stage.runWhen) {
+                    finish(i, status: .skipped, failure: nil, reason: blocker, duration: .zero)
+                    changed = true
+                    continue
+                }
+                switch ConditionEvaluator.evaluate(stage.conditions, with: resolver(for: stage)) {
+                case .run:
+                    launched.insert(i)
+                    ready.append(i)
+                case .skip(let why):
+                    finish(i, status: .skipped, failure: nil, reason: why, duration: .zero)
+                    changed = true
+                case .fail(let why):
+                    let failure = StageFailure(errorType: "condition_failed", message: why, retryable: false,
+                                               hint: "pass it with --var or define it under variables")
+                    finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: failure, reason: nil,
+                           duration: .zero)
+                    changed = true
+                }
+            }
+        }
+        return ready
+    }
+
+    /// Why `run_when` keeps stage `i` from running, or nil (see the table in Spec.docc).
+    private func blockingDependency(_ i: Int, _ runWhen: RunWhen) -> String? {
+        for d in deps[i] {
+            let status = records[d].status
+            let name = workflow.stages[d].name
+            switch runWhen {
+            case .allSucceeded where status != .succeeded && status != .allowedFailure:
+                return "dependency '\(name)' \(Self.describe(status)) (run_when: all_succeeded)"
+            case .noFailures where status == .failed || status == .cancelled:
+                return "dependency '\(name)' \(Self.describe(status)) (run_when: no_failures)"
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    static func describe(_ status: StageStatus) -> String {
+        switch status {
+        case .skipped: return "was skipped"
+        case .failed: return "failed"
+        case .cancelled: return "was cancelled"
+        default: return "is \(status.rawValue)"
+        }
+    }
+
+    func resolver(for stage: Stage) -> VariableResolver {
+        var vars = variables
+        for v in stage.variables { vars[v.name] = v.value.jsonValue }
+        return VariableResolver(variables: vars, outputs: outputs, environment: options.environment)
+    }
+
+    // MARK: - Stages
+
+    /// Runs stage `i` through its attempts, retries and error routes, and records how it ended.
+    @discardableResult
+    func execute(_ i: Int) async -> StageStatus {
+        let stage = workflow.stages[i]
+        let started = clock.now
+        let deadline = stage.timeout.map { started + $0 }
+        let policy = stage.retryPolicy ?? RetryPolicy.defaults(at: stage.location)
+        var attempt = records[i].attempts
+        var redirected = false
+        var extraAttempt = false
+        records[i].status = .running
+        records[i].startedAt = Date().timeIntervalSince1970
+        records[i].reason = nil
+        while true {
+            if let reason = stopReason, cancelling || attempt == 0 {
+                // A paused run leaves a stage that had not started pending, so that resume runs it.
+                return finish(i, status: cancelling ? .cancelled : .pending, failure: nil, reason: reason,
+                              duration: clock.now - started)
+            }
+            attempt += 1
+            records[i].attempts = attempt
+            persist(i, event: .stageStarted(stage: stage.name, attempt: attempt))
+            let result = await runTools(i, attempt: attempt, deadline: deadline)
+            let failure: StageFailure
+            switch result {
+            case .success(let output):
+                outputs[stage.name] = output
+                records[i].output = secrets.mask(output).serialized()
+                return finish(i, status: .succeeded, failure: nil, reason: nil, duration: clock.now - started)
+            case .failure(let f):
+                failure = f
+            }
+            if let reason = stopReason, cancelling {
+                return finish(i, status: .cancelled, failure: failure, reason: reason, duration: clock.now - started)
+            }
+            var retryPolicy = policy
+            if let route = ErrorRouter.route(for: failure, stage: stage.name, attempt: attempt, routes: routes) {
+                let label = "error route '\(route.id)'"
+                switch route.action {
+                case .skip:
+                    return finish(i, status: .skipped, failure: failure, reason: "\(label) skips it after: \(failure)",
+                                  duration: clock.now - started)
+                case .fail:
+                    return finish(i, status: .failed, failure: failure, reason: "\(label) fails it without retries",
+                                  duration: clock.now - started)
+                case .redirect:
+                    if !redirected, let target = route.redirectTo.flatMap({ workflow.stageIndex(named: $0.name) }) {
+                        redirected = true
+                        emit(.notice("stage '\(stage.name)' failed (\(failure)); \(label) runs '\(workflow.stages[target].name)', then retries '\(stage.name)'"))
+                        if await runRecovery(target) == .succeeded {
+                            extraAttempt = true
+                            continue
+                        }
+                        var f = failure
+                        f.message += " (the recovery stage '\(workflow.stages[target].name)' did not succeed)"
+                        return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: f,
+                                      reason: nil, duration: clock.now - started)
+                    }
+                case .retry:
+                    retryPolicy = route.retryPolicy ?? policy
+                }
+            }
+            let mayRetry = extraAttempt ? false : Backoff.shouldRetry(failure, policy: retryPolicy)
+                || route(for: failure, stage.name, attempt)?.action == .retry
+            if attempt < retryPolicy.maxAttempts && mayRetry && !extraAttempt {
+                let delay = Backoff.delay(after: attempt, policy: retryPolicy, random: Double.random(in: 0..<1, using: &random))
+                if let deadline, clock.now + delay >= deadline {
+                    var f = failure
+                    f.message += " (no time left for attempt \(attempt + 1) within the stage's time limit)"
+                    return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: f, reason: nil,
+                                  duration: clock.now - started)
+                }
+                emit(.retrying(stage: stage.name, nextAttempt: attempt + 1, delay: delay, failure: masked(failure)))
+                try? await Task.sleep(for: delay) // a cancelled sleep just ends the wait early
+                continue
+            }
+            let status: StageStatus = stage.allowFailure ? .allowedFailure : .failed
+            let outcome = finish(i, status: status, failure: failure, reason: nil, duration: clock.now - started)
+            if let target = stage.onFailure.flatMap({ workflow.stageIndex(named: $0.name) }) {
+                emit(.notice("stage '\(stage.name)' failed; its on_failure stage '\(workflow.stages[target].name)' runs"))
+                await runRecovery(target)
+            }
+            return outcome
+        }
+    }
+
+    private func route(for failure: StageFailure, _ stage: String, _ attempt: Int) -> ErrorRoute? {
+        ErrorRouter.route(for: failure, stage: stage, attempt: attempt, routes: routes)
+    }
+
+    /// Runs a recovery stage (a redirect target or an on_failure stage) now, once per run.
+    @discardableResult
+    private func runRecovery(_ i: Int) async -> StageStatus {
+        if records[i].status.isTerminal { return records[i].status }
+        launched.insert(i)
+        return await execute(i)
+    }
+
+    /// Runs the stage's tools once (in order, or concurrently with `parallel: true`).
+    private func runTools(_ i: Int, attempt: Int, deadline: ContinuousClock.Instant?) async -> Result<JSONValue, StageFailure> {
+        let stage = workflow.stages[i]
+        let resolver = resolver(for: stage)
+        var results: [(String, JSONValue)] = []
+        if stage.parallel && stage.tools.count > 1 {
+            let outcomes = await withTaskGroup(of: (Int, Result<(String, JSONValue), StageFailure>).self) { group in
+                for (k, invocation) in stage.tools.enumerated() {
+                    group.addTask { (k, await self.callTool(i, invocation, attempt: attempt, resolver: resolver, deadline: deadline)) }
+                }
+                var all: [(Int, Result<(String, JSONValue), StageFailure>)] = []
+                for await outcome in group { all.append(outcome) }
+                return all.sorted { $0.0 < $1.0 }
+            }
+            for (_, outcome) in outcomes {
+                switch outcome {
+                case .success(let pair): results.append(pair)
+                case .failure(let f): return .failure(f)
+                }
+            }
+        } else {
+            for invocation in stage.tools {
+                switch await callTool(i, invocation, attempt: attempt, resolver: resolver, deadline: deadline) {
+                case .success(let pair): results.append(pair)
+                case .failure(let f): return .failure(f)
+                }
+                if cancelling {
+                    return .failure(StageFailure(errorType: "cancelled", message: stopReason ?? "cancelled", retryable: false))
+                }
+            }
+        }
+        if results.count == 1 { return .success(results[0].1) }
+        var object = JSONObject()
+        for (name, value) in results { object[object.contains(name) ? "\(name)#\(object.count)" : name] = value }
+        return .success(.object(object))
+    }
+
+    /// Arguments for one invocation: the stage's `args` with the tool's own on top, key by key.
+    public static func mergedArguments(_ stage: Stage, _ invocation: ToolInvocation) -> SpecValue? {
+        guard let base = stage.args else { return invocation.args }
+        guard let own = invocation.args else { return base }
+        guard case .map(var entries) = base.kind, case .map(let mine) = own.kind else { return own }
+        for entry in mine {
+            if let k = entries.firstIndex(where: { $0.key == entry.key }) { entries[k] = entry } else { entries.append(entry) }
+        }
+        return SpecValue(.map(entries), at: own.location)
+    }
+
+    private func callTool(_ i: Int, _ invocation: ToolInvocation, attempt: Int, resolver: VariableResolver,
+                          deadline: ContinuousClock.Instant?) async -> Result<(String, JSONValue), StageFailure> {
+        let stage = workflow.stages[i]
+        let tool: RegisteredTool
+        do {
+            tool = try runner.tool(named: invocation.resolvedName ?? invocation.name)
+        } catch {
+            return .failure(StageFailure(errorType: "unknown_tool", message: error.message, retryable: false,
+                                         tool: invocation.name, hint: error.hint))
+        }
+        let arguments: JSONValue
+        do {
+            arguments = try Self.mergedArguments(stage, invocation).map { try resolver.substitute($0) } ?? .object([:])
+        } catch let failure as StageFailure {
+            var f = failure
+            f.tool = tool.qualifiedName
+            return .failure(masked(f))
+        } catch {
+            return .failure(StageFailure(errorType: "undefined_variable", message: "\(error)", retryable: false))
+        }
+        var callOptions = CallOptions()
+        callOptions.isolation = options.isolation ?? stage.isolation.flatMap { IsolationMode(rawValue: $0.rawValue) }
+            ?? workflow.isolation.flatMap { IsolationMode(rawValue: $0.rawValue) } ?? options.defaultIsolation
+        callOptions.limits = options.limits
+        callOptions.sandbox = options.sandbox
+        callOptions.attempt = attempt
+        var timeout = invocation.timeout ?? stage.timeout ?? options.defaultCallTimeout
+        if let deadline {
+            let left = deadline - clock.now
+            guard left > .zero else {
+                return .failure(StageFailure(errorType: "timeout", message: "the stage's time limit of "
+                                                 + "\(DurationText.format(stage.timeout ?? .zero)) passed", retryable: false,
+                                             tool: tool.qualifiedName))
+            }
+            timeout = min(timeout, left)
+        }
+        callOptions.limits.timeout = timeout
+
+        await slots.acquire()
+        let cancellation = CallCancellation()
+        let token = ObjectIdentifier(cancellation)
+        active[token] = cancellation
+        if let reason = stopReason, cancelling { cancellation.cancel(reason: reason) }
+        var attemptRecord = AttemptRecord(stage: stage.name, attempt: attempt, tool: tool.qualifiedName, status: "running",
+                                          startedAt: Date().timeIntervalSince1970)
+        persistAttempt(attemptRecord)
+        emit(.attemptStarted(stage: stage.name, tool: tool.qualifiedName, attempt: attempt))
+        let sink = self.sink, secrets = self.secrets, store = self.store, session = self.session
+        let stageName = stage.name, toolName = tool.qualifiedName
+        let outcome = await runner.call(tool, arguments: arguments, workDirectory: workDirectory, options: callOptions,
+                                        cancellation: cancellation) { event in
+            switch event {
+            case .log(let level, let message):
+                let e = RunEvent.log(stage: stageName, tool: toolName, level: level, message: secrets.mask(message))
+                sink.emit(e)
+                try? store.appendEvent(session, kind: e.kind, stage: stageName, data: e.json.serialized()) // a lost log line must not fail the call
+            case .progress:
+                break
+            }
+        }
+        active[token] = nil
+        await slots.release()
+        attemptRecord.finishedAt = Date().timeIntervalSince1970
+        switch outcome {
+        case .success(let success):
+            attemptRecord.status = "succeeded"
+            attemptRecord.stdoutTail = secrets.mask(success.stdoutTail)
+            attemptRecord.stderrTail = secrets.mask(success.stderrTail)
+            persistAttempt(attemptRecord)
+            emit(.attemptFinished(stage: stage.name, tool: tool.qualifiedName, attempt: attempt, failure: nil))
+            return .success((tool.name, success.result))
+        case .failure(let callFailure):
+            let failure = masked(StageFailure(callFailure, tool: tool.qualifiedName))
+            attemptRecord.status = "failed"
+            attemptRecord.errorClass = failure.errorType
+            attemptRecord.errorMessage = failure.message
+            attemptRecord.retryable = failure.retryable
+            attemptRecord.stdoutTail = secrets.mask(callFailure.stdoutTail)
+            attemptRecord.stderrTail = secrets.mask(callFailure.stderrTail)
+            persistAttempt(attemptRecord)
+            emit(.attemptFinished(stage: stage.name, tool: tool.qualifiedName, attempt: attempt, failure: failure))
+            return .failure(failure)
+        }
+    }
+
+    // MARK: - Recording
+
+    func masked(_ f: StageFailure) -> StageFailure {
+        var out = f
+        out.message = secrets.mask(f.message)
+        out.hint = f.hint.map(secrets.mask)
+        return out
+    }
+
+    /// Records stage `i`'s end (durably, with its event), applies the error policy, and reports progress.
+    @discardableResult
+    func finish(_ i: Int, status: StageStatus, failure: StageFailure?, reason: String?, duration: Duration) -> StageStatus {
+        let stage = workflow.stages[i]
+        records[i].status = status
+        records[i].finishedAt = status == .pending ? nil : Date().timeIntervalSince1970
+        records[i].errorClass = failure?.errorType
+        records[i].errorMessage = failure.map { secrets.mask($0.message) }
+        records[i].reason = reason.map(secrets.mask)
+        persist(i, event: .stageFinished(stage: stage.name, status: status, attempts: records[i].attempts,
+                                         duration: duration, failure: failure.map(masked), reason: reason.map(secrets.mask)))
+        if status == .failed {
+            failures += 1
+            if workflow.errorPolicy.mode == .failFast {
+                abort(reason: "stage '\(stage.name)' failed and error_policy is fail_fast")
+            } else if let max = workflow.errorPolicy.maxFailures, failures >= max {
+                abort(reason: "\(failures) stages failed, reaching error_policy.max_failures (\(max))")
+            }
+        }
+        emitProgress()
+        return status
+    }
+
+    private func emitProgress() {
+        let total = workflow.stages.reduce(0.0) { $0 + $1.weight }
+        var done = 0.0
+        var finished = 0
+        var running: [String] = []
+        for (i, r) in records.enumerated() {
+            if r.status.isTerminal { done += workflow.stages[i].weight; finished += 1 }
+            if r.status == .running { running.append(r.stage) }
+        }
+        emit(.progress(fraction: total > 0 ? done / total : 1, finished: finished, total: records.count, running: running))
+    }
+
+    private func persist(_ i: Int, event: RunEvent) {
+        sink.emit(event)
+        do {
+            try store.recordStage(session, records[i], event: (event.kind, event.json.serialized()))
+        } catch {
+            sink.emit(.notice("cannot record stage '\(records[i].stage)' in the state database: \(error)"))
+        }
+    }
+
+    private func persistAttempt(_ record: AttemptRecord) {
+        do {
+            try store.recordAttempt(session, record)
+        } catch {
+            sink.emit(.notice("cannot record an attempt of stage '\(record.stage)': \(error)"))
+        }
+    }
+
+    private func persistSession(_ status: SessionStatus, error: String?) {
+        do {
+            try store.updateSession(session, status: status, error: error)
+        } catch {
+            sink.emit(.notice("cannot record the session's status: \(error)"))
+        }
+    }
+
+    func emit(_ event: RunEvent) {
+        sink.emit(event)
+        switch event {
+        case .stageStarted, .stageFinished, .log, .progress: return // stored with their row, or too frequent
+        default:
+            try? store.appendEvent(session, kind: event.kind, stage: event.stage, data: event.json.serialized()) // events are also in the sink; a lost one is reported there
+        }
+    }
+}

@@ -1,0 +1,123 @@
+/// Where a session stands.
+public enum SessionStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    case pending, running, paused, succeeded, failed, cancelled
+    /// The host died while it ran; `wfhost resume` continues it.
+    case interrupted
+
+    public var isFinished: Bool { self == .succeeded || self == .failed || self == .cancelled }
+}
+
+/// Where a stage stands within a session.
+public enum StageStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    case pending, running, succeeded, failed, skipped, cancelled
+    /// It failed, but `allow_failure: true` keeps the run going; never shown as success.
+    case allowedFailure = "allowed_failure"
+
+    /// No further transition happens in this run.
+    public var isTerminal: Bool { self != .pending && self != .running }
+}
+
+/// A stage's stored row.
+public struct StageRecord: Sendable, Hashable {
+    public var stage: String
+    public var position: Int
+    public var status: StageStatus
+    public var attempts: Int
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    /// The stage's output as JSON text (masked).
+    public var output: String?
+    public var errorClass: String?
+    public var errorMessage: String?
+    /// Why it was skipped or cancelled.
+    public var reason: String?
+
+    public init(stage: String, position: Int, status: StageStatus = .pending, attempts: Int = 0) {
+        self.stage = stage
+        self.position = position
+        self.status = status
+        self.attempts = attempts
+    }
+}
+
+/// An attempt of one tool call within a stage.
+public struct AttemptRecord: Sendable, Hashable {
+    public var stage: String
+    public var attempt: Int
+    public var tool: String
+    public var status: String
+    public var startedAt: Double
+    public var finishedAt: Double?
+    public var errorClass: String?
+    public var errorMessage: String?
+    public var retryable: Bool?
+    public var stdoutTail: String?
+    public var stderrTail: String?
+
+    public init(stage: String, attempt: Int, tool: String, status: String, startedAt: Double, finishedAt: Double? = nil,
+                errorClass: String? = nil, errorMessage: String? = nil, retryable: Bool? = nil,
+                stdoutTail: String? = nil, stderrTail: String? = nil) {
+        self.stage = stage
+        self.attempt = attempt
+        self.tool = tool
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.errorClass = errorClass
+        self.errorMessage = errorMessage
+        self.retryable = retryable
+        self.stdoutTail = stdoutTail
+        self.stderrTail = stderrTail
+    }
+}
+
+/// A session's stored row.
+public struct SessionRecord: Sendable, Hashable {
+    public var id: String
+    public var workflowName: String
+    public var workflowFile: String
+    /// The workflow text as it was run, so that resume runs the same workflow.
+    public var workflowText: String
+    public var status: SessionStatus
+    /// Variables as JSON text (secrets masked).
+    public var variables: String
+    /// Run options as JSON text.
+    public var options: String
+    public var createdAt: Double
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    public var error: String?
+    public var ownerPID: Int?
+    public var ownerHost: String?
+    public var heartbeatAt: Double?
+
+    public init(id: String, workflowName: String, workflowFile: String, workflowText: String, status: SessionStatus,
+                variables: String, options: String, createdAt: Double, startedAt: Double? = nil,
+                finishedAt: Double? = nil, error: String? = nil, ownerPID: Int? = nil, ownerHost: String? = nil,
+                heartbeatAt: Double? = nil) {
+        self.id = id
+        self.workflowName = workflowName
+        self.workflowFile = workflowFile
+        self.workflowText = workflowText
+        self.status = status
+        self.variables = variables
+        self.options = options
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.error = error
+        self.ownerPID = ownerPID
+        self.ownerHost = ownerHost
+        self.heartbeatAt = heartbeatAt
+    }
+}
+
+/// One stored event.
+public struct EventRecord: Sendable, Hashable {
+    public var id: Int64
+    public var at: Double
+    public var kind: String
+    public var stage: String?
+    /// JSON text (masked).
+    public var data: String
+}

@@ -1,0 +1,204 @@
+import Foundation
+import SQLite
+
+/// Everything the engine and the operator commands read and write about sessions. The SQLite implementation
+/// is the embedded default; a PostgreSQL one can satisfy the same protocol (ARCHITECTURE.md, "Beyond one machine").
+///
+/// **Each method is one transaction.** A transition is durable when the method returns; the engine acts after.
+public protocol SessionStore: Sendable {
+    func createSession(_ session: SessionRecord, stages: [StageRecord]) throws
+    func updateSession(_ id: String, status: SessionStatus, error: String?) throws
+    func session(_ id: String) throws -> SessionRecord?
+    func sessions(status: SessionStatus?, workflow: String?) throws -> [SessionRecord]
+    /// Writes a stage's row and the event that announces it, together.
+    func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws
+    func stages(of session: String) throws -> [StageRecord]
+    func recordAttempt(_ session: String, _ attempt: AttemptRecord) throws
+    func attempts(of session: String) throws -> [AttemptRecord]
+    func appendEvent(_ session: String, kind: String, stage: String?, data: String) throws
+    func events(of session: String, after id: Int64) throws -> [EventRecord]
+    /// Takes the session's lease for this process when it is free or stale; false when another live host holds it.
+    func acquireLease(_ session: String, pid: Int, host: String, staleAfter: Double) throws -> LeaseResult
+    func heartbeat(_ session: String, pid: Int) throws
+    func releaseLease(_ session: String, pid: Int) throws
+}
+
+public enum LeaseResult: Sendable, Equatable {
+    case acquired
+    /// Taken over from a host whose heartbeat stopped.
+    case tookOver(previousPID: Int, previousHost: String)
+    case heldBy(pid: Int, host: String, secondsSinceHeartbeat: Double)
+}
+
+/// The SQLite session store (WAL; see `SQLiteDatabase`).
+public final class SQLiteSessionStore: SessionStore {
+    public let db: SQLiteDatabase
+
+    /// Opens the store, applying pending migrations.
+    public init(database: SQLiteDatabase) throws {
+        self.db = database
+        try db.migrate(StoreSchema.migrations)
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    public func createSession(_ s: SessionRecord, stages: [StageRecord]) throws {
+        try db.transaction { tx in
+            try tx.query("""
+                INSERT INTO sessions (id, workflow_name, workflow_file, workflow_text, status, variables, options,
+                    created_at, started_at, owner_pid, owner_host, heartbeat_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.text(s.id), .text(s.workflowName), .text(s.workflowFile), .text(s.workflowText),
+                      .text(s.status.rawValue), .text(s.variables), .text(s.options), .real(s.createdAt),
+                      s.startedAt.map(SQLValue.real) ?? .null, s.ownerPID.map { .integer(Int64($0)) } ?? .null,
+                      SQLValue(s.ownerHost), s.heartbeatAt.map(SQLValue.real) ?? .null])
+            for stage in stages { try Self.upsert(tx, s.id, stage) }
+        }
+    }
+
+    public func updateSession(_ id: String, status: SessionStatus, error: String?) throws {
+        let now = Self.now()
+        try db.query("""
+            UPDATE sessions SET status = ?, error = ?,
+                started_at = CASE WHEN ? = 'running' AND started_at IS NULL THEN ? ELSE started_at END,
+                finished_at = CASE WHEN ? IN ('succeeded', 'failed', 'cancelled') THEN ? ELSE NULL END
+            WHERE id = ?
+            """, [.text(status.rawValue), SQLValue(error), .text(status.rawValue), .real(now),
+                  .text(status.rawValue), .real(now), .text(id)])
+    }
+
+    public func session(_ id: String) throws -> SessionRecord? {
+        try db.query("SELECT * FROM sessions WHERE id = ?", [.text(id)]).first.map(Self.sessionRecord)
+    }
+
+    public func sessions(status: SessionStatus?, workflow: String?) throws -> [SessionRecord] {
+        var sql = "SELECT * FROM sessions WHERE 1 = 1"
+        var args: [SQLValue] = []
+        if let status { sql += " AND status = ?"; args.append(.text(status.rawValue)) }
+        if let workflow { sql += " AND workflow_name = ?"; args.append(.text(workflow)) }
+        return try db.query(sql + " ORDER BY created_at DESC", args).map(Self.sessionRecord)
+    }
+
+    static func sessionRecord(_ r: SQLRow) -> SessionRecord {
+        SessionRecord(id: r["id"].string ?? "", workflowName: r["workflow_name"].string ?? "",
+                      workflowFile: r["workflow_file"].string ?? "", workflowText: r["workflow_text"].string ?? "",
+                      status: SessionStatus(rawValue: r["status"].string ?? "") ?? .failed,
+                      variables: r["variables"].string ?? "{}", options: r["options"].string ?? "{}",
+                      createdAt: r["created_at"].double ?? 0, startedAt: r["started_at"].double,
+                      finishedAt: r["finished_at"].double, error: r["error"].string,
+                      ownerPID: r["owner_pid"].int64.map { Int($0) }, ownerHost: r["owner_host"].string,
+                      heartbeatAt: r["heartbeat_at"].double)
+    }
+
+    static func upsert(_ tx: SQLiteDatabase.Transaction, _ session: String, _ s: StageRecord) throws {
+        try tx.query("""
+            INSERT OR REPLACE INTO stage_runs (session_id, stage, position, status, attempts, started_at, finished_at,
+                output, error_class, error_message, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(session), .text(s.stage), .integer(Int64(s.position)), .text(s.status.rawValue),
+                  .integer(Int64(s.attempts)), s.startedAt.map(SQLValue.real) ?? .null,
+                  s.finishedAt.map(SQLValue.real) ?? .null, SQLValue(s.output), SQLValue(s.errorClass),
+                  SQLValue(s.errorMessage), SQLValue(s.reason)])
+    }
+
+    public func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws {
+        try db.transaction { tx in
+            try Self.upsert(tx, session, stage)
+            if let event {
+                try tx.query("INSERT INTO events (session_id, at, kind, stage, data) VALUES (?, ?, ?, ?, ?)",
+                             [.text(session), .real(Self.now()), .text(event.kind), .text(stage.stage), .text(event.data)])
+            }
+        }
+    }
+
+    public func stages(of session: String) throws -> [StageRecord] {
+        try db.query("SELECT * FROM stage_runs WHERE session_id = ? ORDER BY position", [.text(session)]).map { r in
+            var s = StageRecord(stage: r["stage"].string ?? "", position: Int(r["position"].int64 ?? 0),
+                                status: StageStatus(rawValue: r["status"].string ?? "") ?? .pending,
+                                attempts: Int(r["attempts"].int64 ?? 0))
+            s.startedAt = r["started_at"].double
+            s.finishedAt = r["finished_at"].double
+            s.output = r["output"].string
+            s.errorClass = r["error_class"].string
+            s.errorMessage = r["error_message"].string
+            s.reason = r["reason"].string
+            return s
+        }
+    }
+
+    public func recordAttempt(_ session: String, _ a: AttemptRecord) throws {
+        try db.query("""
+            INSERT OR REPLACE INTO attempts (session_id, stage, attempt, tool, status, started_at, finished_at,
+                error_class, error_message, retryable, stdout_tail, stderr_tail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(session), .text(a.stage), .integer(Int64(a.attempt)), .text(a.tool), .text(a.status),
+                  .real(a.startedAt), a.finishedAt.map(SQLValue.real) ?? .null, SQLValue(a.errorClass),
+                  SQLValue(a.errorMessage), a.retryable.map { .integer($0 ? 1 : 0) } ?? .null,
+                  SQLValue(a.stdoutTail), SQLValue(a.stderrTail)])
+    }
+
+    public func attempts(of session: String) throws -> [AttemptRecord] {
+        try db.query("SELECT * FROM attempts WHERE session_id = ? ORDER BY started_at, stage, attempt",
+                     [.text(session)]).map { r in
+            AttemptRecord(stage: r["stage"].string ?? "", attempt: Int(r["attempt"].int64 ?? 0),
+                          tool: r["tool"].string ?? "", status: r["status"].string ?? "",
+                          startedAt: r["started_at"].double ?? 0, finishedAt: r["finished_at"].double,
+                          errorClass: r["error_class"].string, errorMessage: r["error_message"].string,
+                          retryable: r["retryable"].int64.map { $0 != 0 }, stdoutTail: r["stdout_tail"].string,
+                          stderrTail: r["stderr_tail"].string)
+        }
+    }
+
+    public func appendEvent(_ session: String, kind: String, stage: String?, data: String) throws {
+        try db.query("INSERT INTO events (session_id, at, kind, stage, data) VALUES (?, ?, ?, ?, ?)",
+                     [.text(session), .real(Self.now()), .text(kind), SQLValue(stage), .text(data)])
+    }
+
+    public func events(of session: String, after id: Int64) throws -> [EventRecord] {
+        try db.query("SELECT id, at, kind, stage, data FROM events WHERE session_id = ? AND id > ? ORDER BY id",
+                     [.text(session), .integer(id)]).map { r in
+            EventRecord(id: r[0].int64 ?? 0, at: r[1].double ?? 0, kind: r[2].string ?? "", stage: r[3].string,
+                        data: r[4].string ?? "{}")
+        }
+    }
+
+    public func acquireLease(_ session: String, pid: Int, host: String, staleAfter: Double) throws -> LeaseResult {
+        try db.transaction { tx in
+            let now = Self.now()
+            guard let row = try tx.query("SELECT owner_pid, owner_host, heartbeat_at FROM sessions WHERE id = ?",
+                                         [.text(session)]).first else { return .acquired }
+            let ownerPID = row[0].int64.map { Int($0) }
+            let ownerHost = row[1].string ?? ""
+            let age = now - (row[2].double ?? 0)
+            if let ownerPID, ownerPID != pid || ownerHost != host {
+                if age < staleAfter && LeaseCheck.isAlive(pid: ownerPID, host: ownerHost) {
+                    return .heldBy(pid: ownerPID, host: ownerHost, secondsSinceHeartbeat: age)
+                }
+            }
+            try tx.query("UPDATE sessions SET owner_pid = ?, owner_host = ?, heartbeat_at = ? WHERE id = ?",
+                         [.integer(Int64(pid)), .text(host), .real(now), .text(session)])
+            if let ownerPID, ownerPID != pid || ownerHost != host {
+                return .tookOver(previousPID: ownerPID, previousHost: ownerHost)
+            }
+            return .acquired
+        }
+    }
+
+    public func heartbeat(_ session: String, pid: Int) throws {
+        try db.query("UPDATE sessions SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?",
+                     [.real(Self.now()), .text(session), .integer(Int64(pid))])
+    }
+
+    public func releaseLease(_ session: String, pid: Int) throws {
+        try db.query("UPDATE sessions SET owner_pid = NULL, heartbeat_at = NULL WHERE id = ? AND owner_pid = ?",
+                     [.text(session), .integer(Int64(pid))])
+    }
+}
+
+/// Whether a lease holder is still alive: on this host, its pid exists; elsewhere we trust the heartbeat.
+enum LeaseCheck {
+    static func isAlive(pid: Int, host: String) -> Bool {
+        guard host == ProcessInfo.processInfo.hostName else { return true }
+        return kill(pid_t(pid), 0) == 0 || errno == EPERM
+    }
+}

@@ -1,0 +1,62 @@
+/// The session tables. **Migrations are append-only: never edit one that has shipped;** add a new one.
+enum StoreSchema {
+    static let migrations: [(name: String, sql: String)] = [
+        ("0100_sessions", """
+            CREATE TABLE sessions (
+                id TEXT PRIMARY KEY,
+                workflow_name TEXT NOT NULL,
+                workflow_file TEXT NOT NULL,
+                workflow_text TEXT NOT NULL,
+                status TEXT NOT NULL,
+                variables TEXT NOT NULL,
+                options TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                started_at REAL,
+                finished_at REAL,
+                error TEXT,
+                owner_pid INTEGER,
+                owner_host TEXT,
+                heartbeat_at REAL
+            );
+            CREATE INDEX sessions_status ON sessions(status);
+            CREATE TABLE stage_runs (
+                session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                stage TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                started_at REAL,
+                finished_at REAL,
+                output TEXT,
+                error_class TEXT,
+                error_message TEXT,
+                reason TEXT,
+                PRIMARY KEY (session_id, stage)
+            );
+            CREATE TABLE attempts (
+                session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                stage TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                tool TEXT NOT NULL,
+                status TEXT NOT NULL,
+                started_at REAL NOT NULL,
+                finished_at REAL,
+                error_class TEXT,
+                error_message TEXT,
+                retryable INTEGER,
+                stdout_tail TEXT,
+                stderr_tail TEXT,
+                PRIMARY KEY (session_id, stage, attempt, tool)
+            );
+            CREATE TABLE events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                at REAL NOT NULL,
+                kind TEXT NOT NULL,
+                stage TEXT,
+                data TEXT NOT NULL
+            );
+            CREATE INDEX events_session ON events(session_id, id);
+            """),
+    ]
+}

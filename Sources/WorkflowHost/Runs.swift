@@ -1,0 +1,125 @@
+import Engine
+import Foundation
+import Isolation
+import Plan
+import Registry
+import Schema
+import Spec
+import Store
+
+/// A workflow that could not be run because the file has errors: every diagnostic (exit code 2).
+public struct WorkflowInvalid: Error, Sendable, CustomStringConvertible {
+    public var report: ValidationReport
+    public var description: String { report.diagnostics.map(\.textDescription).joined(separator: "\n") }
+}
+
+/// A session prepared to run: its id, validated workflow and engine.
+public struct PreparedRun: Sendable {
+    public var session: String
+    public var workflow: Workflow
+    public var report: ValidationReport
+    public var engine: WorkflowEngine
+    public var executor: CallExecutor
+    public var workDirectory: String
+}
+
+extension WorkflowHost {
+    /// The session store in the state database.
+    public func sessionStore() throws(HostError) -> SQLiteSessionStore {
+        let db = try openDatabase()
+        do {
+            return try SQLiteSessionStore(database: db)
+        } catch {
+            throw HostError("cannot prepare the session tables in \(configuration.databasePath): \(error)")
+        }
+    }
+
+    /// Loads and validates a workflow against the registry (tool names, argument schemas).
+    public func validateWorkflow(text: String, file: String, externalVariables: Set<String>,
+                                 snapshot: RegistrySnapshot) -> ValidationReport {
+        let options = LoadOptions(externalVariables: externalVariables, catalog: RegistryCatalog(snapshot: snapshot))
+        return WorkflowValidator.validate(text: text, file: file, options: options)
+    }
+
+    /// A new session id: sortable by time, unique across hosts.
+    public static func newSessionID() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date()) + "-" + UUID().uuidString.prefix(6).lowercased()
+    }
+
+    /// Validates the workflow file, creates its session in the store and builds the engine; nothing runs yet.
+    /// - Throws: `WorkflowInvalid` for a file with errors, `HostError` for the environment.
+    public func prepareRun(file: String, options: RunOptions, sink: any RunEventSink,
+                           extraRoutes: [ErrorRoute] = []) throws -> PreparedRun {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw HostError("cannot read the workflow file \(file): \(error.localizedDescription)",
+                            hint: "check the path; `wfhost validate FILE` checks a file")
+        }
+        let snapshot = try refreshedRegistry()
+        let report = validateWorkflow(text: text, file: file,
+                                      externalVariables: Set(options.variables.keys).union(options.secrets.keys),
+                                      snapshot: snapshot)
+        guard report.isValid, let workflow = report.workflow else { throw WorkflowInvalid(report: report) }
+        let store = try sessionStore()
+        let session = Self.newSessionID()
+        let workDirectory = try makeWorkDirectory("session-\(session)")
+        let secrets = Secrets(options.secrets.values)
+        let variables = JSONValue.object(JSONObject(options.variables.sorted { $0.key < $1.key }.map { ($0.key, secrets.mask($0.value)) }))
+        let record = SessionRecord(
+            id: session, workflowName: workflow.metadata.name, workflowFile: file, workflowText: text, status: .pending,
+            variables: variables.serialized(), options: RunOptionsCodec.encode(options), createdAt: Date().timeIntervalSince1970,
+            ownerPID: Int(getpid()), ownerHost: ProcessInfo.processInfo.hostName,
+            heartbeatAt: Date().timeIntervalSince1970)
+        let stages = workflow.stages.enumerated().map { StageRecord(stage: $1.name, position: $0) }
+        do {
+            try store.createSession(record, stages: stages)
+        } catch {
+            throw HostError("cannot record the session in \(configuration.databasePath): \(error)")
+        }
+        let executor = try makeExecutor { sink.emit(.notice($0)) }
+        var runOptions = options
+        runOptions.environment = configuration.environment
+        let engine = WorkflowEngine(workflow: workflow, session: session, store: store,
+                                    runner: ToolRunner(snapshot: snapshot, executor: executor), options: runOptions,
+                                    sink: sink, workDirectory: workDirectory, existing: nil, extraRoutes: extraRoutes)
+        return PreparedRun(session: session, workflow: workflow, report: report, engine: engine, executor: executor,
+                           workDirectory: workDirectory)
+    }
+}
+
+/// The run options kept with a session (so that resume runs with the same ones). Secrets are never stored.
+public enum RunOptionsCodec {
+    public static func encode(_ o: RunOptions) -> String {
+        var object: JSONObject = [
+            "default_isolation": .string(o.defaultIsolation.rawValue), "sandbox": .bool(o.sandbox),
+            "memory_mb": .int(Int64(o.limits.memoryMB)), "checkpoint_every_stage": .bool(o.checkpointEveryStage),
+            "secret_names": .array(o.secrets.keys.sorted().map(JSONValue.string)),
+        ]
+        if let c = o.maxConcurrency { object["max_concurrency"] = .int(Int64(c)) }
+        if let i = o.isolation { object["isolation"] = .string(i.rawValue) }
+        return JSONValue.object(object).serialized()
+    }
+
+    /// Restores what `encode` kept onto `base`.
+    public static func decode(_ text: String, onto base: RunOptions) -> RunOptions {
+        var o = base
+        guard let json = try? JSONValue.parse(text) else { return o } // options we wrote ourselves; unreadable means defaults
+        if let c = json["max_concurrency"]?.intValue { o.maxConcurrency = c }
+        if let i = json["isolation"]?.stringValue.flatMap(IsolationMode.init(rawValue:)) { o.isolation = i }
+        if let i = json["default_isolation"]?.stringValue.flatMap(IsolationMode.init(rawValue:)) { o.defaultIsolation = i }
+        if let s = json["sandbox"]?.boolValue { o.sandbox = s }
+        if let m = json["memory_mb"]?.intValue { o.limits.memoryMB = m }
+        if let c = json["checkpoint_every_stage"]?.boolValue { o.checkpointEveryStage = c }
+        return o
+    }
+
+    /// Names of secrets the session was run with (their values must be given again to resume).
+    public static func secretNames(_ text: String) -> [String] {
+        (try? JSONValue.parse(text))?["secret_names"]?.arrayValue?.compactMap(\.stringValue) ?? [] // as above
+    }
+}

@@ -1,0 +1,245 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Isolation
+import Plan
+import Schema
+import Spec
+import Store
+import WorkflowHost
+
+/// Options of commands that run workflows (`run`, `resume`).
+struct RunSettings: ParsableArguments {
+    @Option(name: .customLong("var"), help: ArgumentHelp("A variable, overriding the workflow's. Repeatable.", valueName: "name=value"))
+    var variables: [String] = []
+    @Option(name: .customLong("var-file"), help: ArgumentHelp("Variables from a YAML or JSON mapping. Repeatable.", valueName: "file"))
+    var variableFiles: [String] = []
+    @Option(name: .customLong("secret"), help: ArgumentHelp("A secret variable: masked as *** everywhere. Repeatable.", valueName: "name=value"))
+    var secrets: [String] = []
+    @Option(help: "Calls running at once across the run (default: the spec's max_concurrency, else the cores).")
+    var maxConcurrency: Int?
+    @Option(help: "How tool calls are isolated (default: the stage's or spec's isolation, else pooled).")
+    var isolation: IsolationMode?
+    @Flag(help: "Run tools without the Landlock sandbox (limits still apply).") var noSandbox = false
+    @Option(help: ArgumentHelp("Write one JSON object per event to FILE ('-' for stdout).", valueName: "file"))
+    var events: String?
+    @Option(help: ArgumentHelp("Write a JUnit XML report (a test case per stage).", valueName: "file")) var junit: String?
+    @Flag(help: "Print the result as one JSON document on stdout.") var json = false
+    @Flag(help: "Print no progress; only the summary (or --json).") var quiet = false
+
+    func validate() throws {
+        for a in variables + secrets where !(a.firstIndex(of: "=").map { $0 != a.startIndex } ?? false) {
+            throw ValidationError("--var and --secret take name=value, as in --var registry=example.org (got '\(a)')")
+        }
+        if let c = maxConcurrency, c < 1 { throw ValidationError("--max-concurrency must be at least 1") }
+        if json && events == "-" { throw ValidationError("--events - and --json both write to stdout; send events to a file") }
+    }
+
+    static func split(_ a: String) -> (String, String) {
+        let i = a.firstIndex(of: "=") ?? a.endIndex
+        return (String(a[..<i]), i < a.endIndex ? String(a[a.index(after: i)...]) : "")
+    }
+
+    /// The run options these flags describe.
+    func runOptions() throws -> RunOptions {
+        var o = RunOptions()
+        for file in variableFiles { for (k, v) in try Self.readVariableFile(file) { o.variables[k] = v } }
+        for a in variables { let (k, v) = Self.split(a); o.variables[k] = .string(v) }
+        for a in secrets { let (k, v) = Self.split(a); o.secrets[k] = v }
+        o.maxConcurrency = maxConcurrency
+        o.isolation = isolation
+        o.sandbox = !noSandbox
+        return o
+    }
+
+    static func readVariableFile(_ path: String) throws -> [(String, JSONValue)] {
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            printError("error: cannot read the variable file \(path): \(error.localizedDescription)")
+            throw Exit.invalidInput
+        }
+        let value: JSONValue
+        if path.hasSuffix(".json") {
+            do {
+                value = try JSONValue.parse(bytes)
+            } catch {
+                printError("\(path): error: not valid JSON: \(error)")
+                throw Exit.invalidInput
+            }
+        } else {
+            let loaded = YAMLLoader.load(bytes: bytes, file: path)
+            guard let document = loaded.document, !loaded.diagnostics.containsErrors else {
+                for d in loaded.diagnostics { printError(d.textDescription) }
+                throw Exit.invalidInput
+            }
+            value = SpecValue.from(document.root, file: path).jsonValue
+        }
+        guard case .object(let object) = value else {
+            printError("\(path): error: a variable file must hold a mapping of names to values, not \(value.typeName)")
+            throw Exit.invalidInput
+        }
+        return object.members.map { ($0.key, $0.value) }
+    }
+
+    /// Sinks for progress, the event stream, and anything else given.
+    func sinks() throws -> [any RunEventSink] {
+        var sinks: [any RunEventSink] = [ProgressDisplay(quiet: quiet || json)]
+        if let events {
+            if events == "-" {
+                sinks.append(JSONLinesSink(handle: .standardOutput))
+            } else {
+                guard FileManager.default.createFile(atPath: events, contents: nil), let handle = FileHandle(forWritingAtPath: events) else {
+                    printError("error: cannot write the event file \(events)")
+                    throw Exit.invalidInput
+                }
+                sinks.append(JSONLinesSink(handle: handle))
+            }
+        }
+        return sinks
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a workflow: stages in dependency order, each tool call in a supervised worker.",
+        discussion: """
+            Prints the session id first. Exit codes: 0 the workflow succeeded, 1 it failed, 2 the file or options \
+            are invalid, 3 environment error, 130 interrupted (Ctrl-C cancels cleanly; a second Ctrl-C kills).
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var settings: RunSettings
+    @Argument(help: "The workflow file.") var file: String
+    @Flag(help: "Print the plan with substituted arguments and call nothing.") var dryRun = false
+
+    func run() async throws {
+        let options = try settings.runOptions()
+        let host = global.host()
+        if dryRun {
+            try DryRun.print(file: file, host: host, options: options)
+            return
+        }
+        let sink = CombinedSink(try settings.sinks())
+        let prepared: PreparedRun
+        do {
+            prepared = try host.prepareRun(file: file, options: options, sink: sink)
+        } catch let invalid as WorkflowInvalid {
+            for d in invalid.report.diagnostics { printError(d.textDescription) }
+            printError(invalid.report.summaryLine)
+            throw Exit.invalidInput
+        } catch let error as HostError {
+            printError("wfhost: \(error)")
+            throw Exit.environment
+        }
+        printError("session \(prepared.session)")
+        try await RunDriver.drive(prepared.engine, executor: prepared.executor, workflow: prepared.workflow,
+                                  settings: settings, secrets: Secrets(options.secrets.values))
+    }
+}
+
+/// Runs an engine to its end with Ctrl-C handling and the end-of-run reports; shared by `run` and `resume`.
+enum RunDriver {
+    static func drive(_ engine: WorkflowEngine, executor: CallExecutor, workflow: Workflow, settings: RunSettings,
+                      secrets: Secrets) async throws {
+        let interruptCount = Counter()
+        let interrupts = Interrupts { name in
+            if interruptCount.increment() == 1 {
+                printError("wfhost: \(name): cancelling the run (press Ctrl-C again to stop at once)")
+                Task { await engine.cancel(reason: "interrupted by \(name)") }
+            } else {
+                printError("wfhost: \(name) again: stopping now; `wfhost resume` can continue the session")
+                exit(130)
+            }
+        }
+        let result = await engine.run()
+        executor.shutdownAll()
+        if let junit = settings.junit {
+            do {
+                try RunReports.junit(result, workflow: workflow.metadata.name).write(toFile: junit, atomically: true, encoding: .utf8)
+            } catch {
+                printError("wfhost: cannot write the JUnit report \(junit): \(error.localizedDescription)")
+            }
+        }
+        if let summaryFile = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty,
+           let handle = FileHandle(forWritingAtPath: summaryFile) {
+            handle.seekToEndOfFile()
+            handle.write(Data(RunReports.githubSummary(result, workflow: workflow).utf8))
+            handle.closeFile()
+        }
+        if settings.json {
+            print(RunReports.json(result, secrets: secrets).serialized(.pretty))
+        } else if settings.events != "-" {
+            print(RunReports.summaryTable(result))
+        } else {
+            printError(RunReports.summaryTable(result))
+        }
+        if interrupts.signal != nil { throw Exit.interrupted }
+        switch result.status {
+        case .succeeded, .paused: return
+        default: throw Exit.failed
+        }
+    }
+}
+
+/// Counts Ctrl-C presses.
+final class Counter: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.withLock { value += 1; return value } }
+}
+
+/// `wfhost run --dry-run`: the plan by levels, with each call's arguments as far as they are known before the run.
+enum DryRun {
+    static func print(file: String, host: WorkflowHost, options: RunOptions) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            printError("error: cannot read \(file): \(error.localizedDescription)")
+            throw Exit.invalidInput
+        }
+        let snapshot = try runReportingHostErrors { try host.refreshedRegistry() }
+        let report = host.validateWorkflow(text: text, file: file,
+                                           externalVariables: Set(options.variables.keys).union(options.secrets.keys),
+                                           snapshot: snapshot)
+        guard report.isValid, let workflow = report.workflow, let plan = report.plan else {
+            for d in report.diagnostics { printError(d.textDescription) }
+            throw Exit.invalidInput
+        }
+        let secrets = Secrets(options.secrets.values)
+        var vars: [String: JSONValue] = [:]
+        for v in workflow.variables { vars[v.name] = v.value.jsonValue }
+        for (k, v) in options.variables { vars[k] = v }
+        for (k, v) in options.secrets { vars[k] = .string(v) }
+        Swift.print("plan for \(workflow.metadata.name) (\(workflow.stages.count) stages, \(plan.levels.count) levels); nothing is called")
+        for (n, level) in plan.levels.enumerated() {
+            Swift.print("level \(n + 1):")
+            for i in level {
+                let stage = workflow.stages[i]
+                var stageVars = vars
+                for v in stage.variables { stageVars[v.name] = v.value.jsonValue }
+                let resolver = VariableResolver(variables: stageVars, outputs: [:], environment: host.configuration.environment)
+                let deps = stage.dependsOn.map(\.name)
+                Swift.print("  \(stage.name)" + (deps.isEmpty ? "" : " (after \(deps.joined(separator: ", ")))")
+                    + (stage.conditions.isEmpty ? "" : " [\(stage.conditions.count) condition(s)]"))
+                for invocation in stage.tools {
+                    let args: String
+                    if let merged = WorkflowEngine.mergedArguments(stage, invocation) {
+                        do {
+                            args = secrets.mask(try resolver.substitute(merged)).serialized()
+                        } catch {
+                            args = secrets.mask(merged.jsonValue).serialized() + "  (known at run time: \(error.message))"
+                        }
+                    } else {
+                        args = "{}"
+                    }
+                    Swift.print("    \(invocation.resolvedName ?? invocation.name) \(args)")
+                }
+            }
+        }
+    }
+}

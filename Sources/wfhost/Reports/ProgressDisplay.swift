@@ -1,0 +1,91 @@
+import Engine
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Shows a run on stderr: one live progress line on a terminal, plain lines otherwise.
+final class ProgressDisplay: RunEventSink, @unchecked Sendable {
+    // @unchecked: all state is guarded by `lock`.
+    private let lock = NSLock()
+    private let live: Bool
+    private let quiet: Bool
+    private let started = Date()
+    private var lineShown = false
+    private var running: [String] = []
+    private var fraction = 0.0
+    private var finished = 0
+    private var total = 0
+
+    init(quiet: Bool, forcePlain: Bool = false) {
+        self.quiet = quiet
+        self.live = !forcePlain && isatty(2) != 0 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    func emit(_ event: RunEvent) {
+        guard !quiet else { return }
+        lock.withLock {
+            switch event {
+            case .progress(let f, let done, let all, let names):
+                fraction = f; finished = done; total = all; running = names
+                if live { redraw() }
+            case .stageStarted(let stage, let attempt):
+                if !running.contains(stage) { running.append(stage) }
+                plain(attempt == 1 ? "stage \(stage): started" : "stage \(stage): attempt \(attempt) started")
+            case .stageFinished(let stage, let status, let attempts, let duration, let failure, let reason):
+                running.removeAll { $0 == stage }
+                var line = "stage \(stage): \(status.rawValue)"
+                if attempts > 1 { line += " after \(attempts) attempts" }
+                if status != .skipped { line += " in \(Self.format(duration))" }
+                if let failure { line += " — \(failure)" }
+                if let reason { line += " (\(reason))" }
+                plain(line)
+            case .retrying(let stage, let next, let delay, let failure):
+                plain("stage \(stage): \(failure); retrying (attempt \(next)) in \(Self.format(delay))")
+            case .log(let stage, let tool, let level, let message):
+                plain("[\(stage)] \(tool) \(level): \(message)")
+            case .notice(let text):
+                plain("wfhost: \(text)")
+            case .runFinished:
+                if live && lineShown { clearLine() }
+            default:
+                break
+            }
+        }
+    }
+
+    private func plain(_ text: String) {
+        if live && lineShown { clearLine() }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+        if live { redraw() }
+    }
+
+    private func clearLine() {
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        lineShown = false
+    }
+
+    private func redraw() {
+        let elapsed = Date().timeIntervalSince(started)
+        var line = "[\(finished)/\(total)] \(Int((fraction * 100).rounded()))% \(Self.format(seconds: elapsed))"
+        if fraction > 0.05 && fraction < 1 {
+            line += " eta \(Self.format(seconds: elapsed / fraction - elapsed))"
+        }
+        if !running.isEmpty { line += " running: " + running.joined(separator: ", ") }
+        let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
+        if line.count > width - 1 { line = String(line.prefix(max(10, width - 2))) + "…" }
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+        lineShown = true
+    }
+
+    static func format(_ d: Duration) -> String {
+        let (s, atto) = d.components
+        return format(seconds: Double(s) + Double(atto) / 1e18)
+    }
+
+    static func format(seconds: Double) -> String {
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        return "\(Int(seconds) / 60)m\(Int(seconds) % 60)s"
+    }
+}
