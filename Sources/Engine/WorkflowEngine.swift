@@ -23,7 +23,7 @@ public struct RunResult: Sendable {
 public actor WorkflowEngine {
     let workflow: Workflow
     public let session: String
-    let store: any SessionStore
+    let store: any SessionOperations
     let runner: ToolRunner
     let options: RunOptions
     let sink: any RunEventSink
@@ -52,7 +52,7 @@ public actor WorkflowEngine {
     /// - Parameters:
     ///   - existing: the session's stored stages when resuming; nil for a new session.
     ///   - extraRoutes: error routes added through the API; they take precedence at equal priority.
-    public init(workflow: Workflow, session: String, store: any SessionStore, runner: ToolRunner, options: RunOptions,
+    public init(workflow: Workflow, session: String, store: any SessionOperations, runner: ToolRunner, options: RunOptions,
                 sink: any RunEventSink, workDirectory: String, existing: [StageRecord]?, extraRoutes: [ErrorRoute] = []) {
         self.workflow = workflow
         self.session = session
@@ -135,9 +135,24 @@ public actor WorkflowEngine {
         persistSession(.running, error: nil)
         // A stage that was running when a previous host died was interrupted: its retry policy decides.
         for i in records.indices where records[i].status == .running {
-            records[i].status = .pending
-            records[i].reason = "interrupted: the host running it stopped"
+            let policy = workflow.stages[i].retryPolicy ?? RetryPolicy.defaults(at: workflow.stages[i].location)
+            if records[i].attempts >= policy.maxAttempts {
+                let failure = StageFailure(errorType: "interrupted", message: "the host running attempt "
+                                               + "\(records[i].attempts) stopped, and no attempts are left "
+                                               + "(max_attempts \(policy.maxAttempts))", retryable: false,
+                                           hint: "`wfhost retry SESSION --stage \(records[i].stage)` runs it again")
+                finish(i, status: workflow.stages[i].allowFailure ? .allowedFailure : .failed, failure: failure,
+                       reason: nil, duration: .zero)
+            } else {
+                records[i].status = .pending
+                records[i].reason = "interrupted: the host running attempt \(records[i].attempts) stopped"
+            }
         }
+        // Stages a cancelled or paused run left behind run again.
+        for i in records.indices where records[i].status == .cancelled {
+            records[i].status = .pending
+        }
+        let monitor = Task { [weak self] in await self?.monitorRequests() }
         var timeoutTask: Task<Void, Never>? = nil
         if let limit = workflow.timeout {
             timeoutTask = Task { [weak self] in
@@ -157,7 +172,8 @@ public actor WorkflowEngine {
             }
         }
         timeoutTask?.cancel()
-        for i in records.indices where records[i].status == .pending {
+        monitor.cancel()
+        for i in records.indices where records[i].status == .pending && stopStatus != .paused {
             let reason = recoveryStages.contains(i)
                 ? "recovery stage: runs only when an error route or on_failure calls it"
                 : stopReason.map { "not started: \($0)" } ?? "not started: a dependency never finished"
@@ -173,6 +189,34 @@ public actor WorkflowEngine {
                          stopReason: stopReason)
     }
 
+    /// Keeps the session's lease fresh and acts on operators' requests from other processes
+    /// (`wfhost pause`, `wfhost cancel`), every 250 ms until the run ends.
+    private func monitorRequests() async {
+        let pid = Int(getpid())
+        var beats = 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(250)) // cancellation ends the loop below
+            if Task.isCancelled { return }
+            beats += 1
+            do {
+                if beats % 4 == 0 { try store.heartbeat(session, pid: pid) }
+                switch try store.pendingRequest(session) {
+                case .pause?:
+                    try store.setRequest(session, nil)
+                    pause(reason: "paused by an operator (wfhost pause)")
+                    emit(.notice("pause requested: no new stage starts; running calls finish, then the session is paused"))
+                case .cancel?:
+                    try store.setRequest(session, nil)
+                    cancel(reason: "cancelled by an operator (wfhost cancel)")
+                case nil:
+                    break
+                }
+            } catch {
+                emit(.notice("cannot read the session's requests: \(error)"))
+            }
+        }
+    }
+
     /// Stages that may start now; decides skips (and their propagation) on the way.
     private func readyStages() -> [Int] {
         var ready: [Int] = []
@@ -181,6 +225,7 @@ public actor WorkflowEngine {
             changed = false
             for i in records.indices where records[i].status == .pending && !launched.contains(i) && !recoveryStages.contains(i) {
                 if let reason = stopReason {
+                    if stopStatus == .paused { continue } // stays pending for resume
                     finish(i, status: .skipped, failure: nil, reason: "not started: \(reason)", duration: .zero)
                     changed = true
                     continue
@@ -505,7 +550,23 @@ public actor WorkflowEngine {
             }
         }
         emitProgress()
+        if status.isTerminal && wantsCheckpoint(after: stage.name) {
+            do {
+                _ = try store.createCheckpoint(session, name: "after-\(stage.name)", description: nil, automatic: true)
+            } catch {
+                sink.emit(.notice("cannot save the checkpoint after '\(stage.name)': \(error)"))
+            }
+        }
         return status
+    }
+
+    private func wantsCheckpoint(after stage: String) -> Bool {
+        if options.checkpointEveryStage { return true }
+        switch workflow.checkpoints {
+        case .disabled: return false
+        case .everyStage: return true
+        case .after(let names): return names.contains { $0.name == stage }
+        }
     }
 
     private func emitProgress() {

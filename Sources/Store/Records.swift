@@ -18,7 +18,7 @@ public enum StageStatus: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// A stage's stored row.
-public struct StageRecord: Sendable, Hashable {
+public struct StageRecord: Sendable, Hashable, Codable {
     public var stage: String
     public var position: Int
     public var status: StageStatus
@@ -120,4 +120,29 @@ public struct EventRecord: Sendable, Hashable {
     public var stage: String?
     /// JSON text (masked).
     public var data: String
+}
+
+/// What an operator asked of a running session from another process.
+public enum SessionRequest: String, Sendable, Hashable, Codable {
+    case pause, cancel
+}
+
+/// A saved state of a session's stages.
+public struct CheckpointRecord: Sendable, Hashable {
+    public var id: Int
+    public var name: String
+    public var description: String?
+    public var automatic: Bool
+    public var createdAt: Double
+    /// The stage rows at that moment.
+    public var stages: [StageRecord]
+
+    public init(id: Int, name: String, description: String?, automatic: Bool, createdAt: Double, stages: [StageRecord]) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.automatic = automatic
+        self.createdAt = createdAt
+        self.stages = stages
+    }
 }

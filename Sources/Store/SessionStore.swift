@@ -112,18 +112,7 @@ public final class SQLiteSessionStore: SessionStore {
     }
 
     public func stages(of session: String) throws -> [StageRecord] {
-        try db.query("SELECT * FROM stage_runs WHERE session_id = ? ORDER BY position", [.text(session)]).map { r in
-            var s = StageRecord(stage: r["stage"].string ?? "", position: Int(r["position"].int64 ?? 0),
-                                status: StageStatus(rawValue: r["status"].string ?? "") ?? .pending,
-                                attempts: Int(r["attempts"].int64 ?? 0))
-            s.startedAt = r["started_at"].double
-            s.finishedAt = r["finished_at"].double
-            s.output = r["output"].string
-            s.errorClass = r["error_class"].string
-            s.errorMessage = r["error_message"].string
-            s.reason = r["reason"].string
-            return s
-        }
+        try db.query("SELECT * FROM stage_runs WHERE session_id = ? ORDER BY position", [.text(session)]).map(Self.stageRecord)
     }
 
     public func recordAttempt(_ session: String, _ a: AttemptRecord) throws {

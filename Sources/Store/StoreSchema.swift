@@ -58,5 +58,18 @@ enum StoreSchema {
             );
             CREATE INDEX events_session ON events(session_id, id);
             """),
+        ("0101_requests_and_checkpoints", """
+            ALTER TABLE sessions ADD COLUMN requested TEXT;
+            CREATE TABLE checkpoints (
+                session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                id INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT,
+                automatic INTEGER NOT NULL,
+                created_at REAL NOT NULL,
+                stages TEXT NOT NULL,
+                PRIMARY KEY (session_id, id)
+            );
+            """),
     ]
 }

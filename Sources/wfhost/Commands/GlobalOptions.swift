@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Plan
 import WorkflowHost
 
 /// Options every command accepts (ARCHITECTURE.md, "Interfaces users depend on").
@@ -42,5 +43,12 @@ func runReportingHostErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as HostError {
         printError("wfhost: \(error)")
         throw Exit.environment
+    } catch let error as InvalidRequest {
+        printError(error.description)
+        throw Exit.invalidInput
+    } catch let invalid as WorkflowInvalid {
+        for d in invalid.report.diagnostics { printError(d.textDescription) }
+        printError(invalid.report.summaryLine)
+        throw Exit.invalidInput
     }
 }

@@ -176,6 +176,9 @@ enum RunDriver {
         } else {
             printError(RunReports.summaryTable(result))
         }
+        if result.status == .paused {
+            printError("wfhost: session \(result.session) is paused; `wfhost resume \(result.session)` continues it")
+        }
         if interrupts.signal != nil { throw Exit.interrupted }
         switch result.status {
         case .succeeded, .paused: return

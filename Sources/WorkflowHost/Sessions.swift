@@ -1,0 +1,250 @@
+import Engine
+import Foundation
+import Isolation
+import Plan
+import Schema
+import Spec
+import Store
+
+/// A request about a session that cannot be honoured as asked (unknown session, wrong state): exit code 2.
+public struct InvalidRequest: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { "error: \(message)" + (hint.map { "\n  hint: \($0)" } ?? "") }
+}
+
+/// Everything stored about one session.
+public struct SessionSnapshot: Sendable {
+    public var session: SessionRecord
+    public var stages: [StageRecord]
+    public var attempts: [AttemptRecord]
+    public var checkpoints: [CheckpointRecord]
+    /// The lease holder looks alive (its pid exists on this host, or its heartbeat is fresh).
+    public var ownerAlive: Bool
+}
+
+/// What resume will do with one stage, and why (`wfhost resume --explain`).
+public struct ResumeDecision: Sendable {
+    public enum Action: String, Sendable { case keep, run, fail }
+    public var stage: String
+    public var action: Action
+    public var why: String
+}
+
+extension WorkflowHost {
+    /// Seconds without a heartbeat after which a lease is considered stale.
+    public static let leaseStaleAfter = 10.0
+
+    func session(_ id: String, in store: SQLiteSessionStore) throws -> SessionRecord {
+        guard let record = try store.session(id) else {
+            throw InvalidRequest("no session '\(id)' in \(configuration.databasePath)",
+                                 hint: "`wfhost sessions list` shows the sessions")
+        }
+        return record
+    }
+
+    /// Sessions, newest first.
+    public func listSessions(status: SessionStatus? = nil, workflow: String? = nil) throws -> [SessionRecord] {
+        try sessionStore().sessions(status: status, workflow: workflow)
+    }
+
+    /// A session's rows; a `running` session whose host is gone is reported as `interrupted`.
+    public func status(of id: String) throws -> SessionSnapshot {
+        let store = try sessionStore()
+        var record = try session(id, in: store)
+        let alive = record.ownerPID.map { pid in
+            let age = Date().timeIntervalSince1970 - (record.heartbeatAt ?? 0)
+            return age < Self.leaseStaleAfter && (record.ownerHost != ProcessInfo.processInfo.hostName || kill(pid_t(pid), 0) == 0)
+        } ?? false
+        if record.status == .running && !alive { record.status = .interrupted }
+        return SessionSnapshot(session: record, stages: try store.stages(of: id), attempts: try store.attempts(of: id),
+                               checkpoints: try store.checkpoints(of: id), ownerAlive: alive)
+    }
+
+    /// Asks the host running `id` to pause it; a session that is not running is paused at once.
+    /// - Returns: a sentence for the operator.
+    public func pause(_ id: String) throws -> String {
+        let store = try sessionStore()
+        let snapshot = try status(of: id)
+        switch snapshot.session.status {
+        case .running:
+            try store.setRequest(id, .pause)
+            return "pause requested: the host running session \(id) starts no new stage, lets running calls finish, then exits; `wfhost resume \(id)` continues"
+        case .pending, .interrupted:
+            try store.updateSession(id, status: .paused, error: nil)
+            return "session \(id) paused; `wfhost resume \(id)` continues it"
+        case .paused:
+            return "session \(id) is already paused"
+        case .succeeded, .failed, .cancelled:
+            throw InvalidRequest("session \(id) has finished (\(snapshot.session.status.rawValue)); there is nothing to pause")
+        }
+    }
+
+    /// Cancels `id`: the host running it cancels its calls (workers end after the grace time); a session that
+    /// is not running is marked cancelled at once.
+    public func cancel(_ id: String) throws -> String {
+        let store = try sessionStore()
+        let snapshot = try status(of: id)
+        switch snapshot.session.status {
+        case .running:
+            try store.setRequest(id, .cancel)
+            return "cancel requested: the host running session \(id) cancels its running calls and stops"
+        case .pending, .paused, .interrupted:
+            try store.updateSession(id, status: .cancelled, error: "cancelled by an operator (wfhost cancel)")
+            return "session \(id) cancelled"
+        case .succeeded, .failed, .cancelled:
+            throw InvalidRequest("session \(id) has finished (\(snapshot.session.status.rawValue)); there is nothing to cancel")
+        }
+    }
+
+    /// What resuming `id` would do with each stage.
+    public func explainResume(_ id: String) throws -> [ResumeDecision] {
+        let snapshot = try status(of: id)
+        let workflow = try storedWorkflow(snapshot.session)
+        return snapshot.stages.map { r in
+            let policy = workflow.stageIndex(named: r.stage).flatMap { workflow.stages[$0].retryPolicy }
+            let max = policy?.maxAttempts ?? 1
+            switch r.status {
+            case .succeeded: return ResumeDecision(stage: r.stage, action: .keep, why: "succeeded; its output is kept and it is not run again")
+            case .skipped: return ResumeDecision(stage: r.stage, action: .keep, why: "was skipped (\(r.reason ?? "")); stays skipped")
+            case .allowedFailure: return ResumeDecision(stage: r.stage, action: .keep, why: "failed with allow_failure; kept as is")
+            case .failed: return ResumeDecision(stage: r.stage, action: .keep, why: "failed; stays failed (`wfhost retry \(id) --stage \(r.stage)` runs it again)")
+            case .running:
+                return r.attempts >= max
+                    ? ResumeDecision(stage: r.stage, action: .fail, why: "was interrupted during attempt \(r.attempts) of \(max); no attempts are left, so it fails")
+                    : ResumeDecision(stage: r.stage, action: .run, why: "was interrupted during attempt \(r.attempts); runs again as attempt \(r.attempts + 1) of \(max)")
+            case .cancelled: return ResumeDecision(stage: r.stage, action: .run, why: "was cancelled; runs again")
+            case .pending: return ResumeDecision(stage: r.stage, action: .run, why: "has not run; runs when its dependencies allow")
+            }
+        }
+    }
+
+    func storedWorkflow(_ session: SessionRecord) throws -> Workflow {
+        let report = WorkflowValidator.validate(text: session.workflowText, file: session.workflowFile)
+        guard let workflow = report.workflow, report.isValid else {
+            throw InvalidRequest("the workflow stored with session \(session.id) no longer validates:\n"
+                                 + report.diagnostics.map(\.textDescription).joined(separator: "\n"))
+        }
+        return workflow
+    }
+
+    /// Prepares the engine that continues `id`: takes the session's lease, keeps finished stages, and treats a
+    /// stage that was running as interrupted (its retry policy decides).
+    /// - Parameter options: new `--var` values and the session's secrets (which are never stored).
+    public func prepareResume(_ id: String, options: RunOptions, sink: any RunEventSink) throws -> PreparedRun {
+        let store = try sessionStore()
+        let record = try session(id, in: store)
+        switch record.status {
+        case .succeeded:
+            throw InvalidRequest("session \(id) already succeeded; there is nothing to resume")
+        case .failed:
+            throw InvalidRequest("session \(id) failed; its failed stages stay failed",
+                                 hint: "`wfhost retry \(id) --stage NAME [--downstream]` runs a stage again")
+        default:
+            break
+        }
+        let missing = RunOptionsCodec.secretNames(record.options).filter { options.secrets[$0] == nil }
+        if !missing.isEmpty {
+            throw InvalidRequest("session \(id) was run with the secret(s) \(missing.joined(separator: ", ")), which are never stored",
+                                 hint: "pass them again: " + missing.map { "--secret \($0)=..." }.joined(separator: " "))
+        }
+        switch try store.acquireLease(id, pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
+                                      staleAfter: Self.leaseStaleAfter) {
+        case .heldBy(let pid, let host, let age):
+            throw InvalidRequest("session \(id) is being run by process \(pid) on \(host) (last heartbeat \(Int(age))s ago)",
+                                 hint: "wait for it to finish, or stop it with `wfhost pause \(id)` or `wfhost cancel \(id)`")
+        case .tookOver(let pid, let host):
+            sink.emit(.notice("took over session \(id) from process \(pid) on \(host), which stopped sending heartbeats"))
+        case .acquired:
+            break
+        }
+        let snapshot = try refreshedRegistry()
+        var stored = RunOptionsCodec.decode(record.options, onto: options)
+        if let vars = (try? JSONValue.parse(record.variables))?.objectValue { // written by prepareRun
+            for (k, v) in vars where options.variables[k] == nil { stored.variables[k] = v }
+        }
+        stored.environment = configuration.environment
+        let report = validateWorkflow(text: record.workflowText, file: record.workflowFile,
+                                      externalVariables: Set(stored.variables.keys).union(stored.secrets.keys),
+                                      snapshot: snapshot)
+        guard report.isValid, let workflow = report.workflow else { throw WorkflowInvalid(report: report) }
+        let executor = try makeExecutor { sink.emit(.notice($0)) }
+        let workDirectory = try makeWorkDirectory("session-\(id)")
+        try store.setRequest(id, nil)
+        let engine = WorkflowEngine(workflow: workflow, session: id, store: store,
+                                    runner: ToolRunner(snapshot: snapshot, executor: executor), options: stored,
+                                    sink: sink, workDirectory: workDirectory, existing: try store.stages(of: id))
+        return PreparedRun(session: id, workflow: workflow, report: report, engine: engine, executor: executor,
+                           workDirectory: workDirectory)
+    }
+
+    /// Sets `stage` (and with `downstream`, every stage after it) back to pending with no attempts used, so
+    /// that the next resume runs it again even if its retries were used up. Stages that succeeded elsewhere stay.
+    public func resetStage(_ id: String, stage: String, downstream: Bool) throws -> [String] {
+        let store = try sessionStore()
+        let record = try session(id, in: store)
+        let workflow = try storedWorkflow(record)
+        guard let index = workflow.stageIndex(named: stage) else {
+            let names = workflow.stages.map(\.name)
+            throw InvalidRequest("session \(id) has no stage '\(stage)'",
+                                 hint: Suggestions.hint(for: stage, among: names) ?? "its stages: \(names.joined(separator: ", "))")
+        }
+        var targets: Set<Int> = [index]
+        if downstream {
+            var changed = true
+            while changed {
+                changed = false
+                for (i, s) in workflow.stages.enumerated() where !targets.contains(i) {
+                    if s.dependsOn.contains(where: { workflow.stageIndex(named: $0.name).map(targets.contains) ?? false }) {
+                        targets.insert(i)
+                        changed = true
+                    }
+                }
+            }
+        }
+        let stages = try store.stages(of: id).map { r -> StageRecord in
+            guard let i = workflow.stageIndex(named: r.stage), targets.contains(i) else { return r }
+            var fresh = StageRecord(stage: r.stage, position: r.position)
+            fresh.reason = "reset by wfhost retry"
+            return fresh
+        }
+        try store.resetStages(id, stages, status: .paused)
+        return targets.sorted().map { workflow.stages[$0].name }
+    }
+
+    /// Saves the session's stages as a named checkpoint.
+    public func createCheckpoint(_ id: String, name: String, description: String?) throws -> CheckpointRecord {
+        let store = try sessionStore()
+        _ = try session(id, in: store)
+        return try store.createCheckpoint(id, name: name, description: description, automatic: false)
+    }
+
+    public func checkpoints(_ id: String) throws -> [CheckpointRecord] {
+        let store = try sessionStore()
+        _ = try session(id, in: store)
+        return try store.checkpoints(of: id)
+    }
+
+    /// Sets the session back to a checkpoint (by id or name); `resume` then continues from there.
+    public func restoreCheckpoint(_ id: String, checkpoint: String) throws -> CheckpointRecord {
+        let store = try sessionStore()
+        let record = try session(id, in: store)
+        if record.status == .running, try status(of: id).ownerAlive {
+            throw InvalidRequest("session \(id) is running", hint: "pause it first: `wfhost pause \(id)`")
+        }
+        let all = try store.checkpoints(of: id)
+        guard let match = all.last(where: { String($0.id) == checkpoint || $0.name == checkpoint }) else {
+            throw InvalidRequest("session \(id) has no checkpoint '\(checkpoint)'",
+                                 hint: all.isEmpty ? "it has no checkpoints; `wfhost checkpoint create \(id) --name NAME` makes one"
+                                                   : "its checkpoints: " + all.map { "\($0.id) (\($0.name))" }.joined(separator: ", "))
+        }
+        guard let restored = try store.restoreCheckpoint(id, id: match.id) else {
+            throw InvalidRequest("checkpoint '\(checkpoint)' disappeared while restoring")
+        }
+        return restored
+    }
+}

@@ -1,0 +1,205 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Schema
+import Store
+import WorkflowHost
+
+/// `wfhost sessions list`.
+struct SessionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sessions", abstract: "List sessions.",
+                                                    subcommands: [List.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List sessions, newest first.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only sessions with this status.") var status: SessionStatus?
+        @Option(help: "Only sessions of this workflow (its metadata.name).") var workflow: String?
+        @Flag(help: "Print a JSON document.") var json = false
+
+        func run() throws {
+            let sessions = try runReportingHostErrors { try global.host().listSessions(status: status, workflow: workflow) }
+            if json {
+                print(JSONValue.array(sessions.map(SessionReport.json)).serialized(.pretty))
+                return
+            }
+            var rows = [["SESSION", "WORKFLOW", "STATUS", "CREATED", "DURATION"]]
+            for s in sessions {
+                rows.append([s.id, s.workflowName, s.status.rawValue, SessionReport.time(s.createdAt),
+                             s.startedAt.flatMap { st in s.finishedAt.map { ProgressDisplay.format(seconds: $0 - st) } } ?? "-"])
+            }
+            print(SessionReport.table(rows))
+        }
+    }
+}
+
+extension SessionStatus: ExpressibleByArgument {}
+
+/// `wfhost status SESSION [--watch]`.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status",
+                                                    abstract: "Show a session's stages, attempts, progress and errors.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The session id.") var session: String
+    @Flag(help: "Refresh every second until the session is no longer running.") var watch = false
+    @Flag(help: "Print a JSON document.") var json = false
+
+    func run() throws {
+        let host = global.host()
+        while true {
+            let snapshot = try runReportingHostErrors { try host.status(of: session) }
+            if json {
+                print(SessionReport.json(snapshot).serialized(.pretty))
+            } else {
+                if watch { print("\u{1B}[H\u{1B}[2J", terminator: "") }
+                print(SessionReport.text(snapshot))
+            }
+            guard watch, snapshot.session.status == .running || snapshot.session.status == .pending else { return }
+            Thread.sleep(forTimeInterval: 1)
+        }
+    }
+}
+
+struct PauseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Pause a session: no new stage starts, running calls finish.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The session id.") var session: String
+    @Flag(help: "Print a JSON document.") var json = false
+    func run() throws {
+        let message = try runReportingHostErrors { try global.host().pause(session) }
+        print(json ? JSONValue.object(["session": .string(session), "message": .string(message)]).serialized(.pretty) : message)
+    }
+}
+
+struct CancelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel", abstract: "Cancel a session: running calls are cancelled, workers end after the grace time.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The session id.") var session: String
+    @Flag(help: "Print a JSON document.") var json = false
+    func run() throws {
+        let message = try runReportingHostErrors { try global.host().cancel(session) }
+        print(json ? JSONValue.object(["session": .string(session), "message": .string(message)]).serialized(.pretty) : message)
+    }
+}
+
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue a session: finished stages are kept; an interrupted stage follows its retry policy.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var settings: RunSettings
+    @Argument(help: "The session id.") var session: String
+    @Flag(help: "Say, for every stage, whether it will be kept or run again and why; run nothing.") var explain = false
+
+    func run() async throws {
+        let host = global.host()
+        if explain {
+            let decisions = try runReportingHostErrors { try host.explainResume(session) }
+            if settings.json {
+                print(JSONValue.array(decisions.map { .object(["stage": .string($0.stage), "action": .string($0.action.rawValue),
+                                                                "why": .string($0.why)]) }).serialized(.pretty))
+            } else {
+                var rows = [["STAGE", "ON RESUME", "WHY"]]
+                for d in decisions { rows.append([d.stage, d.action.rawValue, d.why]) }
+                print(SessionReport.table(rows))
+            }
+            return
+        }
+        try await Resumption.resume(session, host: host, settings: settings)
+    }
+}
+
+/// Shared by `resume` and `retry`.
+enum Resumption {
+    static func resume(_ session: String, host: WorkflowHost, settings: RunSettings) async throws {
+        let options = try settings.runOptions()
+        let sink = CombinedSink(try settings.sinks())
+        let prepared = try runReportingHostErrors { try host.prepareResume(session, options: options, sink: sink) }
+        printError("session \(session) (resumed)")
+        try await RunDriver.drive(prepared.engine, executor: prepared.executor, workflow: prepared.workflow,
+                                  settings: settings, secrets: Secrets(options.secrets.values))
+    }
+}
+
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Run one stage of a session again (even after its retries were used up), then continue the session.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var settings: RunSettings
+    @Argument(help: "The session id.") var session: String
+    @Option(help: "The stage to run again.") var stage: String
+    @Flag(help: "Also run again every stage after it.") var downstream = false
+
+    func run() async throws {
+        let host = global.host()
+        let reset = try runReportingHostErrors { try host.resetStage(session, stage: stage, downstream: downstream) }
+        printError("reset: \(reset.joined(separator: ", "))")
+        try await Resumption.resume(session, host: host, settings: settings)
+    }
+}
+
+/// Renders sessions for the operator commands.
+enum SessionReport {
+    static func time(_ t: Double) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date(timeIntervalSince1970: t))
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        guard let columns = rows.first?.count, columns > 0 else { return "" }
+        let widths = (0..<(columns - 1)).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        return rows.map { row in
+            (0..<(columns - 1)).map { row[$0].padding(toLength: widths[$0]) }.joined(separator: "  ") + "  " + row[columns - 1]
+        }.joined(separator: "\n")
+    }
+
+    static func json(_ s: SessionRecord) -> JSONValue {
+        .object([
+            "id": .string(s.id), "workflow": .string(s.workflowName), "file": .string(s.workflowFile),
+            "status": .string(s.status.rawValue), "created_at": .double(s.createdAt),
+            "started_at": s.startedAt.map(JSONValue.double) ?? .null, "finished_at": s.finishedAt.map(JSONValue.double) ?? .null,
+            "error": s.error.map(JSONValue.string) ?? .null,
+        ])
+    }
+
+    static func json(_ snapshot: SessionSnapshot) -> JSONValue {
+        var o = json(snapshot.session).objectValue ?? JSONObject()
+        o["stages"] = .array(snapshot.stages.map { r in
+            .object(["name": .string(r.stage), "status": .string(r.status.rawValue), "attempts": .int(Int64(r.attempts)),
+                     "error_type": r.errorClass.map(JSONValue.string) ?? .null,
+                     "error": r.errorMessage.map(JSONValue.string) ?? .null, "reason": r.reason.map(JSONValue.string) ?? .null,
+                     "output": r.output.flatMap { try? JSONValue.parse($0) } ?? .null])
+        })
+        o["attempts"] = .array(snapshot.attempts.map { a in
+            .object(["stage": .string(a.stage), "attempt": .int(Int64(a.attempt)), "tool": .string(a.tool),
+                     "status": .string(a.status), "error_type": a.errorClass.map(JSONValue.string) ?? .null,
+                     "error": a.errorMessage.map(JSONValue.string) ?? .null])
+        })
+        o["checkpoints"] = .int(Int64(snapshot.checkpoints.count))
+        let done = snapshot.stages.filter { $0.status.isTerminal }.count
+        o["progress"] = .double(snapshot.stages.isEmpty ? 1 : Double(done) / Double(snapshot.stages.count))
+        return .object(o)
+    }
+
+    static func text(_ snapshot: SessionSnapshot) -> String {
+        let s = snapshot.session
+        let done = snapshot.stages.filter { $0.status.isTerminal }.count
+        var lines = ["session \(s.id): \(s.status.rawValue) — \(s.workflowName) (\(s.workflowFile))",
+                     "progress: \(done)/\(snapshot.stages.count) stages finished"
+                         + (s.error.map { "; \($0)" } ?? "")]
+        if s.status == .interrupted { lines.append("the host running it stopped; `wfhost resume \(s.id)` continues it") }
+        lines.append("")
+        var rows = [["STAGE", "STATUS", "ATTEMPTS", "DETAIL"]]
+        for r in snapshot.stages {
+            rows.append([r.stage, r.status.rawValue, String(r.attempts),
+                         r.errorMessage.map { "\(r.errorClass ?? "error"): \($0)" } ?? r.reason ?? ""])
+        }
+        lines.append(table(rows))
+        return lines.joined(separator: "\n")
+    }
+}
