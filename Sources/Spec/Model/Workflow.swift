@@ -60,6 +60,11 @@ public struct Variable: Sendable {
 public struct NameReference: Sendable, Hashable {
     public var name: String
     public var location: SourceLocation
+
+    public init(name: String, location: SourceLocation) {
+        self.name = name
+        self.location = location
+    }
 }
 
 public struct Stage: Sendable {
@@ -129,6 +134,15 @@ public struct Condition: Sendable {
     public var op: ConditionOperator
     public var value: SpecValue?
     public var location: SourceLocation
+
+    public init(key: String, keyReference: VariableReference? = nil, op: ConditionOperator, value: SpecValue?,
+                location: SourceLocation) {
+        self.key = key
+        self.keyReference = keyReference
+        self.op = op
+        self.value = value
+        self.location = location
+    }
 }
 
 public enum ConditionOperator: String, Sendable, CaseIterable, Codable {
@@ -219,4 +233,16 @@ public struct ErrorRoute: Sendable {
     /// For `retry`: the policy of the extra attempts.
     public var retryPolicy: RetryPolicy?
     public var location: SourceLocation
+
+    public init(id: String, name: String?, priority: Int, conditions: [Condition], action: RouteAction,
+                redirectTo: NameReference?, retryPolicy: RetryPolicy?, location: SourceLocation) {
+        self.id = id
+        self.name = name
+        self.priority = priority
+        self.conditions = conditions
+        self.action = action
+        self.redirectTo = redirectTo
+        self.retryPolicy = retryPolicy
+        self.location = location
+    }
 }

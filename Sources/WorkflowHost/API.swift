@@ -1,0 +1,129 @@
+import Engine
+import Foundation
+import Isolation
+import Plan
+import Registry
+import Schema
+import Spec
+import Store
+
+/// An error route added in code, the Swift API's form of `error_policy.routes`.
+///
+/// ```swift
+/// let route = CustomErrorRoute(id: "docker-build", priority: 100,
+///                              when: [.init(.message, .contains, "build_error")],
+///                              action: .redirect, redirectTo: "validate_dockerfile")
+/// ```
+public struct CustomErrorRoute: Sendable {
+    /// One test of an error field.
+    public struct Test: Sendable {
+        public var field: ErrorField
+        public var op: ConditionOperator
+        public var value: JSONValue?
+        public init(_ field: ErrorField, _ op: ConditionOperator, _ value: JSONValue? = nil) {
+            self.field = field
+            self.op = op
+            self.value = value
+        }
+    }
+
+    public var id: String
+    public var priority: Int
+    public var when: [Test]
+    public var action: RouteAction
+    /// For `.redirect`: the recovery stage to run before the failed stage is retried once more.
+    public var redirectTo: String?
+
+    public init(id: String, priority: Int = 0, when: [Test], action: RouteAction, redirectTo: String? = nil) {
+        self.id = id
+        self.priority = priority
+        self.when = when
+        self.action = action
+        self.redirectTo = redirectTo
+    }
+
+    /// The route in the engine's form.
+    public var errorRoute: ErrorRoute {
+        let here = SourceLocation(file: "<api>", line: 0, column: 0)
+        func spec(_ v: JSONValue) -> SpecValue {
+            switch v {
+            case .null: return SpecValue(.null, at: here)
+            case .bool(let b): return SpecValue(.bool(b), at: here)
+            case .int(let i): return SpecValue(.int(Int(i)), at: here)
+            case .double(let d): return SpecValue(.double(d), at: here)
+            case .string(let s): return SpecValue(.string(s), at: here)
+            case .array(let a): return SpecValue(.list(a.map(spec)), at: here)
+            case .object(let o):
+                return SpecValue(.map(o.members.map { SpecValue.Entry(key: $0.key, keyLocation: here, value: spec($0.value)) }), at: here)
+            }
+        }
+        return ErrorRoute(id: id, name: nil, priority: priority,
+                          conditions: when.map { Condition(key: $0.field.rawValue, op: $0.op, value: $0.value.map(spec), location: here) },
+                          action: action, redirectTo: redirectTo.map { NameReference(name: $0, location: here) },
+                          retryPolicy: nil, location: here)
+    }
+}
+
+extension WorkflowHost {
+    /// The folder of predefined workflows: `share/wfhost/workflows` in the install tree.
+    public var predefinedWorkflowsDirectory: String? {
+        guard let exe = WorkerLocator.executableDirectory() else { return nil }
+        let dir = URL(fileURLWithPath: exe + "/../share/wfhost/workflows").standardizedFileURL.path
+        return FileManager.default.fileExists(atPath: dir) ? dir : nil
+    }
+
+    /// A workflow file path for `fileOrName`: an existing file, else a predefined workflow of that name.
+    public func workflowPath(_ fileOrName: String) -> String {
+        if FileManager.default.fileExists(atPath: fileOrName) { return fileOrName }
+        if let dir = predefinedWorkflowsDirectory {
+            for candidate in [dir + "/" + fileOrName + ".yaml", dir + "/" + fileOrName + ".yml"]
+            where FileManager.default.fileExists(atPath: candidate) {
+                return candidate
+            }
+        }
+        return fileOrName
+    }
+
+    /// Runs a predefined or custom workflow to its end (the seed's "execute workflow").
+    /// - Parameters:
+    ///   - workflow: a file path, or the name of a predefined workflow.
+    ///   - routes: error routes added in code; they win over the file's at equal priority.
+    /// - Returns: how the run ended, with every stage's record and the outputs.
+    /// - Throws: `WorkflowInvalid` (the file has errors), `HostError` (environment).
+    public func execute(workflow: String, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
+                        sink: any RunEventSink = EventRecorder()) async throws -> RunResult {
+        let prepared = try prepareRun(file: workflowPath(workflow), options: options, sink: sink,
+                                      extraRoutes: routes.map(\.errorRoute))
+        let result = await prepared.engine.run()
+        prepared.executor.shutdownAll()
+        return result
+    }
+
+    /// Continues a paused or interrupted session (the seed's "resume workflow").
+    public func resume(session: String, options: RunOptions = RunOptions(),
+                       sink: any RunEventSink = EventRecorder()) async throws -> RunResult {
+        let prepared = try prepareResume(session, options: options, sink: sink)
+        let result = await prepared.engine.run()
+        prepared.executor.shutdownAll()
+        return result
+    }
+
+    /// Validates and plans a workflow file without the registry's checks.
+    func plannedWorkflow(_ file: String) throws -> (Workflow, ExecutionPlan) {
+        let report = WorkflowValidator.validate(path: workflowPath(file))
+        guard report.isValid, let workflow = report.workflow, let plan = report.plan else { throw WorkflowInvalid(report: report) }
+        return (workflow, plan)
+    }
+
+    /// Complexity figures, the critical path and optimization suggestions (the seed's "analyze workflow").
+    public func analyze(workflow file: String) throws -> WorkflowAnalysis {
+        let (workflow, plan) = try plannedWorkflow(file)
+        return WorkflowAnalyzer.analyze(workflow: workflow, plan: plan)
+    }
+
+    /// The dependency graph as DOT, Mermaid or JSON.
+    public func graph(workflow file: String, format: GraphFormat) throws -> String {
+        let (workflow, plan) = try plannedWorkflow(file)
+        return try GraphRenderer.render(workflow, plan: plan, format: format)
+    }
+}
