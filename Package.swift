@@ -45,6 +45,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/wfhost"),
 
+        .executableTarget(name: "wfhost-api-example", dependencies: ["WorkflowHost", "Engine"],
+                          path: "examples/api-example"),
+
         // The worker is C on purpose: it must start fast and hold no Swift runtime of its own
         // (plugins written in Swift bring theirs). See Sources/wfhost-worker/README.md.
         .executableTarget(name: "wfhost-worker", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Sources/wfhost-worker", publicHeadersPath: ".",
@@ -60,6 +63,10 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "WorkflowHost"], path: "Tests/RegistryTests",
                     exclude: ["Fixtures"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "WorkflowHost", "Store", "Registry", "Schema", "Spec", "SQLite"],
+                    path: "Tests/EngineTests", exclude: ["Fixtures"]),
+        .testTarget(name: "IsolationTests", dependencies: ["Isolation", "WorkflowHost", "Engine", "Registry", "Schema"],
+                    path: "Tests/IsolationTests", exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
