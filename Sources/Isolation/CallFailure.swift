@@ -56,6 +56,8 @@ public struct CallFailure: Error, Sendable, CustomStringConvertible {
     public var stderrTail = ""
     /// What to do about it.
     public var hint: String?
+    /// The worker process that ran the call, when one was started.
+    public var workerPID: Int32?
 
     public init(_ failureClass: FailureClass, _ message: String, retryable: Bool? = nil, toolCode: String? = nil,
                 hint: String? = nil) {

@@ -86,6 +86,8 @@ public struct CallSuccess: Sendable {
     public var duration: Duration
     /// The worker's peak resident memory, KiB.
     public var maxRSSKiB: UInt64
+    /// The worker process that served the call (equal across calls served by one pooled worker).
+    public var workerPID: Int32 = 0
 }
 
 /// How calls are isolated (`--isolation`).

@@ -292,6 +292,7 @@ public final class Worker: @unchecked Sendable {
         var f = failure
         f.stdoutTail = stdoutTail.text
         f.stderrTail = stderrTail.text
+        f.workerPID = process.pid
         return f
     }
 
@@ -313,7 +314,7 @@ public final class Worker: @unchecked Sendable {
             do {
                 let value = try JSONValue.parse(bytes)
                 return .success(CallSuccess(result: value, stdoutTail: stdoutTail.text, stderrTail: stderrTail.text,
-                                            duration: duration, maxRSSKiB: maxRSSKiB))
+                                            duration: duration, maxRSSKiB: maxRSSKiB, workerPID: process.pid))
             } catch {
                 return .failure(withTails(CallFailure(.protocol, "the tool's result is not valid JSON: \(error)",
                                                       hint: "the plugin must pass JSON text to set_result")))
@@ -337,13 +338,11 @@ public final class Worker: @unchecked Sendable {
             return .failure(withTails(CallFailure(.invalidArgs, toolError.message)))
         case "permission_denied" where key.sandbox.enforce && sandboxStatus == "enforced",
              "sandbox_denied" where key.sandbox.enforce && sandboxStatus == "enforced":
-            var failure = CallFailure(.sandboxDenied, toolError.message, retryable: false, toolCode: toolError.code,
+            let failure = CallFailure(.sandboxDenied, toolError.message, retryable: false, toolCode: toolError.code,
                                       hint: "the sandbox allows writes only to the work directory and the tool's "
                                           + "declared write paths (\(key.sandbox.writePaths.isEmpty ? "none" : key.sandbox.writePaths.joined(separator: ", "))); "
                                           + "declare the path in the tool's capabilities")
-            failure.stdoutTail = stdoutTail.text
-            failure.stderrTail = stderrTail.text
-            return .failure(failure)
+            return .failure(withTails(failure))
         default:
             return .failure(withTails(CallFailure(.toolError, toolError.message, retryable: toolError.retryable,
                                                   toolCode: toolError.code)))

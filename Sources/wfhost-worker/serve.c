@@ -134,7 +134,9 @@ static void serve_call(const wfh_plugin *plugin, unsigned char *payload, size_t 
     char *args = end2 + 1;
     size_t args_len = len - (size_t)(args - (char *)payload);
 
-    cancelled = 0;
+    /* `cancelled` is not reset here: the host may signal a cancellation right after sending the request, before
+     * this point, and that must not be lost. It is reset when the call ends (below); a worker that was asked to
+     * cancel is never given another call, so a late signal cannot leak into the next one. */
     wfh_call call = {max_result, 0};
     wfh_tool t;
     unsigned char status = 1;
@@ -160,6 +162,7 @@ static void serve_call(const wfh_plugin *plugin, unsigned char *payload, size_t 
     fflush(stdout);
     fflush(stderr);
     end_leftovers();
+    cancelled = 0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     uint64_t maxrss = (uint64_t)ru.ru_maxrss;

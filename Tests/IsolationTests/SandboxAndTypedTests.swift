@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Isolation
+import Schema
+import Testing
+import Engine
+
+/// The fixture plugin `fx`, compiled with `write_declared` declaring `declared`.
+func fixtureEnv(_ label: String, declared: String = "/nonexistent-declared-dir",
+                maxCallsPerWorker: Int = 1000) throws -> Env {
+    try Env(label, fixtures: [("fixture.c", "fx.so", ["DECLARED_DIR=\"\(declared)\""])],
+            maxCallsPerWorker: maxCallsPerWorker)
+}
+
+extension IsolationTests {
+    /// Landlock from the tool's declared capabilities: the work directory and declared paths are writable,
+    /// nothing else is.
+    @Suite struct SandboxTests {
+        let env: Env
+        let declared: String
+        let outside: String
+        let landlock: Bool
+
+        init() throws {
+            let base = try Iso.temporaryDirectory("sandbox-paths")
+            declared = base + "/declared"
+            outside = base + "/outside"
+            try FileManager.default.createDirectory(atPath: declared, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            env = try fixtureEnv("sandbox", declared: declared)
+            // Ask a worker whether this kernel enforces Landlock (the worker reports it when it is ready).
+            let work = try env.workDirectory()
+            let probe = try Worker.start(key: WorkerKey(pluginPath: env.plugins + "/fx.so",
+                                                        sandbox: SandboxSpec(workDirectory: work), limits: CallLimits()),
+                                         workerPath: Iso.worker, baseEnvironment: env.environment)
+            landlock = probe.sandboxStatus == "enforced"
+            probe.shutdown(grace: .seconds(1))
+        }
+
+        @Test func writingOutsideTheWorkDirectoryIsDenied() async throws {
+            let target = outside + "/file"
+            let outcome = try await env.call("fx.write", #"{"path":"\#(target)"}"#)
+            if landlock {
+                guard case .failure(let f) = outcome else {
+                    Issue.record("the write outside the work directory succeeded")
+                    return
+                }
+                #expect(f.failureClass == .sandboxDenied)
+                #expect(f.message == "cannot open '\(target)': Permission denied")
+                #expect(f.toolCode == "permission_denied")
+                #expect(!f.retryable)
+                #expect(f.hint == "the sandbox allows writes only to the work directory and the tool's declared "
+                            + "write paths (none); declare the path in the tool's capabilities")
+                #expect(!FileManager.default.fileExists(atPath: target))
+                #expect(env.notices.isEmpty)
+            } else {
+                // Without Landlock the write goes through, and wfhost said once that it runs without.
+                #expect(env.notices == ["this kernel does not support Landlock: tools run without file-system and "
+                                        + "network confinement (resource limits and no_new_privs still apply)"])
+            }
+        }
+
+        @Test(arguments: [IsolationMode.perCall, .pooled])
+        func writingInsideTheWorkDirectorySucceeds(mode: IsolationMode) async throws {
+            let work = try env.workDirectory()
+            let s = try await env.success("fx.write", #"{"path":"\#(work)/out.txt"}"#, mode: mode, workDirectory: work)
+            #expect(s.result == .object(["written": .bool(true)]))
+            #expect(FileManager.default.contents(atPath: work + "/out.txt") == Data("hello".utf8))
+        }
+
+        @Test func aDeclaredWritePathIsWritableAndItsSiblingIsNot() async throws {
+            let s = try await env.success("fx.write_declared", #"{"path":"\#(declared)/ok.txt"}"#)
+            #expect(s.result == .object(["written": .bool(true)]))
+            #expect(FileManager.default.contents(atPath: declared + "/ok.txt") == Data("hello".utf8))
+            guard landlock else { return }
+            let f = try await env.failure("fx.write_declared", #"{"path":"\#(outside)/no.txt"}"#)
+            #expect(f.failureClass == .sandboxDenied)
+            #expect(f.hint?.contains("declared write paths (\(declared))") == true, "\(f.hint ?? "")")
+        }
+
+        @Test func withoutTheSandboxTheSameWriteIsAllowed() async throws {
+            let target = outside + "/unconfined"
+            var options = CallOptions()
+            options.sandbox = false
+            let outcome = await env.runner.call(try env.tool("fx.write"), arguments: .object(["path": .string(target)]),
+                                                workDirectory: try env.workDirectory(), options: options)
+            guard case .success = outcome else {
+                Issue.record("\(outcome)")
+                return
+            }
+            #expect(FileManager.default.fileExists(atPath: target))
+        }
+    }
+
+    /// Typed C functions called through libffi: marshalling of each type, and wrong types never reach them.
+    @Suite struct TypedCallTests {
+        let env: Env
+        init() throws { env = try fixtureEnv("typed") }
+
+        @Test func coreAddThroughLibffi() async throws {
+            let s = try await env.success("core.add", #"{"a":1.5,"b":2}"#)
+            #expect(s.result == .object(["result": .double(3.5)]))
+            #expect(s.result.serialized() == #"{"result":3.5}"#)
+        }
+
+        @Test func theSchemaRejectsWrongTypesBeforeTheCall() async throws {
+            let f = try await env.failure("core.add", #"{"a":"1.5","b":2}"#)
+            #expect(f.failureClass == .invalidArgs)
+            #expect(f.message == """
+                the arguments do not match core.add's input schema:
+                  /a: "1.5" is not of type number
+                """)
+            #expect(f.workerPID == nil)
+        }
+
+        /// Bypasses the schema: the worker's own signature check rejects the arguments before ffi_call.
+        @Test(arguments: [
+            (#"{"a":"1.5","b":2}"#, "argument 'a' must be a number"),
+            (#"{"a":1}"#, "missing argument 'b'"),
+            (#"[1,2]"#, "arguments are not a JSON object: another JSON type"),
+        ])
+        func theWorkerRejectsWrongTypesWhenTheSchemaIsBypassed(args: String, message: String) async throws {
+            let key = WorkerKey(pluginPath: env.plugins + "/core.so",
+                                sandbox: SandboxSpec(workDirectory: try env.workDirectory()), limits: CallLimits())
+            let outcome = await env.executor.call(CallRequest(tool: "add", arguments: args), key: key, mode: .perCall,
+                                                  limits: CallLimits())
+            guard case .failure(let f) = outcome else {
+                Issue.record("the worker called add with \(args)")
+                return
+            }
+            #expect(f.failureClass == .invalidArgs)
+            #expect(f.message == message)
+            #expect(!f.retryable)
+            expectWorkerGone(f.workerPID)
+        }
+
+        @Test(arguments: [
+            ("fx.sum_i64", #"{"a":9007199254740000,"b":-1}"#, #"{"result":9007199254739999}"#),
+            ("fx.sum_i64", #"{"a":-5,"b":3}"#, #"{"result":-2}"#),
+            ("fx.is_length", #"{"text":"héllo","n":6}"#, #"{"result":true}"#),
+            ("fx.is_length", #"{"text":"abc","n":2}"#, #"{"result":false}"#),
+            ("fx.shout", #"{"text":"hi there","loud":true}"#, #"{"result":"HI THERE!"}"#),
+            ("fx.shout", #"{"text":"quiet \"please\"","loud":false}"#, #"{"result":"quiet \"please\"."}"#),
+            ("fx.twice_u32", #"{"x":4294967295}"#, #"{"result":8589934590}"#),
+            ("fx.bump", #"{}"#, #"{"result":null}"#),
+        ])
+        func marshalling(tool: String, args: String, expected: String) async throws {
+            let s = try await env.success(tool, args)
+            #expect(s.result == (try JSONValue.parse(expected)))
+        }
+
+        @Test(arguments: [
+            ("fx.sum_i64", #"{"a":1.5,"b":1}"#, "argument 'a' must be a 64-bit integer"),
+            ("fx.sum_i64", #"{"a":1e300,"b":1}"#, "argument 'a' must be a 64-bit integer"),
+            ("fx.is_length", #"{"text":7,"n":1}"#, "argument 'text' must be a string without NUL characters"),
+            ("fx.is_length", #"{"text":"a\u0000b","n":3}"#, "argument 'text' must be a string without NUL characters"),
+            ("fx.is_length", #"{"text":"a","n":3000000000}"#, "argument 'n' must be a 32-bit integer"),
+            ("fx.shout", #"{"text":"a","loud":1}"#, "argument 'loud' must be a boolean"),
+            ("fx.twice_u32", #"{"x":-1}"#, "argument 'x' must be an unsigned 32-bit integer"),
+            ("fx.twice_u32", #"{}"#, "missing argument 'x'"),
+        ])
+        func wrongTypesNeverReachTheFunction(tool: String, args: String, message: String) async throws {
+            // The fixture's schemas accept any object, so this is the worker's typed_call check.
+            let f = try await env.failure(tool, args)
+            #expect(f.failureClass == .invalidArgs)
+            #expect(f.message == message)
+        }
+    }
+}
