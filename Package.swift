@@ -12,6 +12,8 @@ let package = Package(
         // Shipped plugins: C shared objects built against the SDK header only.
         .library(name: "core", type: .dynamic, targets: ["PluginCore"]),
         .library(name: "chaos", type: .dynamic, targets: ["PluginChaos"]),
+        // A Swift plugin: its Swift runtime and Foundation are linked in statically and kept private to it.
+        .library(name: "containerization", type: .dynamic, targets: ["PluginContainerization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,17 +58,33 @@ let package = Package(
         // MARK: Plugins
         .target(name: "PluginCore", dependencies: ["WfhostPluginSDK", "CSha256", "CJSON"], path: "Plugins/core", publicHeadersPath: "."),
         .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Plugins/chaos", publicHeadersPath: "."),
+        // The Swift plugin-author kit (SDK/README.md, "Writing plugins in Swift").
+        .target(name: "WfhostPluginKit", dependencies: ["WfhostPluginSDK"], path: "SDK/swift/WfhostPluginKit"),
+        // -static-stdlib links the Swift runtime into the .so (its archives' symbols stay local: the toolchain's
+        // static-stdlib-args.lnk passes --exclude-libs ALL); the version script exports only the entry symbol,
+        // so a second Swift runtime in the same process cannot bind to this one's, or this one to it.
+        .target(name: "PluginContainerization", dependencies: ["WfhostPluginKit"], path: "Plugins/containerization",
+                exclude: ["exports.map"],
+                linkerSettings: [.unsafeFlags(["-static-stdlib",
+                                               "-Xlinker", "-l:lib_FoundationCollections.a", "-Xlinker", "-l:lib_FoundationCShims.a",
+                                               "-Xlinker", "-l:libswiftSynchronization.a", "-Xlinker", "--no-undefined",
+                                               "-Xlinker",
+                                               "--version-script=\(Context.packageDirectory)/Plugins/containerization/exports.map"])]),
 
         // MARK: Tests
         .testTarget(name: "SchemaTests", dependencies: ["Schema"], path: "Tests/SchemaTests"),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Plan"], path: "Tests/SpecTests",
                     exclude: ["Fixtures"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "WorkflowHost"], path: "Tests/RegistryTests",
+        .target(name: "WfhostTestSupport", path: "Tests/Support"),
+        .testTarget(name: "SessionTests", dependencies: ["Schema", "WfhostTestSupport"], path: "Tests/SessionTests"),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "WorkflowHost", "WfhostTestSupport"], path: "Tests/RegistryTests",
                     exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "WorkflowHost", "Store", "Registry", "Schema", "Spec", "SQLite"],
                     path: "Tests/EngineTests", exclude: ["Fixtures"]),
         .testTarget(name: "IsolationTests", dependencies: ["Isolation", "WorkflowHost", "Engine", "Registry", "Schema"],
                     path: "Tests/IsolationTests", exclude: ["Fixtures"]),
+        .testTarget(name: "ContainerizationTests", dependencies: ["WfhostPluginSDK"],
+                    path: "Tests/ContainerizationTests", exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -64,9 +64,17 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public let path: String
     private let lock = Mutex()
 
+    /// How hard a commit waits for the disk (`PRAGMA synchronous`).
+    public enum Durability: String, Sendable {
+        /// WAL + NORMAL: a commit survives the process dying; a power loss may drop the last commits, never corrupts.
+        case normal = "NORMAL"
+        /// WAL + FULL: a commit also survives a power loss; every commit syncs the WAL.
+        case full = "FULL"
+    }
+
     /// Opens (creating if needed) the database at `path`, in WAL mode with a busy timeout.
     /// - Throws: `SQLiteError` when the file cannot be opened or is not a database.
-    public init(path: String, busyTimeoutMs: Int32 = 30_000) throws(SQLiteError) {
+    public init(path: String, busyTimeoutMs: Int32 = 30_000, durability: Durability = .normal) throws(SQLiteError) {
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -80,7 +88,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         sqlite3_busy_timeout(db, busyTimeoutMs)
         sqlite3_extended_result_codes(db, 1)
         try execute("PRAGMA journal_mode=WAL")
-        try execute("PRAGMA synchronous=NORMAL")
+        try execute("PRAGMA synchronous=\(durability.rawValue)")
         try execute("PRAGMA foreign_keys=ON")
     }
 

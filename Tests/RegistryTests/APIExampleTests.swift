@@ -1,4 +1,5 @@
 import Foundation
+import WfhostTestSupport
 import Testing
 
 /// The README's Swift API example is `examples/api-example/main.swift`, verbatim, and it runs.

@@ -1,4 +1,5 @@
 import Foundation
+import WfhostTestSupport
 import Testing
 
 /// The registry on a plugin path: listing, failures kept with their reason, ambiguity, and the rescan cache.

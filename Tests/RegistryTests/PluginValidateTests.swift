@@ -1,4 +1,5 @@
 import Foundation
+import WfhostTestSupport
 import Testing
 
 /// `wfhost plugins validate` against real shared objects compiled from fixtures during the run.

@@ -1,17 +1,16 @@
 import Foundation
-import Testing
 
 /// Paths, fixture compilation and CLI runs shared by the registry tests.
-enum TestSupport {
-    /// The repository root, from this file's path.
-    static let repoRoot: String = {
+public enum TestSupport {
+    /// The repository root, from this file's path (Tests/Support/TestSupport.swift).
+    public static let repoRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.path
     }()
 
     /// The build folder holding wfhost, wfhost-worker and the shipped plugins (beside the test binary).
-    static let buildDir: String = {
+    public static let buildDir: String = {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
         var url = URL(fileURLWithPath: exe)
         url.deleteLastPathComponent()
@@ -22,25 +21,25 @@ enum TestSupport {
         return url.path
     }()
 
-    static var wfhost: String { buildDir + "/wfhost" }
+    public static var wfhost: String { buildDir + "/wfhost" }
 
     /// A fresh temporary directory, removed by the caller with `cleanup`.
-    static func temporaryDirectory(_ label: String = "t") throws -> String {
+    public static func temporaryDirectory(_ label: String = "t") throws -> String {
         let path = NSTemporaryDirectory() + "wfhost-test-\(label)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
 
-    static func cleanup(_ path: String) {
+    public static func cleanup(_ path: String) {
         try? FileManager.default.removeItem(atPath: path) // a leftover temp dir is harmless
     }
 
     /// Compiles a fixture from `Tests/RegistryTests/Fixtures` into `output` as a shared object.
     @discardableResult
-    static func compileFixture(_ source: String, to output: String, defines: [String] = [],
+    public static func compileFixture(_ source: String, to output: String, defines: [String] = [],
                                extra: [String] = []) throws -> String {
         let args = ["-std=gnu99", "-Wall", "-shared", "-fPIC", "-I", repoRoot + "/SDK/include"]
-            + defines.map { "-D" + $0 } + [repoRoot + "/Tests/RegistryTests/Fixtures/" + source, "-o", output] + extra
+            + defines.map { "-D" + $0 } + [(source.hasPrefix("/") ? source : repoRoot + "/Tests/RegistryTests/Fixtures/" + source), "-o", output] + extra
         let result = try run("/usr/bin/cc", args)
         guard result.status == 0 else {
             throw FixtureError(message: "cc failed for \(source) \(defines): \(result.stderr)")
@@ -48,16 +47,16 @@ enum TestSupport {
         return output
     }
 
-    struct FixtureError: Error, CustomStringConvertible { var message: String; var description: String { message } }
+    public struct FixtureError: Error, CustomStringConvertible { public var message: String; public var description: String { message } }
 
-    struct RunResult {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct RunResult {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// Runs a program to completion and captures its output.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -79,7 +78,7 @@ enum TestSupport {
     }
 
     /// Runs the built `wfhost` with a pinned environment: its own state directory and plugin path only.
-    static func wfhost(_ arguments: [String], stateDir: String, pluginPath: String = "") throws -> RunResult {
+    public static func wfhost(_ arguments: [String], stateDir: String, pluginPath: String = "") throws -> RunResult {
         try run(wfhost, arguments, environment: [
             "HOME": stateDir, "WFHOST_STATE_DIR": stateDir, "WFHOST_PLUGIN_PATH": pluginPath,
             "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no",

@@ -1,0 +1,185 @@
+import Foundation
+import WfhostTestSupport
+import Schema
+import Testing
+
+/// Crash-safe resume, operator commands from other processes, checkpoints, and two hosts on one state directory.
+@Suite(.serialized) struct DurableSessionTests {
+    /// A chain of stages, each appending its name to `log` through core.write_file. An interrupted attempt
+    /// counts against the stage's retry policy, so stages that may be interrupted many times allow many attempts.
+    static func chain(_ count: Int, log: String, sleepMs: Int? = nil, attempts: Int = 1) -> String {
+        var yaml = "apiVersion: orchestration/v1\nkind: Workflow\nmetadata: {name: chain}\nspec:\n  checkpoints: true\n  stages:\n"
+        for i in 0..<count {
+            yaml += "    - name: s\(i)\n"
+            if i > 0 { yaml += "      depends_on: [s\(i - 1)]\n" }
+            if attempts > 1 {
+                yaml += "      retry_policy: {max_attempts: \(attempts), backoff_mode: fixed, initial_delay: 10ms}\n"
+            }
+            yaml += "      tools:\n"
+            if let ms = sleepMs { yaml += "        - {name: sleep, args: {ms: \(ms)}}\n" }
+            yaml += "        - {name: write_file, args: {path: \"\(log)\", content: \"s\(i)\\n\", append: true}}\n"
+        }
+        return yaml
+    }
+
+    @Test func killedHostResumesWithoutRerunningFinishedStages() throws {
+        let h = try SessionHarness("kill")
+        defer { h.cleanup() }
+        let log = h.dir + "/stages.log"
+        let file = try h.write("chain.yaml", Self.chain(20, log: log, sleepMs: 15, attempts: 60))
+        var session: String? = nil
+        var kills = 0
+        for step in 0..<60 where kills < 50 {
+            let args = session.map { ["resume", $0, "--quiet", "--no-sandbox"] } ?? ["run", file, "--quiet", "--no-sandbox"]
+            let finishedBefore = try session.map { try h.stageStatuses($0).filter { $0.value == "succeeded" }.map(\.key) } ?? []
+            let linesBefore = h.lineCounts(log)
+            let p = try h.start(args)
+            // Stepped kill points from 60 ms to about 600 ms into the host's life (start-up takes tens of ms).
+            usleep(useconds_t(60_000 + (step % 25) * 22_000))
+            if p.isRunning {
+                kill(p.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            p.waitUntilExit()
+            if session == nil { session = try h.newestSession() }
+            guard let s = session else { continue }
+            // No stage that had finished before this host started ran again.
+            let linesAfter = h.lineCounts(log)
+            for stage in finishedBefore {
+                #expect(linesAfter[stage] == linesBefore[stage], "stage \(stage) ran again after it had finished")
+            }
+            if try h.statusJSON(s)["status"]?.stringValue == "succeeded" { break }
+        }
+        #expect(kills >= 30, "the run finished too fast to be killed often (\(kills) kills)")
+        guard let s = session else {
+            Issue.record("no session was created")
+            return
+        }
+        if try h.statusJSON(s)["status"]?.stringValue != "succeeded" {
+            let r = try h.wfhost(["resume", s, "--no-sandbox"])
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        }
+        let statuses = try h.stageStatuses(s)
+        #expect(statuses.count == 20)
+        #expect(statuses.values.allSatisfy { $0 == "succeeded" }, "\(statuses)")
+        let lines = h.lineCounts(log)
+        for i in 0..<20 { #expect((lines["s\(i)"] ?? 0) >= 1, "stage s\(i) never wrote its line") }
+        // The database is intact.
+        let check = try TestSupport.run("/usr/bin/env", ["python3", "-c",
+            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])",
+            h.state + "/wfhost.sqlite3"])
+        if check.status == 0 { #expect(check.stdout == "ok\n") }
+    }
+
+    @Test func pauseFromAnotherProcessThenResume() throws {
+        let h = try SessionHarness("pause")
+        defer { h.cleanup() }
+        let log = h.dir + "/stages.log"
+        let file = try h.write("slow.yaml", Self.chain(3, log: log, sleepMs: 700))
+        let p = try h.start(["run", file, "--quiet"])
+        var session: String? = nil
+        #expect(h.waitUntil {
+            session = try? h.newestSession() // not created yet: keep waiting
+            guard let s = session else { return false }
+            return (try? h.stageStatuses(s)["s0"]) == "running" // as above
+        })
+        guard let s = session else { return }
+        let pause = try h.wfhost(["pause", s])
+        #expect(pause.status == 0)
+        #expect(pause.stdout.hasPrefix("pause requested: the host running session \(s) starts no new stage"))
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let paused = try h.statusJSON(s)
+        #expect(paused["status"]?.stringValue == "paused")
+        #expect(try h.stageStatuses(s) == ["s0": "succeeded", "s1": "pending", "s2": "pending"])
+        let explain = try h.wfhost(["resume", s, "--explain"])
+        #expect(explain.stdout.contains("s0     keep       succeeded; its output is kept and it is not run again"))
+        let resumed = try h.wfhost(["resume", s, "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(h.lineCounts(log) == ["s0": 1, "s1": 1, "s2": 1])
+    }
+
+    @Test func cancelFromAnotherProcessDuringAHang() throws {
+        let h = try SessionHarness("cancel")
+        defer { h.cleanup() }
+        let file = try h.write("hang.yaml", """
+            apiVersion: orchestration/v1
+            kind: Workflow
+            metadata: {name: hang}
+            spec:
+              stages:
+                - {name: stuck, tools: [hang]}
+                - {name: after, depends_on: [stuck], tools: [{name: echo, args: {message: never}}]}
+            """)
+        let p = try h.start(["run", file, "--quiet"])
+        var session: String? = nil
+        #expect(h.waitUntil {
+            session = try? h.newestSession() // not created yet
+            guard let s = session else { return false }
+            return (try? h.statusJSON(s)["attempts"]?.arrayValue?.isEmpty == false) ?? false // as above
+        })
+        guard let s = session else { return }
+        let cancel = try h.wfhost(["cancel", s])
+        #expect(cancel.stdout == "cancel requested: the host running session \(s) cancels its running calls and stops\n")
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1)
+        #expect(try h.statusJSON(s)["status"]?.stringValue == "cancelled")
+        #expect(try h.stageStatuses(s) == ["stuck": "cancelled", "after": "skipped"])
+    }
+
+    @Test func checkpointRestoreThenResumeRerunsExactlyTheLaterStages() throws {
+        let h = try SessionHarness("checkpoint")
+        defer { h.cleanup() }
+        let log = h.dir + "/stages.log"
+        let file = try h.write("chain.yaml", Self.chain(4, log: log))
+        #expect(try h.wfhost(["run", file, "--quiet"]).status == 0)
+        guard let s = try h.newestSession() else { return }
+        let list = try h.wfhost(["checkpoint", "list", s, "--json"])
+        let names = try JSONValue.parse(list.stdout).arrayValue?.compactMap { $0["name"]?.stringValue }
+        #expect(names == ["after-s0", "after-s1", "after-s2", "after-s3"])
+        let restore = try h.wfhost(["checkpoint", "restore", s, "after-s1"])
+        #expect(restore.stdout == "session \(s) restored to checkpoint 2 'after-s1'; `wfhost resume \(s)` continues from there\n")
+        #expect(try h.stageStatuses(s) == ["s0": "succeeded", "s1": "succeeded", "s2": "pending", "s3": "pending"])
+        #expect(try h.wfhost(["resume", s, "--quiet"]).status == 0)
+        #expect(h.lineCounts(log) == ["s0": 1, "s1": 1, "s2": 2, "s3": 2])
+    }
+
+    @Test func twoHostsOnOneStateDirectory() throws {
+        let h = try SessionHarness("twohosts")
+        defer { h.cleanup() }
+        let file = TestSupport.repoRoot + "/examples/hello.yaml"
+        let script = "for i in $(seq 20); do \"$0\" run \"$1\" --quiet || echo FAIL; done"
+        let a = Process(), b = Process()
+        let outA = Pipe(), outB = Pipe()
+        for (p, out) in [(a, outA), (b, outB)] {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", script, TestSupport.wfhost, file]
+            p.environment = h.environment
+            p.standardOutput = out
+            p.standardError = out
+            try p.run()
+        }
+        let textA = String(decoding: outA.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let textB = String(decoding: outB.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        a.waitUntilExit()
+        b.waitUntilExit()
+        #expect(!textA.contains("FAIL") && !textA.contains("locked"), "\(textA)")
+        #expect(!textB.contains("FAIL") && !textB.contains("locked"), "\(textB)")
+        let sessions = try JSONValue.parse(try h.wfhost(["sessions", "list", "--json"]).stdout).arrayValue ?? []
+        #expect(sessions.count == 40)
+        #expect(sessions.allSatisfy { $0["status"]?.stringValue == "succeeded" })
+        let metrics = try JSONValue.parse(try h.wfhost(["metrics", "--json"]).stdout)
+        #expect(metrics["sessions"]?["succeeded"]?.intValue == 40)
+    }
+
+    @Test func cleanupRemovesOldFinishedSessions() throws {
+        let h = try SessionHarness("cleanup")
+        defer { h.cleanup() }
+        #expect(try h.wfhost(["run", TestSupport.repoRoot + "/examples/hello.yaml", "--quiet"]).status == 0)
+        let dry = try h.wfhost(["cleanup", "--older-than", "0s", "--dry-run"])
+        #expect(dry.stdout.hasPrefix("would remove 1 session(s) and 1 work director(ies)"))
+        let real = try h.wfhost(["cleanup", "--older-than", "0s"])
+        #expect(real.stdout.hasPrefix("removed 1 session(s) and 1 work director(ies); database "))
+        #expect(try JSONValue.parse(try h.wfhost(["sessions", "list", "--json"]).stdout).arrayValue?.isEmpty == true)
+    }
+}

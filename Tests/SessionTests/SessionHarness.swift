@@ -1,0 +1,84 @@
+import Foundation
+import WfhostTestSupport
+import Schema
+import Testing
+
+/// A state directory with the shipped plugins, and helpers to run the built `wfhost` against it.
+struct SessionHarness {
+    let dir: String
+    let plugins: String
+    let state: String
+
+    init(_ label: String) throws {
+        dir = try TestSupport.temporaryDirectory(label)
+        plugins = dir + "/plugins"
+        state = dir + "/state"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        for (lib, name) in [("libcore.so", "core.so"), ("libchaos.so", "chaos.so")] {
+            try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/" + lib, toPath: plugins + "/" + name)
+        }
+    }
+
+    var environment: [String: String] {
+        ["HOME": dir, "WFHOST_STATE_DIR": state, "WFHOST_PLUGIN_PATH": plugins, "PATH": "/usr/bin:/bin",
+         "SWIFT_BACKTRACE": "enable=no"]
+    }
+
+    func wfhost(_ args: [String]) throws -> TestSupport.RunResult {
+        try TestSupport.run(TestSupport.wfhost, args, environment: environment)
+    }
+
+    /// Starts `wfhost` without waiting; its output goes to files in the harness directory.
+    func start(_ args: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestSupport.wfhost)
+        p.arguments = args
+        p.environment = environment
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = dir + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func statusJSON(_ session: String) throws -> JSONValue {
+        try JSONValue.parse(try wfhost(["status", session, "--json"]).stdout)
+    }
+
+    func stageStatuses(_ session: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for s in try statusJSON(session)["stages"]?.arrayValue ?? [] {
+            if let n = s["name"]?.stringValue, let st = s["status"]?.stringValue { out[n] = st }
+        }
+        return out
+    }
+
+    func newestSession() throws -> String? {
+        try JSONValue.parse(try wfhost(["sessions", "list", "--json"]).stdout)[0]?["id"]?.stringValue
+    }
+
+    /// Waits (polling every 20 ms, at most `seconds`) until `condition` holds.
+    func waitUntil(_ seconds: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// Lines of the log file written by the stages, counted per line text.
+    func lineCounts(_ path: String) -> [String: Int] {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" // no file yet: no lines
+        var counts: [String: Int] = [:]
+        for line in text.split(separator: "\n") { counts[String(line), default: 0] += 1 }
+        return counts
+    }
+
+    func cleanup() { TestSupport.cleanup(dir) }
+}
