@@ -27,7 +27,8 @@ public actor WorkflowEngine {
     let runner: ToolRunner
     let options: RunOptions
     let sink: any RunEventSink
-    let secrets: Secrets
+    /// Every secret value of the run: `--secret` values and variables tagged `!secret`.
+    public nonisolated let secrets: Secrets
     let workDirectory: String
     let variables: [String: JSONValue]
     let deps: [[Int]]
@@ -395,8 +396,8 @@ public actor WorkflowEngine {
         var results: [(String, JSONValue)] = []
         if stage.parallel && stage.tools.count > 1 {
             let outcomes = await withTaskGroup(of: (Int, Result<(String, JSONValue), StageFailure>).self) { group in
-                for (k, invocation) in stage.tools.enumerated() {
-                    group.addTask { (k, await self.callTool(i, invocation, attempt: attempt, resolver: resolver, deadline: deadline)) }
+                for k in stage.tools.indices {
+                    group.addTask { (k, await self.callTool(i, k, attempt: attempt, resolver: resolver, deadline: deadline)) }
                 }
                 var all: [(Int, Result<(String, JSONValue), StageFailure>)] = []
                 for await outcome in group { all.append(outcome) }
@@ -409,8 +410,8 @@ public actor WorkflowEngine {
                 }
             }
         } else {
-            for invocation in stage.tools {
-                switch await callTool(i, invocation, attempt: attempt, resolver: resolver, deadline: deadline) {
+            for k in stage.tools.indices {
+                switch await callTool(i, k, attempt: attempt, resolver: resolver, deadline: deadline) {
                 case .success(let pair): results.append(pair)
                 case .failure(let f): return .failure(f)
                 }
@@ -436,9 +437,20 @@ public actor WorkflowEngine {
         return SpecValue(.map(entries), at: own.location)
     }
 
-    private func callTool(_ i: Int, _ invocation: ToolInvocation, attempt: Int, resolver: VariableResolver,
+    /// The name an attempt of tool `k` of stage `i` is stored under: the tool's qualified name, with `#N` (its
+    /// place in the stage, from 1) when the stage calls the same tool more than once, so that each call keeps
+    /// its own attempt row.
+    private func attemptLabel(_ i: Int, _ k: Int, _ tool: RegisteredTool) -> String {
+        let stage = workflow.stages[i]
+        let name = stage.tools[k].resolvedName ?? stage.tools[k].name
+        let repeated = stage.tools.indices.contains { $0 != k && (stage.tools[$0].resolvedName ?? stage.tools[$0].name) == name }
+        return repeated ? "\(tool.qualifiedName)#\(k + 1)" : tool.qualifiedName
+    }
+
+    private func callTool(_ i: Int, _ k: Int, attempt: Int, resolver: VariableResolver,
                           deadline: ContinuousClock.Instant?) async -> Result<(String, JSONValue), StageFailure> {
         let stage = workflow.stages[i]
+        let invocation = stage.tools[k]
         let tool: RegisteredTool
         do {
             tool = try runner.tool(named: invocation.resolvedName ?? invocation.name)
@@ -479,7 +491,7 @@ public actor WorkflowEngine {
         let token = ObjectIdentifier(cancellation)
         active[token] = cancellation
         if let reason = stopReason, cancelling { cancellation.cancel(reason: reason) }
-        var attemptRecord = AttemptRecord(stage: stage.name, attempt: attempt, tool: tool.qualifiedName, status: "running",
+        var attemptRecord = AttemptRecord(stage: stage.name, attempt: attempt, tool: attemptLabel(i, k, tool), status: "running",
                                           startedAt: Date().timeIntervalSince1970)
         persistAttempt(attemptRecord)
         emit(.attemptStarted(stage: stage.name, tool: tool.qualifiedName, attempt: attempt))
@@ -496,9 +508,11 @@ public actor WorkflowEngine {
                 break
             }
         }
+        // The end time is taken before the slot is handed on, so that with max_concurrency 1 the recorded
+        // intervals of consecutive calls never overlap.
+        attemptRecord.finishedAt = Date().timeIntervalSince1970
         active[token] = nil
         await slots.release()
-        attemptRecord.finishedAt = Date().timeIntervalSince1970
         switch outcome {
         case .success(let success):
             attemptRecord.status = "succeeded"

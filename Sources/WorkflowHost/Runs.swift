@@ -68,11 +68,14 @@ extension WorkflowHost {
         let store = try sessionStore()
         let session = Self.newSessionID()
         let workDirectory = try makeWorkDirectory("session-\(session)")
-        let secrets = Secrets(options.secrets.values)
+        let tagged = Self.taggedSecrets(workflow)
+        let secrets = Secrets(Array(options.secrets.values) + tagged.map(\.value))
         let variables = JSONValue.object(JSONObject(options.variables.sorted { $0.key < $1.key }.map { ($0.key, secrets.mask($0.value)) }))
         let record = SessionRecord(
-            id: session, workflowName: workflow.metadata.name, workflowFile: file, workflowText: text, status: .pending,
-            variables: variables.serialized(), options: RunOptionsCodec.encode(options), createdAt: Date().timeIntervalSince1970,
+            id: session, workflowName: workflow.metadata.name, workflowFile: file,
+            workflowText: Self.maskedWorkflowText(text, tagged: tagged.map(\.value), secrets: secrets), status: .pending,
+            variables: variables.serialized(),
+            options: RunOptionsCodec.encode(options, secretNames: tagged.map(\.name)), createdAt: Date().timeIntervalSince1970,
             ownerPID: Int(getpid()), ownerHost: ProcessInfo.processInfo.hostName,
             heartbeatAt: Date().timeIntervalSince1970)
         let stages = workflow.stages.enumerated().map { StageRecord(stage: $1.name, position: $0) }
@@ -92,13 +95,38 @@ extension WorkflowHost {
     }
 }
 
+extension WorkflowHost {
+    /// The workflow's variables tagged `!secret` that hold a string (the engine masks those).
+    static func taggedSecrets(_ workflow: Workflow) -> [(name: String, value: String)] {
+        workflow.variables.compactMap { v in
+            guard v.isSecret, case .string(let s) = v.value.kind, !s.isEmpty else { return nil }
+            return (v.name, s)
+        }
+    }
+
+    /// The workflow text as stored with the session: each `!secret VALUE` (plain or quoted) becomes
+    /// `!secret '***'`, which still loads, and any other occurrence of a secret value becomes `***`. Resume asks
+    /// for the tagged variables again with `--secret NAME=VALUE`, as for `--secret` values.
+    static func maskedWorkflowText(_ text: String, tagged: [String], secrets: Secrets) -> String {
+        var out = text
+        for value in tagged.sorted(by: { $0.count > $1.count }) {
+            for form in ["\"\(value)\"", "'\(value)'", value] {
+                out = out.replacing("!secret \(form)", with: "!secret '\(Secrets.replacement)'")
+            }
+        }
+        return secrets.mask(out)
+    }
+}
+
 /// The run options kept with a session (so that resume runs with the same ones). Secrets are never stored.
 public enum RunOptionsCodec {
-    public static func encode(_ o: RunOptions) -> String {
+    /// - Parameter secretNames: names of the workflow's `!secret` variables, asked for again on resume like
+    ///   the `--secret` names.
+    public static func encode(_ o: RunOptions, secretNames: [String] = []) -> String {
         var object: JSONObject = [
             "default_isolation": .string(o.defaultIsolation.rawValue), "sandbox": .bool(o.sandbox),
             "memory_mb": .int(Int64(o.limits.memoryMB)), "checkpoint_every_stage": .bool(o.checkpointEveryStage),
-            "secret_names": .array(o.secrets.keys.sorted().map(JSONValue.string)),
+            "secret_names": .array(Set(o.secrets.keys).union(secretNames).sorted().map(JSONValue.string)),
         ]
         if let c = o.maxConcurrency { object["max_concurrency"] = .int(Int64(c)) }
         if let i = o.isolation { object["isolation"] = .string(i.rawValue) }

@@ -141,6 +141,8 @@ struct RunCommand: AsyncParsableCommand {
 }
 
 /// Runs an engine to its end with Ctrl-C handling and the end-of-run reports; shared by `run` and `resume`.
+/// The reports are masked with the engine's secrets (`--secret` values and `!secret` variables); `secrets` is
+/// kept for callers and adds nothing the engine does not know.
 enum RunDriver {
     static func drive(_ engine: WorkflowEngine, executor: CallExecutor, workflow: Workflow, settings: RunSettings,
                       secrets: Secrets) async throws {
@@ -170,7 +172,7 @@ enum RunDriver {
             handle.closeFile()
         }
         if settings.json {
-            print(RunReports.json(result, secrets: secrets).serialized(.pretty))
+            print(RunReports.json(result, secrets: engine.secrets).serialized(.pretty))
         } else if settings.events != "-" {
             print(RunReports.summaryTable(result))
         } else {
@@ -213,7 +215,10 @@ enum DryRun {
             for d in report.diagnostics { printError(d.textDescription) }
             throw Exit.invalidInput
         }
-        let secrets = Secrets(options.secrets.values)
+        let secrets = Secrets(Array(options.secrets.values) + workflow.variables.compactMap { v in
+            guard v.isSecret, case .string(let s) = v.value.kind else { return nil }
+            return s
+        })
         var vars: [String: JSONValue] = [:]
         for v in workflow.variables { vars[v.name] = v.value.jsonValue }
         for (k, v) in options.variables { vars[k] = v }
