@@ -32,12 +32,10 @@ public final class CallExecutor: @unchecked Sendable {
                      cancellation: CallCancellation = CallCancellation(),
                      onEvent: @escaping @Sendable (CallEvent) -> Void = { _ in }) async -> Result<CallSuccess, CallFailure> {
         await withCheckedContinuation { continuation in
-            let thread = Thread { [self] in
+            SupervisorThreads.shared.submit { [self] in
                 continuation.resume(returning: self.callBlocking(request, key: key, mode: mode, limits: limits,
                                                                  cancellation: cancellation, onEvent: onEvent))
             }
-            thread.stackSize = 1 << 20
-            thread.start()
         }
     }
 
@@ -76,22 +74,14 @@ public final class CallExecutor: @unchecked Sendable {
     }
 
     private func checkIn(_ worker: Worker, mode: IsolationMode) {
+        // The peak RSS comes with the call's done frame: no /proc read on the pooled fast path.
         let keep = mode == .pooled && worker.isReusable && worker.callsServed < maxCallsPerWorker
-            && currentRSSKiB(worker.pid) < memoryMarkKiB
+            && worker.lastMaxRSSKiB < memoryMarkKiB
         if keep {
             lock.withLock { idle[worker.key, default: []].append(worker) }
         } else {
             worker.shutdown(grace: .milliseconds(500))
         }
-    }
-
-    /// VmRSS of a live process, KiB (0 when unreadable, which keeps the worker).
-    private func currentRSSKiB(_ pid: pid_t) -> UInt64 {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return UInt64(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
-        }
-        return 0
     }
 
     /// Cancels every running call (SIGINT or SIGTERM to the host, fail-fast).

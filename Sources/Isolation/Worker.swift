@@ -20,6 +20,8 @@ public final class Worker: @unchecked Sendable {
     private var open: Set<CInt>
     private var exit: (termination: Termination, maxRSSKiB: UInt64)?
     public private(set) var callsServed = 0
+    /// The worker's peak resident memory (KiB) as its last call's done frame reported it.
+    public private(set) var lastMaxRSSKiB: UInt64 = 0
     /// "enforced", "unavailable" (the kernel lacks Landlock) or "off".
     public private(set) var sandboxStatus = "off"
     /// The worker can take another call.
@@ -251,6 +253,7 @@ public final class Worker: @unchecked Sendable {
                     var rss: UInt64 = 0
                     if f.payload.count >= 9 { withUnsafeMutableBytes(of: &rss) { $0.copyBytes(from: f.payload.dropFirst().prefix(8)) } }
                     let ok = f.payload.first == 0
+                    lastMaxRSSKiB = rss
                     if endReason != nil { reusable = false }
                     return finish(ok: ok, result: result, toolError: toolError, endReason: endReason, limits: limits,
                                   started: started, maxRSSKiB: rss)

@@ -12,12 +12,14 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             registry: `wfhost plugins list` with 100 generated plugins on the path (needs `cc`), cold and warm, \
             run as child processes of this binary. schema: compiling a tool schema and validating arguments. \
-            spec: validating and planning generated workflows. Progress goes to standard error.
+            spec: validating and planning generated workflows. calls: median wall time of a no-op call \
+            (core.echo) over 1000 calls, per_call and pooled, beside the floor (posix_spawn + waitpid of a static \
+            no-op C program compiled with `cc`). Progress goes to standard error.
             """
     )
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case registry, schema, spec, all
+        case registry, schema, spec, calls, all
     }
 
     @Option(help: "The benchmark to run.") var only: Suite = .all
@@ -58,6 +60,17 @@ struct BenchCommand: ParsableCommand {
             document["spec"] = .object(["report": .array(report.split(separator: "\n").map { .string(String($0)) })])
             sections.append(report)
         }
+        if includes(.calls) {
+            let outcome: CallBenchmark.Outcome
+            do {
+                outcome = try CallBenchmark.run(progress: printError)
+            } catch {
+                printError("wfhost bench: error: \(error)")
+                throw Exit.environment
+            }
+            document["calls"] = Self.json(outcome)
+            sections.append(Self.text(outcome))
+        }
         print(json ? JSONValue.object(document).serialized(.pretty) : sections.joined(separator: "\n\n"))
     }
 
@@ -83,6 +96,48 @@ struct BenchCommand: ParsableCommand {
               warm   unchanged files, same registry   \(ms(f.warmMedian)) median of \(B.warmRuns)   \
             goal < \(Int(B.warmGoalMilliseconds)) ms: \(verdict(f.warmMet))
             """
+    }
+
+    // MARK: - Rendering the call figures
+
+    static func text(_ outcome: CallBenchmark.Outcome) -> String {
+        typealias B = CallBenchmark
+        let f: CallBenchmark.Figures
+        switch outcome {
+        case .skipped(let reason): return "call benchmark: skipped: \(reason)"
+        case .measured(let figures): f = figures
+        }
+        func ms(_ x: Double) -> String { String(format: "%7.3f ms", x) }
+        func verdict(_ met: Bool) -> String { met ? "met" : "NOT met" }
+        return """
+            call benchmark: no-op call (core.echo), median of \(B.runs) calls each, sandbox on
+              floor     posix_spawn + waitpid, \(f.floorStatic ? "static " : "dynamic") C no-op  \(ms(f.floorMedian))
+              per_call  fresh worker per call             \(ms(f.perCallMedian))   \
+            \(String(format: "%.2f", f.perCallRatio))x the floor   goal <= \(B.perCallGoalRatio)x: \(verdict(f.perCallMet))
+              pooled    warm worker, pipe round trip      \(ms(f.pooledMedian))   \
+            \(String(format: "%.3f", f.pooledMedian / f.floorMedian))x the floor  goal < \(B.pooledGoalMilliseconds) ms: \(verdict(f.pooledMet))
+            """
+    }
+
+    static func json(_ outcome: CallBenchmark.Outcome) -> JSONValue {
+        typealias B = CallBenchmark
+        switch outcome {
+        case .skipped(let reason):
+            return .object(["skipped": .string(reason)])
+        case .measured(let f):
+            return .object([
+                "runs": .int(Int64(B.runs)),
+                "floor": .object(["median_ms": .double(f.floorMedian), "static": .bool(f.floorStatic)]),
+                "per_call": .object([
+                    "median_ms": .double(f.perCallMedian), "ratio_to_floor": .double(f.perCallRatio),
+                    "goal_ratio": .double(B.perCallGoalRatio), "met": .bool(f.perCallMet),
+                ]),
+                "pooled": .object([
+                    "median_ms": .double(f.pooledMedian), "ratio_to_floor": .double(f.pooledMedian / f.floorMedian),
+                    "goal_ms": .double(B.pooledGoalMilliseconds), "met": .bool(f.pooledMet),
+                ]),
+            ])
+        }
     }
 
     static func json(_ outcome: RegistryBenchmark.Outcome) -> JSONValue {
