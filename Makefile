@@ -8,6 +8,11 @@ SWIFT ?= swift
 DIST ?= dist
 DEB_PACKAGES := libyaml-dev libsqlite3-dev libffi-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
+CC ?= cc
+# The worker and the C plugins are built with cc, not through SwiftPM's Swift driver, so that they carry no Swift
+# runtime (see Package.swift).
+C_FLAGS := -std=gnu99 -O2 -g -Wall -Wextra -fPIC -ISDK/include -ISources/CJSON/include -ISources/CSha256/include
+C_JSON := Sources/CJSON/json_reader.c Sources/CJSON/json_writer.c
 
 .PHONY: all deps dist test swift-test dist-test demo bench clean
 
@@ -28,9 +33,9 @@ dist: deps
 	mkdir -p $(DIST)/bin $(DIST)/libexec/wfhost $(DIST)/lib/wfhost/plugins $(DIST)/include/wfhost \
 	         $(DIST)/lib/pkgconfig $(DIST)/share/wfhost/workflows
 	install -m 755 $(RELEASE_BIN)/wfhost $(DIST)/bin/wfhost
-	install -m 755 $(RELEASE_BIN)/wfhost-worker $(DIST)/libexec/wfhost/wfhost-worker
-	install -m 644 $(RELEASE_BIN)/libcore.so $(DIST)/lib/wfhost/plugins/core.so
-	install -m 644 $(RELEASE_BIN)/libchaos.so $(DIST)/lib/wfhost/plugins/chaos.so
+	$(CC) $(C_FLAGS) -o $(DIST)/libexec/wfhost/wfhost-worker Sources/wfhost-worker/*.c $(C_JSON) -ldl -lffi -lm
+	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/core.so Plugins/core/core.c $(C_JSON) Sources/CSha256/sha256.c
+	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/chaos.so Plugins/chaos/chaos.c $(C_JSON)
 	install -m 644 SDK/include/wfhost/plugin.h $(DIST)/include/wfhost/plugin.h
 	install -m 644 SDK/wfhost-plugin.pc $(DIST)/lib/pkgconfig/wfhost-plugin.pc
 	if ls examples/*.yaml >/dev/null 2>&1; then install -m 644 examples/*.yaml $(DIST)/share/wfhost/workflows/; fi

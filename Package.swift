@@ -1,6 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// SwiftPM links C products through the Swift driver, whose swiftrt.o makes them load libswiftCore. The worker and
+// the C plugins use nothing of Swift, so the Makefile builds the copies in dist/ with `cc` (no Swift runtime:
+// faster start, and dist/ runs where no toolchain is installed); these targets serve the tests and development.
 // The folder layout mirrors ../shared/ARCHITECTURE.md: one module per part.
 let package = Package(
     name: "wfhost",
@@ -56,8 +59,10 @@ let package = Package(
                           linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("ffi"), .linkedLibrary("m")]),
 
         // MARK: Plugins
-        .target(name: "PluginCore", dependencies: ["WfhostPluginSDK", "CSha256", "CJSON"], path: "Plugins/core", publicHeadersPath: "."),
-        .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Plugins/chaos", publicHeadersPath: "."),
+        .target(name: "PluginCore", dependencies: ["WfhostPluginSDK", "CSha256", "CJSON"], path: "Plugins/core",
+                publicHeadersPath: "."),
+        .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Plugins/chaos",
+                publicHeadersPath: "."),
         // The Swift plugin-author kit (SDK/README.md, "Writing plugins in Swift").
         .target(name: "WfhostPluginKit", dependencies: ["WfhostPluginSDK"], path: "SDK/swift/WfhostPluginKit"),
         // -static-stdlib links the Swift runtime into the .so (its archives' symbols stay local: the toolchain's

@@ -10,7 +10,9 @@ trap 'rm -rf "$tmp"' EXIT
 # 1. Copy the tree elsewhere and run it with an empty environment (no Swift on PATH or LD_LIBRARY_PATH).
 cp -r "$dist" "$tmp/relocated"
 w="$tmp/relocated/bin/wfhost"
-if ldd "$w" | grep -q 'libswift\|libFoundation'; then fail "wfhost links the Swift runtime dynamically"; fi
+for bin in "$w" "$tmp/relocated/libexec/wfhost/wfhost-worker" "$tmp"/relocated/lib/wfhost/plugins/{core,chaos}.so; do
+  if ldd "$bin" | grep -q 'libswift\|libFoundation\|/opt/swift'; then fail "$bin needs the Swift toolchain's libraries"; fi
+done
 out=$(env -i HOME="$tmp" "$w" --version) || fail "--version failed in the relocated tree"
 echo "$out" | grep -q "plugin ABI 1.0" || fail "--version does not name the plugin ABI: $out"
 list=$(env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" plugins list) || fail "plugins list failed"
