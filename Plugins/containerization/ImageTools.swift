@@ -1,0 +1,242 @@
+import FoundationEssentials
+import WfhostPluginKit
+
+/// The tools that drive a container CLI (docker, podman or buildah) and an image scanner (trivy or grype).
+enum ImageTools {
+    static let cliProperty = #""container_cli":{"enum":["docker","podman","buildah"]}"#
+
+    // MARK: detect_container_cli_atomic
+
+    struct Empty: Decodable {}
+
+    struct Detected: Encodable {
+        var containerCLI: String?
+        var containerCLIAvailable: Bool
+        var scanner: String?
+        var scannerAvailable: Bool
+        var kubectlAvailable: Bool
+        var gitAvailable: Bool
+        var summary: String
+        enum CodingKeys: String, CodingKey {
+            case containerCLI = "container_cli", containerCLIAvailable = "container_cli_available", scanner
+            case scannerAvailable = "scanner_available", kubectlAvailable = "kubectl_available", gitAvailable = "git_available", summary
+        }
+    }
+
+    static let detect = Tool(
+        name: "detect_container_cli_atomic", title: "Detect container tools",
+        description: "Reports which external tools are on PATH: the first container CLI of docker, podman, buildah (container_cli, absent when none), the first image scanner of trivy, grype (scanner), and whether kubectl and git are there. Workflows use it to skip, with a reason, the stages that need them.",
+        inputSchema: objectSchema(""), idempotent: true, arguments: Empty.self
+    ) { _, _ in
+        let cli = ExternalTool.containerCLIs.first { Subprocess.which($0) != nil }
+        let scanner = ExternalTool.scanners.first { Subprocess.which($0) != nil }
+        let kubectl = Subprocess.which("kubectl") != nil
+        var parts = [cli.map { "container CLI: \($0)" } ?? "no container CLI (install docker, podman or buildah)"]
+        parts.append(scanner.map { "scanner: \($0)" } ?? "no image scanner (install trivy or grype)")
+        parts.append(kubectl ? "kubectl: yes" : "no kubectl (install kubectl)")
+        return Detected(containerCLI: cli, containerCLIAvailable: cli != nil, scanner: scanner, scannerAvailable: scanner != nil,
+                        kubectlAvailable: kubectl, gitAvailable: Subprocess.which("git") != nil,
+                        summary: parts.joined(separator: "; "))
+    }
+
+    // MARK: build_image_atomic
+
+    struct BuildArgs: Decodable {
+        var imageName: String
+        var imageTag: String?
+        var dockerfilePath: String?
+        var buildContext: String
+        var buildArgs: [String: String]?
+        var platform: String?
+        var containerCLI: String?
+        enum CodingKeys: String, CodingKey {
+            case imageName = "image_name", imageTag = "image_tag", dockerfilePath = "dockerfile_path"
+            case buildContext = "build_context", buildArgs = "build_args", platform, containerCLI = "container_cli"
+        }
+    }
+
+    struct ImageResult: Encodable {
+        var imageRef: String
+        var cli: String
+        var command: [String]
+        enum CodingKeys: String, CodingKey { case imageRef = "image_ref", cli, command }
+    }
+
+    static let build = Tool(
+        name: "build_image_atomic", title: "Build an image",
+        description: "Builds image_name:image_tag from build_context with the first container CLI on PATH (docker, podman or buildah; container_cli picks one): CLI build -t REF -f DOCKERFILE [--build-arg K=V ...] [--platform P] CONTEXT (buildah: bud). Fails with code environment when no CLI is installed, build_failed (retryable, message starting 'the image build failed') when the build does.",
+        inputSchema: objectSchema("""
+            "image_name":{"type":"string","minLength":1},"image_tag":{"type":"string","default":"latest"},\
+            "dockerfile_path":{"type":"string"},"build_context":{"type":"string","minLength":1},\
+            "build_args":{"type":"object","additionalProperties":{"type":"string"},"default":{}},\
+            "platform":{"type":"string"},\(cliProperty)
+            """, required: ["image_name", "build_context"]),
+        sideEffects: true, capabilities: Sandbox.containerCLI, arguments: BuildArgs.self
+    ) { args, context in
+        let cli = try ExternalTool.containerCLI(preferred: args.containerCLI)
+        let contextDir = RepositoryFiles.absolute(args.buildContext)
+        let dockerfile = args.dockerfilePath.map(RepositoryFiles.absolute) ?? "\(contextDir)/Dockerfile"
+        guard RepositoryFiles.isFile(dockerfile) else {
+            throw ToolError(code: "not_found", message: "the image build failed: no Dockerfile at \(dockerfile)", retryable: false)
+        }
+        let ref = "\(args.imageName):\(args.imageTag ?? "latest")"
+        var argv = [cli.name == "buildah" ? "bud" : "build", "-t", ref, "-f", dockerfile]
+        for (k, v) in (args.buildArgs ?? [:]).sorted(by: { $0.key < $1.key }) { argv += ["--build-arg", "\(k)=\(v)"] }
+        if let p = args.platform { argv += ["--platform", p] }
+        argv.append(contextDir)
+        context.progress(0.1, "building \(ref) with \(cli.name)")
+        do {
+            _ = try ExternalTool.run(cli.path, argv, context: context, failure: "build_failed")
+        } catch let error as ToolError where error.code == "build_failed" {
+            throw ToolError(code: error.code, message: "the image build failed: " + error.message, retryable: true)
+        }
+        return ImageResult(imageRef: ref, cli: cli.name, command: [cli.name] + argv)
+    }
+
+    // MARK: tag, push, pull
+
+    struct TagArgs: Decodable {
+        var sourceImage: String
+        var targetImage: String
+        var containerCLI: String?
+        enum CodingKeys: String, CodingKey { case sourceImage = "source_image", targetImage = "target_image", containerCLI = "container_cli" }
+    }
+
+    static let tag = Tool(
+        name: "tag_image_atomic", title: "Tag an image",
+        description: "Tags source_image as target_image with the container CLI (CLI tag SOURCE TARGET).",
+        inputSchema: objectSchema("""
+            "source_image":{"type":"string","minLength":1},"target_image":{"type":"string","minLength":1},\(cliProperty)
+            """, required: ["source_image", "target_image"]),
+        idempotent: true, sideEffects: true, capabilities: Sandbox.containerCLI, arguments: TagArgs.self
+    ) { args, context in
+        let cli = try ExternalTool.containerCLI(preferred: args.containerCLI)
+        let argv = ["tag", args.sourceImage, args.targetImage]
+        _ = try ExternalTool.run(cli.path, argv, context: context, failure: "tag_failed", retryable: false)
+        return ImageResult(imageRef: args.targetImage, cli: cli.name, command: [cli.name] + argv)
+    }
+
+    struct RefArgs: Decodable {
+        var imageRef: String
+        var containerCLI: String?
+        enum CodingKeys: String, CodingKey { case imageRef = "image_ref", containerCLI = "container_cli" }
+    }
+
+    static func transfer(_ verb: String, title: String, description: String) -> Tool {
+        Tool(name: "\(verb)_image_atomic", title: title, description: description,
+             inputSchema: objectSchema(#""image_ref":{"type":"string","minLength":1},"# + cliProperty, required: ["image_ref"]),
+             idempotent: true, sideEffects: true, capabilities: Sandbox.containerCLI, arguments: RefArgs.self
+        ) { args, context in
+            let cli = try ExternalTool.containerCLI(preferred: args.containerCLI)
+            let argv = [verb, args.imageRef]
+            _ = try ExternalTool.run(cli.path, argv, context: context, failure: "\(verb)_failed")
+            return ImageResult(imageRef: args.imageRef, cli: cli.name, command: [cli.name] + argv)
+        }
+    }
+
+    static let push = transfer("push", title: "Push an image", description: "Pushes image_ref to its registry with the container CLI (CLI push REF); the CLI's own login is used.")
+    static let pull = transfer("pull", title: "Pull an image", description: "Pulls image_ref with the container CLI (CLI pull REF).")
+
+    // MARK: scan_image_security_atomic
+
+    struct ScanArgs: Decodable {
+        var imageRef: String
+        var severityThreshold: String?
+        var failOnFindings: Bool?
+        var scanner: String?
+        enum CodingKeys: String, CodingKey {
+            case imageRef = "image_ref", severityThreshold = "severity_threshold", failOnFindings = "fail_on_findings", scanner
+        }
+    }
+
+    struct Vulnerability: Encodable {
+        var id: String
+        var package: String
+        var installedVersion: String
+        var fixedVersion: String?
+        var severity: String
+        enum CodingKeys: String, CodingKey {
+            case id, package, installedVersion = "installed_version", fixedVersion = "fixed_version", severity
+        }
+    }
+
+    struct ScanResult: Encodable {
+        var imageRef: String
+        var scanner: String
+        var counts: [String: Int]
+        var vulnerabilities: [Vulnerability]
+        var passed: Bool
+        var severityThreshold: String
+        enum CodingKeys: String, CodingKey {
+            case imageRef = "image_ref", scanner, counts, vulnerabilities, passed, severityThreshold = "severity_threshold"
+        }
+    }
+
+    static let severities = ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
+
+    static let scan = Tool(
+        name: "scan_image_security_atomic", title: "Scan an image for vulnerabilities",
+        description: "Scans image_ref with trivy (trivy image --format json --quiet REF) or grype (grype REF -o json), counts vulnerabilities by severity and lists them (at most 200). passed is false when one reaches severity_threshold; with fail_on_findings (default) the call then fails with code vulnerabilities_found.",
+        inputSchema: objectSchema("""
+            "image_ref":{"type":"string","minLength":1},\
+            "severity_threshold":{"enum":["LOW","MEDIUM","HIGH","CRITICAL"],"default":"HIGH"},\
+            "fail_on_findings":{"type":"boolean","default":true},"scanner":{"enum":["trivy","grype"]}
+            """, required: ["image_ref"]),
+        idempotent: true, capabilities: Sandbox.network, arguments: ScanArgs.self
+    ) { args, context in
+        let scanner = try ExternalTool.scanner(preferred: args.scanner)
+        let argv = scanner.name == "trivy" ? ["image", "--format", "json", "--quiet", args.imageRef] : [args.imageRef, "-o", "json"]
+        let outcome = try ExternalTool.run(scanner.path, argv, context: context, failure: "scan_failed")
+        let vulns = try ScanReports.parse(scanner.name, outcome.stdout)
+        let threshold = args.severityThreshold ?? "HIGH"
+        let rank = severities.firstIndex(of: threshold) ?? 3
+        var counts: [String: Int] = [:]
+        for s in severities { counts[s.lowercased()] = 0 }
+        for v in vulns { counts[v.severity.lowercased(), default: 0] += 1 }
+        let blocking = vulns.filter { (severities.firstIndex(of: $0.severity) ?? 0) >= rank }
+        if !blocking.isEmpty && (args.failOnFindings ?? true) {
+            throw ToolError(code: "vulnerabilities_found",
+                            message: "\(blocking.count) vulnerabilit\(blocking.count == 1 ? "y" : "ies") at or above \(threshold) in \(args.imageRef) (\(scanner.name)): "
+                                + blocking.prefix(5).map { "\($0.id) in \($0.package)" }.joined(separator: ", "))
+        }
+        return ScanResult(imageRef: args.imageRef, scanner: scanner.name, counts: counts, vulnerabilities: Array(vulns.prefix(200)),
+                          passed: blocking.isEmpty, severityThreshold: threshold)
+    }
+}
+
+/// The JSON reports of trivy and grype, reduced to what the scan tool returns.
+enum ScanReports {
+    struct Trivy: Decodable {
+        struct Result: Decodable { var Vulnerabilities: [V]? }
+        struct V: Decodable { var VulnerabilityID: String; var PkgName: String; var InstalledVersion: String?; var FixedVersion: String?; var Severity: String }
+        var Results: [Result]?
+    }
+
+    struct Grype: Decodable {
+        struct Match: Decodable { var vulnerability: Vuln; var artifact: Artifact }
+        struct Vuln: Decodable { var id: String; var severity: String?; var fix: Fix? }
+        struct Fix: Decodable { var versions: [String]? }
+        struct Artifact: Decodable { var name: String; var version: String? }
+        var matches: [Match]?
+    }
+
+    static func parse(_ scanner: String, _ text: String) throws(ToolError) -> [ImageTools.Vulnerability] {
+        do {
+            if scanner == "trivy" {
+                let report = try JSONDecoder().decode(Trivy.self, from: Data(text.utf8))
+                return (report.Results ?? []).flatMap { $0.Vulnerabilities ?? [] }.map {
+                    ImageTools.Vulnerability(id: $0.VulnerabilityID, package: $0.PkgName, installedVersion: $0.InstalledVersion ?? "",
+                                             fixedVersion: $0.FixedVersion, severity: $0.Severity.uppercased())
+                }
+            }
+            let report = try JSONDecoder().decode(Grype.self, from: Data(text.utf8))
+            return (report.matches ?? []).map {
+                ImageTools.Vulnerability(id: $0.vulnerability.id, package: $0.artifact.name, installedVersion: $0.artifact.version ?? "",
+                                         fixedVersion: $0.vulnerability.fix?.versions?.first,
+                                         severity: ($0.vulnerability.severity ?? "UNKNOWN").uppercased())
+            }
+        } catch {
+            throw ToolError(code: "scan_failed", message: "\(scanner) printed a report that cannot be read as JSON: \(error)")
+        }
+    }
+}

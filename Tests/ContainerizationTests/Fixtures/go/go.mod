@@ -1,0 +1,5 @@
+module github.com/example/orders-api
+
+go 1.22
+
+require github.com/gin-gonic/gin v1.10.0

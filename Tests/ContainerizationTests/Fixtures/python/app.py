@@ -1,0 +1,8 @@
+import os
+from flask import Flask
+
+app = Flask(__name__)
+password = os.environ.get("DB_PASSWORD")
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "5001")))

@@ -1,0 +1,1 @@
+API_KEY = "sk_live_abcdefghijklmnop12345678"

@@ -1,0 +1,5 @@
+import Vapor
+
+let app = try await Application.make()
+app.http.server.configuration.port = 8088
+try await app.execute()
