@@ -14,12 +14,14 @@ struct BenchCommand: ParsableCommand {
             run as child processes of this binary. schema: compiling a tool schema and validating arguments. \
             spec: validating and planning generated workflows. calls: median wall time of a no-op call \
             (core.echo) over 1000 calls, per_call and pooled, beside the floor (posix_spawn + waitpid of a static \
-            no-op C program compiled with `cc`). Progress goes to standard error.
+            no-op C program compiled with `cc`). run: 1,000 no-op stages, wide and as a chain, run end to end by \
+            `wfhost run` in per_call and pooled isolation, beside `ninja -j2` running /bin/true for the same graph \
+            (installs ninja-build with apt-get when ninja is missing). Progress goes to standard error.
             """
     )
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case registry, schema, spec, calls, all
+        case registry, schema, spec, calls, run, all
     }
 
     @Option(help: "The benchmark to run.") var only: Suite = .all
@@ -70,6 +72,17 @@ struct BenchCommand: ParsableCommand {
             }
             document["calls"] = Self.json(outcome)
             sections.append(Self.text(outcome))
+        }
+        if includes(.run) {
+            let outcome: RunBenchmark.Outcome
+            do {
+                outcome = try RunBenchmark.run(progress: printError)
+            } catch {
+                printError("wfhost bench: error: \(error)")
+                throw Exit.environment
+            }
+            document["run"] = RunBenchmark.json(outcome)
+            sections.append(RunBenchmark.text(outcome))
         }
         print(json ? JSONValue.object(document).serialized(.pretty) : sections.joined(separator: "\n\n"))
     }
