@@ -22,49 +22,56 @@ import Testing
         return yaml
     }
 
+    /// Kills the host with SIGKILL at 50+ stepped points across several runs of a 20-stage chain, resuming after
+    /// each kill; checks that no stage that had finished ever ran again and that every run completes.
     @Test func killedHostResumesWithoutRerunningFinishedStages() throws {
         let h = try SessionHarness("kill")
         defer { h.cleanup() }
-        let log = h.dir + "/stages.log"
-        let file = try h.write("chain.yaml", Self.chain(20, log: log, sleepMs: 15, attempts: 60))
-        var session: String? = nil
         var kills = 0
-        for step in 0..<60 where kills < 50 {
-            let args = session.map { ["resume", $0, "--quiet", "--no-sandbox"] } ?? ["run", file, "--quiet", "--no-sandbox"]
-            let finishedBefore = try session.map { try h.stageStatuses($0).filter { $0.value == "succeeded" }.map(\.key) } ?? []
-            let linesBefore = h.lineCounts(log)
-            let p = try h.start(args)
-            // Stepped kill points from 60 ms to about 600 ms into the host's life (start-up takes tens of ms).
-            usleep(useconds_t(60_000 + (step % 25) * 22_000))
-            if p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                kills += 1
+        var step = 0
+        var run = 0
+        while kills < 50 && run < 30 {
+            run += 1
+            let log = h.dir + "/stages-\(run).log"
+            let file = try h.write("chain-\(run).yaml", Self.chain(20, log: log, sleepMs: 25, attempts: 60))
+            var session: String? = nil
+            for _ in 0..<40 {
+                let args = session.map { ["resume", $0, "--quiet", "--no-sandbox"] } ?? ["run", file, "--quiet", "--no-sandbox"]
+                let finishedBefore = try session.map { try h.stageStatuses($0).filter { $0.value == "succeeded" }.map(\.key) } ?? []
+                let linesBefore = h.lineCounts(log)
+                let p = try h.start(args)
+                // Stepped kill points from 40 ms to 205 ms into the host's life (start-up takes tens of ms), so
+                // that kills land at start-up, between stages, and inside calls of every stage across the runs.
+                usleep(useconds_t(40_000 + (step % 12) * 15_000))
+                step += 1
+                if p.isRunning {
+                    kill(p.processIdentifier, SIGKILL)
+                    kills += 1
+                }
+                p.waitUntilExit()
+                if session == nil { session = try h.newestSession(workflowFile: file) }
+                guard let s = session else { continue }
+                let linesAfter = h.lineCounts(log)
+                for stage in finishedBefore {
+                    #expect(linesAfter[stage] == linesBefore[stage], "run \(run): stage \(stage) ran again after it had finished")
+                }
+                if try h.statusJSON(s)["status"]?.stringValue == "succeeded" { break }
             }
-            p.waitUntilExit()
-            if session == nil { session = try h.newestSession() }
-            guard let s = session else { continue }
-            // No stage that had finished before this host started ran again.
-            let linesAfter = h.lineCounts(log)
-            for stage in finishedBefore {
-                #expect(linesAfter[stage] == linesBefore[stage], "stage \(stage) ran again after it had finished")
+            guard let s = session else {
+                Issue.record("run \(run): no session was created")
+                continue
             }
-            if try h.statusJSON(s)["status"]?.stringValue == "succeeded" { break }
+            if try h.statusJSON(s)["status"]?.stringValue != "succeeded" {
+                let r = try h.wfhost(["resume", s, "--no-sandbox"])
+                #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            }
+            let statuses = try h.stageStatuses(s)
+            #expect(statuses.count == 20 && statuses.values.allSatisfy { $0 == "succeeded" }, "run \(run): \(statuses)")
+            let lines = h.lineCounts(log)
+            for i in 0..<20 { #expect((lines["s\(i)"] ?? 0) >= 1, "run \(run): stage s\(i) never wrote its line") }
         }
-        #expect(kills >= 30, "the run finished too fast to be killed often (\(kills) kills)")
-        guard let s = session else {
-            Issue.record("no session was created")
-            return
-        }
-        if try h.statusJSON(s)["status"]?.stringValue != "succeeded" {
-            let r = try h.wfhost(["resume", s, "--no-sandbox"])
-            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        }
-        let statuses = try h.stageStatuses(s)
-        #expect(statuses.count == 20)
-        #expect(statuses.values.allSatisfy { $0 == "succeeded" }, "\(statuses)")
-        let lines = h.lineCounts(log)
-        for i in 0..<20 { #expect((lines["s\(i)"] ?? 0) >= 1, "stage s\(i) never wrote its line") }
-        // The database is intact.
+        #expect(kills >= 50, "only \(kills) kills landed in \(run) runs")
+        // The database is intact after all of it.
         let check = try TestSupport.run("/usr/bin/env", ["python3", "-c",
             "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])",
             h.state + "/wfhost.sqlite3"])

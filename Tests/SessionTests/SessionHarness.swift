@@ -58,8 +58,10 @@ struct SessionHarness {
         return out
     }
 
-    func newestSession() throws -> String? {
-        try JSONValue.parse(try wfhost(["sessions", "list", "--json"]).stdout)[0]?["id"]?.stringValue
+    /// The newest session, optionally only of runs of `workflowFile`.
+    func newestSession(workflowFile: String? = nil) throws -> String? {
+        let all = try JSONValue.parse(try wfhost(["sessions", "list", "--json"]).stdout).arrayValue ?? []
+        return all.first { workflowFile == nil || $0["file"]?.stringValue == workflowFile }?["id"]?.stringValue
     }
 
     /// Waits (polling every 20 ms, at most `seconds`) until `condition` holds.
