@@ -39,22 +39,17 @@ public enum StoreBenchmark {
         return figures
     }
 
-    /// The figures as text.
-    public static func run(directory: String) -> String {
-        do {
-            let figures = try measure(directory: directory)
-            var lines = ["store benchmark: one stage transition = one transaction (stage row + event), median"]
-            for f in figures {
-                lines.append("  \(f.durability.padding(toLength: 28, withPad: " ", startingAt: 0)) "
-                             + String(format: "%8.1f µs", f.medianMicroseconds) + " (\(f.transitions) transitions)")
-            }
-            if figures.count == 2 {
-                lines.append(String(format: "  FULL / NORMAL: %.1fx; wfhost uses NORMAL (see README, Durable sessions)",
-                                    figures[1].medianMicroseconds / max(0.001, figures[0].medianMicroseconds)))
-            }
-            return lines.joined(separator: "\n")
-        } catch {
-            return "store benchmark failed: \(error)"
+    /// The figures as text, with the ratio of FULL to NORMAL.
+    public static func text(_ figures: [Figure]) -> String {
+        var lines = ["store benchmark: one stage transition = one transaction (stage row + event), median"]
+        for f in figures {
+            lines.append("  \(f.durability.padding(toLength: 28, withPad: " ", startingAt: 0)) "
+                         + String(format: "%8.1f µs", f.medianMicroseconds) + " (\(f.transitions) transitions)")
         }
+        if figures.count == 2 {
+            lines.append(String(format: "  FULL / NORMAL: %.1fx; wfhost uses NORMAL (README, \"Durable sessions\")",
+                                figures[1].medianMicroseconds / max(0.001, figures[0].medianMicroseconds)))
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Plan
 import Schema
+import Store
 
 /// `wfhost bench` (and `make bench`): benchmark figures for the registry, the schema validator and the workflow
 /// loader and planner. Figures only: nothing is asserted, so the exit code is 0 unless a benchmark cannot run.
@@ -21,7 +22,7 @@ struct BenchCommand: ParsableCommand {
     )
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case registry, schema, spec, calls, run, all
+        case registry, schema, spec, calls, run, store, all
     }
 
     @Option(help: "The benchmark to run.") var only: Suite = .all
@@ -61,6 +62,23 @@ struct BenchCommand: ParsableCommand {
             let report = SpecBenchmark.run()
             document["spec"] = .object(["report": .array(report.split(separator: "\n").map { .string(String($0)) })])
             sections.append(report)
+        }
+        if includes(.store) {
+            printError("bench: store (stage transitions, WAL with synchronous=NORMAL and FULL)")
+            let directory = NSTemporaryDirectory() + "wfhost-store-bench-\(getpid())"
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                let figures = try StoreBenchmark.measure(directory: directory)
+                try? FileManager.default.removeItem(atPath: directory) // scratch directory
+                document["store"] = .array(figures.map {
+                    .object(["durability": .string($0.durability), "median_us": .double($0.medianMicroseconds),
+                             "transitions": .int(Int64($0.transitions))])
+                })
+                sections.append(StoreBenchmark.text(figures))
+            } catch {
+                printError("wfhost bench: error: the store benchmark failed: \(error)")
+                throw Exit.environment
+            }
         }
         if includes(.calls) {
             let outcome: CallBenchmark.Outcome
