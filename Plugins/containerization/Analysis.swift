@@ -12,12 +12,14 @@ struct RepositoryAnalysis: Codable, Sendable, Equatable {
     var buildSystem: String
     var entryPoint: String?
     var ports: [Int]
+    /// The first of `ports`, or 8080 when none was found: the port manifests and health checks use.
+    var port: Int
     var dependencyFiles: [String]
     var hasDockerfile: Bool
 
     enum CodingKeys: String, CodingKey {
         case repoPath = "repo_path", appName = "app_name", language, languages, languageVersion = "language_version"
-        case framework, buildSystem = "build_system", entryPoint = "entry_point", ports
+        case framework, buildSystem = "build_system", entryPoint = "entry_point", ports, port
         case dependencyFiles = "dependency_files", hasDockerfile = "has_dockerfile"
     }
 }
@@ -65,7 +67,7 @@ struct RepositoryAnalyzer {
         return RepositoryAnalysis(
             repoPath: root, appName: Self.kubernetesName(primary.appName ?? base), language: primary.language,
             languages: findings.map(\.language), languageVersion: primary.version, framework: primary.framework,
-            buildSystem: primary.buildSystem, entryPoint: primary.entryPoint, ports: ports.sorted(),
+            buildSystem: primary.buildSystem, entryPoint: primary.entryPoint, ports: ports.sorted(), port: ports.min() ?? 8080,
             dependencyFiles: findings.flatMap(\.dependencyFiles), hasDockerfile: dockerfile)
     }
 

@@ -5,14 +5,28 @@ enum ExternalTool {
     static let containerCLIs = ["docker", "podman", "buildah"]
     static let scanners = ["trivy", "grype"]
 
-    /// The container CLI to use: `preferred` when given (and present), else the first of docker, podman, buildah.
-    /// - Throws: `environment` naming what to install when none is on PATH.
-    static func containerCLI(preferred: String?) throws(ToolError) -> (name: String, path: String) {
-        let candidates = preferred.map { [$0] } ?? containerCLIs
+    /// The container CLI to use: `preferred` when given, else the first usable one of docker, podman, buildah.
+    /// docker counts only when its daemon answers (`docker info`); podman and buildah need no daemon.
+    /// - Throws: `environment` naming what to install (or start) when none is usable.
+    static func containerCLI(preferred: String?, context: ToolContext?) throws(ToolError) -> (name: String, path: String) {
         if let p = preferred, !containerCLIs.contains(p) {
             throw ToolError.invalidArguments("container_cli must be one of docker, podman, buildah (got '\(p)')")
         }
-        for name in candidates { if let path = Subprocess.which(name) { return (name, path) } }
+        var unusable: [String] = []
+        for name in preferred.map({ [$0] }) ?? containerCLIs {
+            guard let path = Subprocess.which(name) else { continue }
+            if name == "docker" {
+                let info = try Subprocess.run(path, ["info", "--format", "{{.ServerVersion}}"], context: context)
+                guard info.succeeded else {
+                    unusable.append("docker is installed but its daemon does not answer (\(info.tail.split(separator: "\n").last ?? "docker info failed"))")
+                    continue
+                }
+            }
+            return (name, path)
+        }
+        if !unusable.isEmpty {
+            throw ToolError.environment(unusable.joined(separator: "; ") + ": start the Docker daemon, or install podman or buildah")
+        }
         throw ToolError.environment(preferred.map { "the container CLI '\($0)' is not on PATH; install it or leave container_cli unset" }
             ?? "no container CLI on PATH: install docker, podman or buildah")
     }

@@ -25,13 +25,19 @@ enum ImageTools {
 
     static let detect = Tool(
         name: "detect_container_cli_atomic", title: "Detect container tools",
-        description: "Reports which external tools are on PATH: the first container CLI of docker, podman, buildah (container_cli, absent when none), the first image scanner of trivy, grype (scanner), and whether kubectl and git are there. Workflows use it to skip, with a reason, the stages that need them.",
+        description: "Reports which external tools are on PATH: the first usable container CLI of docker (its daemon must answer docker info), podman, buildah (container_cli, absent when none), the first image scanner of trivy, grype (scanner), and whether kubectl and git are there. Workflows use it to skip, with a reason, the stages that need them.",
         inputSchema: objectSchema(""), idempotent: true, arguments: Empty.self
-    ) { _, _ in
-        let cli = ExternalTool.containerCLIs.first { Subprocess.which($0) != nil }
+    ) { _, context in
+        var cli: String? = nil
+        var note: String? = nil
+        do {
+            cli = try ExternalTool.containerCLI(preferred: nil, context: context).name
+        } catch let error as ToolError where error.code == "environment" {
+            note = error.message  // no usable CLI is a finding here, not a failure
+        }
         let scanner = ExternalTool.scanners.first { Subprocess.which($0) != nil }
         let kubectl = Subprocess.which("kubectl") != nil
-        var parts = [cli.map { "container CLI: \($0)" } ?? "no container CLI (install docker, podman or buildah)"]
+        var parts = [cli.map { "container CLI: \($0)" } ?? note ?? "no container CLI (install docker, podman or buildah)"]
         parts.append(scanner.map { "scanner: \($0)" } ?? "no image scanner (install trivy or grype)")
         parts.append(kubectl ? "kubectl: yes" : "no kubectl (install kubectl)")
         return Detected(containerCLI: cli, containerCLIAvailable: cli != nil, scanner: scanner, scannerAvailable: scanner != nil,
@@ -73,7 +79,7 @@ enum ImageTools {
             """, required: ["image_name", "build_context"]),
         sideEffects: true, capabilities: Sandbox.containerCLI, arguments: BuildArgs.self
     ) { args, context in
-        let cli = try ExternalTool.containerCLI(preferred: args.containerCLI)
+        let cli = try ExternalTool.containerCLI(preferred: args.containerCLI, context: context)
         let contextDir = RepositoryFiles.absolute(args.buildContext)
         let dockerfile = args.dockerfilePath.map(RepositoryFiles.absolute) ?? "\(contextDir)/Dockerfile"
         guard RepositoryFiles.isFile(dockerfile) else {
@@ -88,6 +94,9 @@ enum ImageTools {
         do {
             _ = try ExternalTool.run(cli.path, argv, context: context, failure: "build_failed")
         } catch let error as ToolError where error.code == "build_failed" {
+            if cli.name == "docker" && error.message.contains("Cannot connect to the Docker daemon") {
+                throw ToolError.environment("docker is installed but its daemon does not answer: start the Docker daemon, or install podman or buildah")
+            }
             throw ToolError(code: error.code, message: "the image build failed: " + error.message, retryable: true)
         }
         return ImageResult(imageRef: ref, cli: cli.name, command: [cli.name] + argv)
@@ -110,7 +119,7 @@ enum ImageTools {
             """, required: ["source_image", "target_image"]),
         idempotent: true, sideEffects: true, capabilities: Sandbox.containerCLI, arguments: TagArgs.self
     ) { args, context in
-        let cli = try ExternalTool.containerCLI(preferred: args.containerCLI)
+        let cli = try ExternalTool.containerCLI(preferred: args.containerCLI, context: context)
         let argv = ["tag", args.sourceImage, args.targetImage]
         _ = try ExternalTool.run(cli.path, argv, context: context, failure: "tag_failed", retryable: false)
         return ImageResult(imageRef: args.targetImage, cli: cli.name, command: [cli.name] + argv)
@@ -127,7 +136,7 @@ enum ImageTools {
              inputSchema: objectSchema(#""image_ref":{"type":"string","minLength":1},"# + cliProperty, required: ["image_ref"]),
              idempotent: true, sideEffects: true, capabilities: Sandbox.containerCLI, arguments: RefArgs.self
         ) { args, context in
-            let cli = try ExternalTool.containerCLI(preferred: args.containerCLI)
+            let cli = try ExternalTool.containerCLI(preferred: args.containerCLI, context: context)
             let argv = [verb, args.imageRef]
             _ = try ExternalTool.run(cli.path, argv, context: context, failure: "\(verb)_failed")
             return ImageResult(imageRef: args.imageRef, cli: cli.name, command: [cli.name] + argv)

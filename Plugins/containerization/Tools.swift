@@ -21,7 +21,8 @@ enum Sandbox {
     /// Reads anywhere, talks to registries and daemons, and lets container CLIs keep their state.
     static let containerCLI = Capabilities(network: true, readPaths: ["/"],
                                            writePaths: ["/tmp", "/var/tmp", "/run", "/var/lib/containers", "~"])
-    static let network = Capabilities(network: true, readPaths: ["/"], writePaths: ["~"])
+    /// Reads anywhere, uses the network, and lets CLIs (kubectl, trivy) keep caches and temporary files.
+    static let network = Capabilities(network: true, readPaths: ["/"], writePaths: ["/tmp", "~"])
 }
 
 /// Writes `text` to `path`, creating parent directories.
