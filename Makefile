@@ -39,6 +39,8 @@ dist: deps
 	install -m 644 SDK/include/wfhost/plugin.h $(DIST)/include/wfhost/plugin.h
 	install -m 644 SDK/wfhost-plugin.pc $(DIST)/lib/pkgconfig/wfhost-plugin.pc
 	if ls examples/*.yaml >/dev/null 2>&1; then install -m 644 examples/*.yaml $(DIST)/share/wfhost/workflows/; fi
+	install -m 644 $(RELEASE_BIN)/libcontainerization.so $(DIST)/lib/wfhost/plugins/containerization.so
+	install -m 644 workflows/*.yaml $(DIST)/share/wfhost/workflows/
 	@echo "built $(DIST)/: $$($(DIST)/bin/wfhost --version)"
 
 test: deps swift-test dist-test
