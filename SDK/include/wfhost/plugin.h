@@ -46,6 +46,13 @@ extern "C" {
 #define WFH_EXPORT __attribute__((visibility("default")))
 #endif
 
+/** C linkage for the entry symbol when a plugin is written in C++ (the DEFINE macro expands in user code). */
+#ifdef __cplusplus
+#define WFH_EXTERN_C extern "C"
+#else
+#define WFH_EXTERN_C
+#endif
+
 /** The name of the one symbol every plugin exports (see `wfh_plugin_entry_fn`). */
 #define WFH_ENTRY_SYMBOL "wfhost_plugin_descriptor"
 
@@ -231,8 +238,8 @@ static inline wfh_status wfh_fail(const wfh_host *host, wfh_call *call, const ch
     static const wfh_plugin wfh_plugin_descriptor_ = { \
         (uint32_t)sizeof(wfh_plugin), WFH_ABI_MAJOR, WFH_ABI_MINOR, (name), (version), (description), (license), \
         (author), (homepage), (uint32_t)(sizeof(tools) / sizeof((tools)[0])), (uint32_t)sizeof(wfh_tool), (tools) }; \
-    WFH_EXPORT const wfh_plugin *wfhost_plugin_descriptor(void); \
-    WFH_EXPORT const wfh_plugin *wfhost_plugin_descriptor(void) { return &wfh_plugin_descriptor_; }
+    WFH_EXTERN_C WFH_EXPORT const wfh_plugin *wfhost_plugin_descriptor(void); \
+    WFH_EXTERN_C WFH_EXPORT const wfh_plugin *wfhost_plugin_descriptor(void) { return &wfh_plugin_descriptor_; }
 
 #ifdef __cplusplus
 } /* extern "C" */
