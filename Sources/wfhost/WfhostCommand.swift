@@ -15,6 +15,7 @@ struct WfhostCommand: AsyncParsableCommand {
         subcommands: [
             PluginsCommand.self,
             RunCommand.self,
+            WorkflowsCommand.self,
             ResumeCommand.self,
             SessionsCommand.self,
             StatusCommand.self,

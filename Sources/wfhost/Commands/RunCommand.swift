@@ -112,12 +112,13 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var settings: RunSettings
-    @Argument(help: "The workflow file.") var file: String
+    @Argument(help: "The workflow file, or the name of a predefined workflow (`wfhost workflows list`).") var file: String
     @Flag(help: "Print the plan with substituted arguments and call nothing.") var dryRun = false
 
     func run() async throws {
         let options = try settings.runOptions()
         let host = global.host()
+        let file = PredefinedWorkflows.resolve(self.file)
         if dryRun {
             try DryRun.print(file: file, host: host, options: options)
             return

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Isolation
+import Spec
+
+/// `wfhost workflows`: the predefined workflows shipped with wfhost.
+struct WorkflowsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workflows",
+        abstract: "List and show the predefined workflows (run one with `wfhost run NAME`).",
+        subcommands: [ListWorkflows.self, ShowWorkflow.self])
+
+    struct ListWorkflows: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the predefined workflows.")
+        @Flag(help: "Print a JSON array.") var json = false
+
+        func run() throws {
+            let dir = try PredefinedWorkflows.directoryOrExit()
+            let entries = PredefinedWorkflows.names(in: dir).map { name -> (String, LoadedWorkflow) in
+                (name, WorkflowLoader.load(path: "\(dir)/\(name).yaml"))
+            }
+            if json {
+                let items = entries.map { name, loaded -> [String: Any] in
+                    ["name": name, "file": "\(dir)/\(name).yaml", "description": loaded.workflow?.metadata.description ?? "",
+                     "stages": loaded.workflow?.stages.count ?? 0, "variables": loaded.workflow?.variables.map(\.name) ?? []]
+                }
+                let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            let width = max(4, entries.map(\.0.count).max() ?? 0)
+            print("NAME".padding(toLength: width, withPad: " ", startingAt: 0) + "  STAGES  DESCRIPTION")
+            for (name, loaded) in entries {
+                let stages = loaded.workflow.map { String($0.stages.count) } ?? "?"
+                let description = loaded.isValid ? (loaded.workflow?.metadata.description ?? "") : "(invalid: `wfhost validate` says why)"
+                print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                      + stages.padding(toLength: 6, withPad: " ", startingAt: 0) + "  " + description)
+            }
+            print("(from \(dir))")
+        }
+    }
+
+    struct ShowWorkflow: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a predefined workflow's YAML.")
+        @Argument(help: "The workflow's name (see `wfhost workflows list`).") var name: String
+        @Flag(help: "Print only the file's path.") var path = false
+
+        func run() throws {
+            let dir = try PredefinedWorkflows.directoryOrExit()
+            guard let file = PredefinedWorkflows.file(named: name, in: dir) else {
+                printError("error: no predefined workflow named '\(name)'")
+                printError("  hint: `wfhost workflows list` shows them: \(PredefinedWorkflows.names(in: dir).joined(separator: ", "))")
+                throw Exit.invalidInput
+            }
+            if path { print(file); return }
+            do {
+                print(try String(contentsOfFile: file, encoding: .utf8), terminator: "")
+            } catch {
+                printError("error: cannot read \(file): \(error.localizedDescription)")
+                throw Exit.environment
+            }
+        }
+    }
+}
+
+/// Where the predefined workflows live: `../share/wfhost/workflows` beside the executable in an install tree,
+/// else the repository's `workflows/` folder above a build folder (`.build/debug/wfhost`).
+enum PredefinedWorkflows {
+    static func directory() -> String? {
+        guard let exe = WorkerLocator.executableDirectory() else { return nil }
+        var candidates = [exe + "/../share/wfhost/workflows"]
+        var dir = URL(fileURLWithPath: exe)
+        for _ in 0..<5 {
+            dir.deleteLastPathComponent()
+            candidates.append(dir.path + "/workflows")
+            if FileManager.default.fileExists(atPath: dir.path + "/Package.swift") { break }
+        }
+        return candidates.first { isDirectory($0) }.map { URL(fileURLWithPath: $0).standardized.path }
+    }
+
+    static func directoryOrExit() throws -> String {
+        guard let dir = directory() else {
+            printError("error: the predefined workflows are not installed (looked in ../share/wfhost/workflows beside wfhost)")
+            throw Exit.environment
+        }
+        return dir
+    }
+
+    static func names(in dir: String) -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []  // unreadable: none listed
+        return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    static func file(named name: String, in dir: String) -> String? {
+        guard !name.contains("/"), names(in: dir).contains(name) else { return nil }
+        return "\(dir)/\(name).yaml"
+    }
+
+    /// `wfhost run NAME`: the file a run argument names — itself when it exists, else the predefined workflow
+    /// of that name, else the argument unchanged (the run then reports the missing file).
+    static func resolve(_ argument: String) -> String {
+        if FileManager.default.fileExists(atPath: argument) { return argument }
+        guard let dir = directory(), let file = file(named: argument, in: dir) else { return argument }
+        return file
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+}
