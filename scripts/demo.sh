@@ -16,4 +16,19 @@ echo "== wfhost run examples/hello.yaml"
 "$w" run "$root/examples/hello.yaml" --var name=demo
 echo "== wfhost call chaos.segfault (a crashing tool costs one call, never the host)"
 "$w" call chaos.segfault || echo "(exit $?, as expected)"
+echo "== wfhost workflows list"
+"$w" workflows list
+# development-workflow on a copy of examples/sample-app (the workflow writes a Dockerfile and manifests into it).
+# The copy is kept so that the results can be read; the image build runs only when a usable container CLI is there.
+results=$(mktemp -d "${TMPDIR:-/tmp}/wfhost-demo.XXXXXX")
+cp -r "$root/examples/sample-app" "$results/sample-app"
+echo "== wfhost run development-workflow --var repo_url=$results/sample-app"
+"$w" run development-workflow --var repo_url="$results/sample-app" --events "$results/events.jsonl" \
+  --junit "$results/junit.xml"
+echo "== results in $results:"
+echo "   sample-app/Dockerfile            generated, then validated (findings in events.jsonl)"
+echo "   sample-app/k8s/deployment.yaml   Kubernetes Deployment"
+echo "   sample-app/k8s/service.yaml      Kubernetes Service"
+echo "   events.jsonl                     every event, with each stage's output (analysis, findings, secret scan)"
+echo "   junit.xml                        a test case per stage"
 echo "== state kept in $state (removed on exit)"

@@ -1,13 +1,25 @@
 import FoundationEssentials
 import WfhostPluginKit
 
-/// The tools that drive kubectl. The worker runs with HOME set to the call's scratch directory, so pass
-/// `kubeconfig` (a path) unless the cluster is reachable through kubectl's in-cluster configuration.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The tools that drive kubectl. The worker runs with HOME set to the call's scratch directory, so without a
+/// `kubeconfig` argument the user's own `~/.kube/config` (from the password database) is passed when it exists.
 enum ClusterTools {
     static let clusterProperties = #""namespace":{"type":"string","default":"default"},"kubeconfig":{"type":"string"},"context":{"type":"string"}"#
 
     static func globalFlags(kubeconfig: String?, context: String?) -> [String] {
-        (kubeconfig.map { ["--kubeconfig", RepositoryFiles.absolute($0)] } ?? []) + (context.map { ["--context", $0] } ?? [])
+        let config = kubeconfig.map(RepositoryFiles.absolute) ?? userKubeconfig()
+        return (config.map { ["--kubeconfig", $0] } ?? []) + (context.map { ["--context", $0] } ?? [])
+    }
+
+    /// `~/.kube/config` of the user running the worker, when it exists.
+    static func userKubeconfig() -> String? {
+        guard let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir else { return nil }
+        let path = String(cString: dir) + "/.kube/config"
+        return RepositoryFiles.isFile(path) ? path : nil
     }
 
     struct DeployArgs: Decodable {
