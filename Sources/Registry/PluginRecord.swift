@@ -27,9 +27,10 @@ public struct PluginRecord: Sendable {
     /// This refresh scanned the file (it was new, changed, or a rescan was forced).
     public var rescanned: Bool
 
-    /// Builds a record from a scan result: validates a loaded descriptor, or explains a failure.
+    /// Builds a record from a scan result: validates a loaded descriptor (or reuses `cachedValidation`, the
+    /// validation of the same bytes by this same wfhost), or explains a failure.
     static func make(path: String, sha256: String, size: Int64, result: ScanResult, rescanned: Bool,
-                     hostABI: String) -> PluginRecord {
+                     hostABI: String, cachedValidation: String? = nil) -> PluginRecord {
         switch result {
         case .failed(let failure):
             return PluginRecord(path: path, sha256: sha256, size: size,
@@ -43,6 +44,12 @@ public struct PluginRecord: Sendable {
                                     failure: failure, findings: [failure.finding(path: path, hostABI: hostABI)],
                                     tools: [], rescanned: rescanned)
             }
+            if let cached = cachedValidation.flatMap(CachedValidation.init(text:)) {
+                return PluginRecord(path: path, sha256: sha256, size: size, status: cached.status, descriptor: descriptor,
+                                    failure: nil, findings: cached.findings,
+                                    tools: cached.status == .ok ? PluginValidator.cachedTools(descriptor, path: path) : [],
+                                    rescanned: rescanned)
+            }
             let (findings, tools) = PluginValidator.validate(descriptor, path: path)
             let hasError = findings.contains { $0.severity == .error }
             return PluginRecord(path: path, sha256: sha256, size: size, status: hasError ? .invalid : .ok,
@@ -55,5 +62,49 @@ public struct PluginRecord: Sendable {
     public var reason: String? {
         guard status != .ok else { return nil }
         return findings.first { $0.severity == .error }?.message
+    }
+}
+
+/// A file's own validation outcome as the registry cache keeps it (cross-file findings are not part of it).
+struct CachedValidation {
+    var status: PluginStatus
+    var findings: [Finding]
+
+    init(status: PluginStatus, findings: [Finding]) {
+        self.status = status
+        self.findings = findings
+    }
+
+    init?(text: String) {
+        guard let json = try? JSONValue.parse(text), // written by `text` below; unreadable means validate again
+              let status = json["status"]?.stringValue.flatMap(PluginStatus.init(rawValue:)),
+              let items = json["findings"]?.arrayValue else { return nil }
+        var findings: [Finding] = []
+        for f in items {
+            guard let severity = f["severity"]?.stringValue.flatMap(Finding.Severity.init(rawValue:)),
+                  let code = f["code"]?.stringValue, let message = f["message"]?.stringValue else { return nil }
+            findings.append(Finding(severity, code, path: f["path"]?.stringValue ?? "", tool: f["tool"]?.stringValue,
+                                    message, hint: f["hint"]?.stringValue))
+        }
+        self.init(status: status, findings: findings)
+    }
+
+    var text: String {
+        JSONValue.object([
+            "status": .string(status.rawValue),
+            "findings": .array(findings.map { f in
+                .object(["severity": .string(f.severity.rawValue), "code": .string(f.code), "path": .string(f.path),
+                         "tool": f.tool.map(JSONValue.string) ?? .null, "message": .string(f.message),
+                         "hint": f.hint.map(JSONValue.string) ?? .null])
+            }),
+        ]).serialized()
+    }
+}
+
+extension PluginRecord {
+    /// This record's own validation, for the cache (nil for files that did not load).
+    var cachedValidation: String? {
+        guard descriptor != nil, failure == nil else { return nil }
+        return CachedValidation(status: status, findings: findings).text
     }
 }

@@ -44,8 +44,14 @@ public final class PluginRegistry: Sendable {
             let old = cached[path]
             // Fast path: same device, inode, size and nanosecond mtime means the same bytes.
             if !force, let old, old.identity == file.identity {
-                records[i] = PluginRecord.make(path: path, sha256: old.sha256, size: file.identity.size,
-                                               result: old.result, rescanned: false, hostABI: hostABI)
+                let record = PluginRecord.make(path: path, sha256: old.sha256, size: file.identity.size,
+                                               result: old.result, rescanned: false, hostABI: hostABI,
+                                               cachedValidation: old.validation)
+                records[i] = record
+                if old.validation == nil, let validation = record.cachedValidation {
+                    changed.append((path, RegistryCache.Row(identity: old.identity, sha256: old.sha256, result: old.result,
+                                                            validation: validation), record.status))
+                }
                 continue
             }
             let sha: String
@@ -59,10 +65,10 @@ public final class PluginRegistry: Sendable {
             if !force, let old, old.sha256 == sha {
                 // Touched but not changed: remember the new identity, keep the result.
                 let record = PluginRecord.make(path: path, sha256: sha, size: file.identity.size, result: old.result,
-                                               rescanned: false, hostABI: hostABI)
+                                               rescanned: false, hostABI: hostABI, cachedValidation: old.validation)
                 records[i] = record
-                changed.append((path, RegistryCache.Row(identity: file.identity, sha256: sha, result: old.result),
-                                record.status))
+                changed.append((path, RegistryCache.Row(identity: file.identity, sha256: sha, result: old.result,
+                                                        validation: record.cachedValidation), record.status))
                 continue
             }
             toScan.append((i, file, sha))
@@ -74,7 +80,8 @@ public final class PluginRegistry: Sendable {
                                            result: result, rescanned: true, hostABI: hostABI)
             records[job.index] = record
             changed.append((job.file.path, RegistryCache.Row(identity: job.file.identity, sha256: job.sha,
-                                                             result: result), record.status))
+                                                             result: result, validation: record.cachedValidation),
+                            record.status))
         }
         let present = Set(files)
         try cache?.save(changed, removing: cached.keys.filter { !present.contains($0) })

@@ -1,13 +1,26 @@
 import Schema
 
-/// A tool that passed validation, with its schemas compiled once for argument and result checks.
+/// A tool that passed validation. Its schemas are compiled once, when first needed: listing plugins from the
+/// registry's cache compiles nothing.
 public struct RegisteredTool: Sendable {
     public var plugin: String
     public var pluginVersion: String
     public var pluginPath: String
     public var descriptor: ToolDescriptor
-    public var inputSchema: CompiledSchema
-    public var outputSchema: CompiledSchema?
+    let schemas: ToolSchemas
+
+    init(plugin: String, pluginVersion: String, pluginPath: String, descriptor: ToolDescriptor, schemas: ToolSchemas) {
+        self.plugin = plugin
+        self.pluginVersion = pluginVersion
+        self.pluginPath = pluginPath
+        self.descriptor = descriptor
+        self.schemas = schemas
+    }
+
+    /// The compiled input schema.
+    public var inputSchema: CompiledSchema { schemas.input }
+    /// The compiled output schema, when the tool declares one.
+    public var outputSchema: CompiledSchema? { schemas.output }
     /// The tool's declared name.
     public var name: String { descriptor.name ?? "" }
     /// `plugin.tool`.
@@ -30,6 +43,14 @@ public enum PluginValidator {
         guard parts.count == 3 else { return false }
         return parts.allSatisfy { p in
             !p.isEmpty && p.allSatisfy(\.isASCII) && p.allSatisfy(\.isNumber) && (p == "0" || p.first != "0")
+        }
+    }
+
+    /// The tools of a descriptor that validated before (its findings are cached), with schemas compiled lazily.
+    static func cachedTools(_ d: PluginDescriptor, path: String) -> [RegisteredTool] {
+        d.tools.map { tool in
+            RegisteredTool(plugin: d.name ?? "", pluginVersion: d.version ?? "", pluginPath: path, descriptor: tool,
+                           schemas: ToolSchemas(inputText: tool.inputSchema ?? "{}", outputText: tool.outputSchema))
         }
     }
 
@@ -124,7 +145,7 @@ public enum PluginValidator {
             if input == nil || (tool.outputSchema != nil && output == nil) { toolOK = false }
             if toolOK, let input {
                 tools.append(RegisteredTool(plugin: pluginName, pluginVersion: d.version ?? "", pluginPath: path,
-                                            descriptor: tool, inputSchema: input, outputSchema: output))
+                                            descriptor: tool, schemas: ToolSchemas(input: input, output: output)))
             }
         }
         let hasError = findings.contains { $0.severity == .error }

@@ -26,12 +26,15 @@ struct RegistryCache {
                 PRIMARY KEY (path, host_key)
             )
             """),
+        ("0002_plugin_validation", "ALTER TABLE plugin_files ADD COLUMN validation TEXT"),
     ]
 
     struct Row {
         var identity: PluginFile.FileIdentity
         var sha256: String
         var result: ScanResult
+        /// The file's own validation (status and findings) as JSON text; nil for rows written before it was kept.
+        var validation: String?
     }
 
     init(db: SQLiteDatabase, hostKey: String) throws {
@@ -44,7 +47,7 @@ struct RegistryCache {
         var rows: [String: Row] = [:]
         for r in try db.query("""
             SELECT path, device, inode, size, mtime_ns, sha256, report, failure_kind, failure_message, failure_stderr,
-                   failure_abi FROM plugin_files WHERE host_key = ?
+                   failure_abi, validation FROM plugin_files WHERE host_key = ?
             """, [.text(hostKey)]) {
             guard let path = r[0].string, let sha = r[5].string else { continue }
             let identity = PluginFile.FileIdentity(device: UInt64(bitPattern: r[1].int64 ?? 0),
@@ -57,7 +60,7 @@ struct RegistryCache {
                 result = .failed(ScanFailure(kind: r[7].string ?? "load_failed", message: r[8].string ?? "",
                                              stderrTail: r[9].string ?? "", pluginABI: r[10].string))
             }
-            rows[path] = Row(identity: identity, sha256: sha, result: result)
+            rows[path] = Row(identity: identity, sha256: sha, result: result, validation: r[11].string)
         }
         return rows
     }
@@ -80,12 +83,12 @@ struct RegistryCache {
                 }
                 try tx.query("""
                     INSERT OR REPLACE INTO plugin_files (path, host_key, device, inode, size, mtime_ns, sha256, status,
-                        report, failure_kind, failure_message, failure_stderr, failure_abi, scanned_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, julianday('now'))
+                        report, failure_kind, failure_message, failure_stderr, failure_abi, validation, scanned_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, julianday('now'))
                     """, [.text(path), .text(hostKey), .integer(Int64(bitPattern: row.identity.device)),
                           .integer(Int64(bitPattern: row.identity.inode)), .integer(row.identity.size),
                           .integer(row.identity.mtimeNanos), .text(row.sha256), .text(status.rawValue), report, kind,
-                          message, stderr, abi])
+                          message, stderr, abi, SQLValue(row.validation)])
             }
         }
     }

@@ -30,6 +30,13 @@ public struct CompiledSchema: Sendable {
         return CompiledSchema(document: schema, nodes: compiler.nodes)
     }
 
+    /// The schema `false`: every value is a violation. Compiling `false` cannot fail.
+    public static let rejectingEverything: CompiledSchema = {
+        var compiler = SchemaCompiler(document: .bool(false))
+        _ = compiler.compile(.bool(false), at: "", depth: 0)
+        return CompiledSchema(document: .bool(false), nodes: compiler.nodes)
+    }()
+
     /// Parses and compiles a schema from JSON text.
     ///
     /// - Throws: ``SchemaLoadError``: `.notJSON` with the parse error's offset, or `.invalid` with every schema problem.
