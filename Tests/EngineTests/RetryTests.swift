@@ -56,9 +56,9 @@ import Testing
         let run = try await h.run(Self.flaky("backoff_mode: linear"))
         Self.succeededOnFourth(run)
         #expect(run.retryDelays("build") == [100, 200, 300])
+        // The measured gaps cover the delays (checked above); their order is left to the recorded delays, since
+        // under a loaded machine the time to start a call varies by more than the 100 ms steps.
         Self.checkGapsCoverDelays(run)
-        let g = Self.gaps(run, "build")
-        if g.count == 3 { #expect(g[0] < g[1] && g[1] < g[2]) }
     }
 
     @Test func exponentialBackoffCappedByMaxDelay() async throws {
@@ -68,8 +68,6 @@ import Testing
         Self.succeededOnFourth(run)
         #expect(run.retryDelays("build") == [100, 200, 400])
         Self.checkGapsCoverDelays(run)
-        let g = Self.gaps(run, "build")
-        if g.count == 3 { #expect(g[0] < g[1] && g[1] < g[2] && g[2] - g[1] > g[1] - g[0]) }
 
         let h2 = try EngineHarness("capped")
         defer { h2.cleanup() }

@@ -61,7 +61,7 @@ extension IsolationTests {
             #expect(f.hint == "raise the timeout if the tool is merely slow")
             #expect(f.retryable)
             #expect(elapsed >= 1.5, "ended after \(elapsed) s, before limit + grace")
-            #expect(elapsed < 1.5 + 0.5, "ended after \(elapsed) s; limit + grace is 1.5 s")
+            #expect(elapsed < 1.5 + 1.0, "ended after \(elapsed) s; limit + grace is 1.5 s (1 s allowed for a loaded machine)")
             expectWorkerGone(f.workerPID)
         }
 

@@ -171,7 +171,7 @@ extension IsolationTests {
             let elapsed = Iso.now() - cancelled
             #expect(f.failureClass == .cancelled)
             #expect(f.message == "no longer needed (the worker was killed after the grace time)")
-            #expect(elapsed >= 0.4 && elapsed < 1.5, "killed \(elapsed) s after the cancel; the grace is 0.4 s")
+            #expect(elapsed >= 0.4 && elapsed < 2.5, "killed \(elapsed) s after the cancel; the grace is 0.4 s")
             expectWorkerGone(f.workerPID)
         }
 
