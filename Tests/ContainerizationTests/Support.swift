@@ -123,9 +123,9 @@ final class CLIWorld {
         ])
         try standin("trivy", [("image*", #"printf '%s\n' '{"Results":[{"Vulnerabilities":[{"VulnerabilityID":"CVE-2024-0001","PkgName":"zlib","InstalledVersion":"1.3","FixedVersion":"1.3.1","Severity":"LOW"}]}]}'"#)])
         try standin("kubectl", [
-            ("apply*", "printf 'deployment.apps/greeter-service configured\\nservice/greeter-service unchanged\\n'"),
-            ("rollout*", "printf 'deployment \"greeter-service\" successfully rolled out\\n'"),
-            ("get*", #"printf '%s\n' '{"spec":{"replicas":2},"status":{"readyReplicas":2}}'"#),
+            ("*apply*", "printf 'deployment.apps/greeter-service configured\\nservice/greeter-service unchanged\\n'"),
+            ("*rollout*", "printf 'deployment \"greeter-service\" successfully rolled out\\n'"),
+            ("get*|*\" get \"*", #"printf '%s\n' '{"spec":{"replicas":2},"status":{"readyReplicas":2}}'"#),
         ])
     }
 }
