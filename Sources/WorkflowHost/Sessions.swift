@@ -47,19 +47,28 @@ extension WorkflowHost {
         return record
     }
 
-    /// Sessions, newest first.
+    /// Sessions, newest first; a `running` session whose host is gone is listed as `interrupted`.
     public func listSessions(status: SessionStatus? = nil, workflow: String? = nil) throws -> [SessionRecord] {
-        try sessionStore().sessions(status: status, workflow: workflow)
+        let all = try sessionStore().sessions(status: nil, workflow: workflow).map { record -> SessionRecord in
+            var r = record
+            if r.status == .running && !Self.ownerAlive(r) { r.status = .interrupted }
+            return r
+        }
+        return status.map { wanted in all.filter { $0.status == wanted } } ?? all
+    }
+
+    /// The session's lease holder looks alive: a fresh heartbeat, and on this host a live pid.
+    static func ownerAlive(_ record: SessionRecord) -> Bool {
+        guard let pid = record.ownerPID else { return false }
+        let age = Date().timeIntervalSince1970 - (record.heartbeatAt ?? 0)
+        return age < leaseStaleAfter && (record.ownerHost != ProcessInfo.processInfo.hostName || kill(pid_t(pid), 0) == 0)
     }
 
     /// A session's rows; a `running` session whose host is gone is reported as `interrupted`.
     public func status(of id: String) throws -> SessionSnapshot {
         let store = try sessionStore()
         var record = try session(id, in: store)
-        let alive = record.ownerPID.map { pid in
-            let age = Date().timeIntervalSince1970 - (record.heartbeatAt ?? 0)
-            return age < Self.leaseStaleAfter && (record.ownerHost != ProcessInfo.processInfo.hostName || kill(pid_t(pid), 0) == 0)
-        } ?? false
+        let alive = Self.ownerAlive(record)
         if record.status == .running && !alive { record.status = .interrupted }
         return SessionSnapshot(session: record, stages: try store.stages(of: id), attempts: try store.attempts(of: id),
                                checkpoints: try store.checkpoints(of: id), ownerAlive: alive)
