@@ -20,6 +20,25 @@ echo "$list" | grep -q '^core .*ok.*echo, shell, write_file, read_file, checksum
 echo "$list" | grep -q '^chaos .*ok.*segfault' || fail "chaos missing: $list"
 env -i HOME="$tmp" "$w" plugins validate "$tmp/relocated/lib/wfhost/plugins" >/dev/null || fail "shipped plugins do not validate"
 
+# 1b. The Swift plugin (containerization) carries its own Swift runtime, linked in statically and kept private:
+# it needs no toolchain library, exports only its entry symbol, and works from the relocated tree with env -i.
+cz="$tmp/relocated/lib/wfhost/plugins/containerization.so"
+if ldd "$cz" | grep -q 'libswift\|libFoundation\|/opt/swift'; then fail "containerization.so needs the Swift toolchain's libraries"; fi
+exported=$(nm -D --defined-only "$cz" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | grep -v '^_\?_\?swift_\?rt\|^$' || true)
+[ "$exported" = "wfhost_plugin_descriptor" ] || fail "containerization.so exports more than its entry symbol: $(echo $exported | head -c 300)"
+echo "$list" | grep -q '^containerization .*ok' || fail "containerization missing: $list"
+verdict=$(env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" call validate_dockerfile_atomic \
+  --args '{"dockerfile_content":"FROM alpine:3.20\nUSER app\nHEALTHCHECK NONE\n"}') || fail "a containerization tool call failed"
+echo "$verdict" | grep -q '"passed": true' || fail "validate_dockerfile_atomic answered: $verdict"
+workflows=$(env -i HOME="$tmp" "$w" workflows list) || fail "workflows list failed"
+for name in ci-cd-pipeline containerization-pipeline development-workflow production-deployment security-focused-pipeline; do
+  echo "$workflows" | grep -q "^$name " || fail "predefined workflow $name missing: $workflows"
+done
+cp -r "$(dirname "$0")/../examples/sample-app" "$tmp/sample-app"
+env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" run development-workflow --var repo_url="$tmp/sample-app" --quiet >/dev/null \
+  2>"$tmp/run.log" || fail "development-workflow failed in the relocated tree: $(tail -5 "$tmp/run.log")"
+[ -f "$tmp/sample-app/Dockerfile" ] && [ -f "$tmp/sample-app/k8s/deployment.yaml" ] || fail "development-workflow wrote no Dockerfile or manifests"
+
 # 2. The SDK header is strict C99 and C++17, found through the installed pkg-config file.
 export PKG_CONFIG_PATH="$tmp/relocated/lib/pkgconfig"
 cflags=$(pkg-config --cflags wfhost-plugin)

@@ -17,23 +17,28 @@ final class PluginHarness: @unchecked Sendable {
 
     struct LoadError: Error, CustomStringConvertible { var description: String }
 
-    static let shared: Result<PluginHarness, LoadError> = {
+    static let shared: Result<PluginHarness, LoadError> = open(Paths.plugin)
+
+    static func load() throws -> PluginHarness { try shared.get() }
+
+    /// Loads the shared object at `path` (never unloaded).
+    static func open(_ path: String) -> Result<PluginHarness, LoadError> {
         // RTLD_NODELETE: a Swift plugin must never be unloaded (its metadata stays registered).
-        guard let handle = dlopen(Paths.plugin, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
-            return .failure(LoadError(description: "dlopen \(Paths.plugin): \(String(cString: dlerror()))"))
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+            return .failure(LoadError(description: "dlopen \(path): \(String(cString: dlerror()))"))
         }
         guard let symbol = dlsym(handle, WFH_ENTRY_SYMBOL) else {
-            return .failure(LoadError(description: "\(Paths.plugin) exports no \(WFH_ENTRY_SYMBOL)"))
+            return .failure(LoadError(description: "\(path) exports no \(WFH_ENTRY_SYMBOL)"))
         }
         let entry = unsafeBitCast(symbol, to: wfh_plugin_entry_fn.self)
         guard let descriptor = entry() else { return .failure(LoadError(description: "the descriptor is NULL")) }
         return .success(PluginHarness(descriptor: descriptor))
-    }()
-
-    static func load() throws -> PluginHarness { try shared.get() }
+    }
 
     let descriptor: UnsafePointer<wfh_plugin>
-    private let lock = NSLock()
+    /// One lock for every harness: the recorder the callbacks write to is shared.
+    private static let lock = NSLock()
+    private var lock: NSLock { Self.lock }
 
     private init(descriptor: UnsafePointer<wfh_plugin>) { self.descriptor = descriptor }
 

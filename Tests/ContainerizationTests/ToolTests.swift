@@ -240,3 +240,26 @@ import Testing
             """))
     }
 }
+
+/// Two copies of the plugin, each with its own statically linked Swift runtime, in this process beside the
+/// toolchain's shared runtime: three Swift runtimes, none binding to another's symbols.
+@Suite struct RuntimeIsolationTests {
+    @Test func twoSwiftPluginsAndTheHostRuntimeInOneProcess() throws {
+        let first = try PluginHarness.load()
+        let tmp = try TemporaryDirectory()
+        let copy = tmp.path + "/second-copy.so"
+        try FileManager.default.copyItem(atPath: Paths.plugin, toPath: copy)
+        let second = try PluginHarness.open(copy).get()
+        #expect(first.descriptor != second.descriptor)
+        let args = #"{"dockerfile_content":"FROM alpine\n"}"#
+        let a = first.call("validate_dockerfile_atomic", args)
+        let b = second.call("validate_dockerfile_atomic", args)
+        #expect(a.result != nil)
+        #expect(a.result == b.result)
+        // Errors, thrown and caught inside each copy's runtime, cross back as plain C strings.
+        #expect(second.call("analyze_repository_atomic", "{}").error?.code == "invalid_args")
+        // This process's own Swift and Foundation still work after both runtimes initialised.
+        let decoded = try JSONDecoder().decode([String: Int].self, from: Data(#"{"n":1}"#.utf8))
+        #expect(decoded == ["n": 1])
+    }
+}
