@@ -11,8 +11,9 @@ RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 CC ?= cc
 # The worker and the C plugins are built with cc, not through SwiftPM's Swift driver, so that they carry no Swift
 # runtime (see Package.swift).
-C_FLAGS := -std=gnu99 -O2 -g -Wall -Wextra -fPIC -ISDK/include -ISources/CJSON/include -ISources/CSha256/include
+C_FLAGS := -std=gnu99 -O2 -g -Wall -Wextra -fPIC -ISDK/include -ISources/CJSON/include -ISources/CSha256/include -IPlugins/support/include
 C_JSON := Sources/CJSON/json_reader.c Sources/CJSON/json_writer.c
+C_PLUGIN_SUPPORT := Plugins/support/plugin_support.c
 
 .PHONY: all deps dist test swift-test dist-test demo bench clean
 
@@ -34,8 +35,8 @@ dist: deps
 	         $(DIST)/lib/pkgconfig $(DIST)/share/wfhost/workflows
 	install -m 755 $(RELEASE_BIN)/wfhost $(DIST)/bin/wfhost
 	$(CC) $(C_FLAGS) -o $(DIST)/libexec/wfhost/wfhost-worker Sources/wfhost-worker/*.c $(C_JSON) -ldl -lffi -lm
-	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/core.so Plugins/core/core.c $(C_JSON) Sources/CSha256/sha256.c
-	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/chaos.so Plugins/chaos/chaos.c $(C_JSON)
+	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/core.so Plugins/core/core.c $(C_PLUGIN_SUPPORT) $(C_JSON) Sources/CSha256/sha256.c
+	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/chaos.so Plugins/chaos/chaos.c $(C_PLUGIN_SUPPORT) $(C_JSON)
 	install -m 644 SDK/include/wfhost/plugin.h $(DIST)/include/wfhost/plugin.h
 	install -m 644 SDK/wfhost-plugin.pc $(DIST)/lib/pkgconfig/wfhost-plugin.pc
 	if ls examples/*.yaml >/dev/null 2>&1; then install -m 644 examples/*.yaml $(DIST)/share/wfhost/workflows/; fi

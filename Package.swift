@@ -59,9 +59,11 @@ let package = Package(
                           linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("ffi"), .linkedLibrary("m")]),
 
         // MARK: Plugins
-        .target(name: "PluginCore", dependencies: ["WfhostPluginSDK", "CSha256", "CJSON"], path: "Plugins/core",
-                publicHeadersPath: "."),
-        .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Plugins/chaos",
+        // What the C plugins share: argument parsing and finishing a call with a JSON result.
+        .target(name: "PluginSupport", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Plugins/support"),
+        .target(name: "PluginCore", dependencies: ["WfhostPluginSDK", "CSha256", "CJSON", "PluginSupport"],
+                path: "Plugins/core", publicHeadersPath: "."),
+        .target(name: "PluginChaos", dependencies: ["WfhostPluginSDK", "CJSON", "PluginSupport"], path: "Plugins/chaos",
                 publicHeadersPath: "."),
         // The Swift plugin-author kit (SDK/README.md, "Writing plugins in Swift").
         .target(name: "WfhostPluginKit", dependencies: ["WfhostPluginSDK"], path: "SDK/swift/WfhostPluginKit"),
@@ -84,9 +86,11 @@ let package = Package(
         .testTarget(name: "SessionTests", dependencies: ["Schema", "WfhostTestSupport"], path: "Tests/SessionTests"),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "WorkflowHost", "WfhostTestSupport"], path: "Tests/RegistryTests",
                     exclude: ["Fixtures"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "WorkflowHost", "Store", "Registry", "Schema", "Spec", "SQLite"],
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "WorkflowHost", "Store", "Registry", "Schema", "Spec", "SQLite",
+                                                          "WfhostTestSupport"],
                     path: "Tests/EngineTests", exclude: ["Fixtures"]),
-        .testTarget(name: "IsolationTests", dependencies: ["Isolation", "WorkflowHost", "Engine", "Registry", "Schema"],
+        .testTarget(name: "IsolationTests", dependencies: ["Isolation", "WorkflowHost", "Engine", "Registry", "Schema",
+                                                             "WfhostTestSupport"],
                     path: "Tests/IsolationTests", exclude: ["Fixtures"]),
         .testTarget(name: "ContainerizationTests", dependencies: ["WfhostPluginSDK"],
                     path: "Tests/ContainerizationTests", exclude: ["Fixtures"]),

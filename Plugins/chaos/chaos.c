@@ -4,8 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "wfhost/plugin.h"
-#include "wfh_json_reader.h"
-#include "wfh_json_writer.h"
+#include "wfh_plugin_support.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -15,20 +14,6 @@
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
-
-static jr_value *parse_args(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    char error[256];
-    jr_value *args = jr_parse(req->args_json, req->args_len, error, sizeof error);
-    if (!args) wfh_fail(host, call, "invalid_args", error, 0);
-    return args;
-}
-
-static wfh_status finish(const wfh_host *host, wfh_call *call, jw *w) {
-    if (w->failed) { jw_free(w); return wfh_fail(host, call, "out_of_memory", "result too large to build", 1); }
-    int rc = host->set_result(call, w->data, w->len);
-    jw_free(w);
-    return rc == 0 ? WFH_OK : WFH_FAILED;
-}
 
 static wfh_status tool_segfault(const wfh_host *host, wfh_call *call, const wfh_request *req) {
     (void)host; (void)call; (void)req;
@@ -51,7 +36,7 @@ static wfh_status tool_hang(const wfh_host *host, wfh_call *call, const wfh_requ
 }
 
 static wfh_status tool_sleep(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     double ms = jr_get_number(args, "ms", 0);
     jr_free(args);
@@ -65,11 +50,11 @@ static wfh_status tool_sleep(const wfh_host *host, wfh_call *call, const wfh_req
     jw_lit(&w, "{");
     jw_key(&w, "slept_ms", 1); jw_int(&w, (long long)ms);
     jw_lit(&w, "}");
-    return finish(host, call, &w);
+    return plugin_finish(host, call, &w);
 }
 
 static wfh_status tool_alloc(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     double mb = jr_get_number(args, "mb", 0);
     jr_free(args);
@@ -84,11 +69,11 @@ static wfh_status tool_alloc(const wfh_host *host, wfh_call *call, const wfh_req
     jw_lit(&w, "{");
     jw_key(&w, "allocated_mb", 1); jw_int(&w, (long long)mb);
     jw_lit(&w, "}");
-    return finish(host, call, &w);
+    return plugin_finish(host, call, &w);
 }
 
 static wfh_status tool_flood(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     size_t bytes = (size_t)jr_get_number(args, "bytes", 0);
     jr_free(args);
@@ -108,11 +93,11 @@ static wfh_status tool_flood(const wfh_host *host, wfh_call *call, const wfh_req
     jw_key(&w, "data", 0); jw_strn(&w, data, bytes);
     jw_lit(&w, "}");
     free(data);
-    return finish(host, call, &w);
+    return plugin_finish(host, call, &w);
 }
 
 static wfh_status tool_exit(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     int code = (int)jr_get_number(args, "code", 1);
     jr_free(args);
@@ -120,7 +105,7 @@ static wfh_status tool_exit(const wfh_host *host, wfh_call *call, const wfh_requ
 }
 
 static wfh_status tool_fail(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     wfh_status s = wfh_fail(host, call, jr_get_string(args, "code", "chaos_failure"),
                             jr_get_string(args, "message", "failed on purpose"), jr_get_bool(args, "retryable", 0));
@@ -130,7 +115,7 @@ static wfh_status tool_fail(const wfh_host *host, wfh_call *call, const wfh_requ
 
 /* Counts calls per key in the file at `path` (one "key count" line per key), under an exclusive lock. */
 static wfh_status tool_flaky(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     const char *key = jr_get_string(args, "key", "default");
     long failures = (long)jr_get_number(args, "failures", 1);
@@ -177,7 +162,7 @@ static wfh_status tool_flaky(const wfh_host *host, wfh_call *call, const wfh_req
     jw_key(&w, "attempt", 0); jw_int(&w, req->attempt);
     jw_lit(&w, "}");
     jr_free(args);
-    return finish(host, call, &w);
+    return plugin_finish(host, call, &w);
 }
 
 #define NO_ARGS "{\"type\":\"object\",\"additionalProperties\":false}"

@@ -3,8 +3,7 @@
  */
 #define _GNU_SOURCE
 #include "wfhost/plugin.h"
-#include "wfh_json_reader.h"
-#include "wfh_json_writer.h"
+#include "wfh_plugin_support.h"
 #include "wfh_sha256.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -25,25 +24,6 @@ extern char **environ;
 #define READ_FILE_LIMIT (8u << 20)
 #define SHELL_OUTPUT_LIMIT (4u << 20)
 
-/* Parses the arguments or fails the call; the host has validated them against the schema already. */
-static jr_value *parse_args(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    char error[256];
-    jr_value *args = jr_parse(req->args_json, req->args_len, error, sizeof error);
-    if (!args) wfh_fail(host, call, "invalid_args", error, 0);
-    return args;
-}
-
-/* Finishes a call with the JSON text in w as its result. */
-static wfh_status finish(const wfh_host *host, wfh_call *call, jw *w) {
-    if (w->failed) {
-        jw_free(w);
-        return wfh_fail(host, call, "out_of_memory", "the result could not be built: out of memory", 1);
-    }
-    int rc = host->set_result(call, w->data, w->len);
-    jw_free(w);
-    return rc == 0 ? WFH_OK : WFH_FAILED;
-}
-
 static wfh_status errno_failure(const wfh_host *host, wfh_call *call, const char *what, const char *path) {
     char message[1024];
     snprintf(message, sizeof message, "cannot %s '%s': %s", what, path, strerror(errno));
@@ -55,7 +35,7 @@ static wfh_status errno_failure(const wfh_host *host, wfh_call *call, const char
 /* ---- echo ---------------------------------------------------------------------------------------------------- */
 
 static wfh_status tool_echo(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     const jr_value *m = jr_get(args, "message");
     jw w = {0};
@@ -64,7 +44,7 @@ static wfh_status tool_echo(const wfh_host *host, wfh_call *call, const wfh_requ
     if (m && m->type == JR_STRING) jw_strn(&w, m->string, m->length); else jw_lit(&w, "\"\"");
     jw_lit(&w, "}");
     jr_free(args);
-    return finish(host, call, &w);
+    return plugin_finish(host, call, &w);
 }
 
 /* ---- shell --------------------------------------------------------------------------------------------------- */
@@ -125,7 +105,7 @@ static void free_strv(char **v) {
 }
 
 static wfh_status tool_shell(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     const jr_value *argv_v = jr_get(args, "argv");
     if (!argv_v || argv_v->type != JR_ARRAY || argv_v->length == 0) {
@@ -224,13 +204,13 @@ static wfh_status tool_shell(const wfh_host *host, wfh_call *call, const wfh_req
         jw_free(&w);
         return wfh_fail(host, call, "command_timeout", message, 1);
     }
-    return finish(host, call, &w);
+    return plugin_finish(host, call, &w);
 }
 
 /* ---- files --------------------------------------------------------------------------------------------------- */
 
 static wfh_status tool_write_file(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     const char *path = jr_get_string(args, "path", "");
     const jr_value *content = jr_get(args, "content");
@@ -253,11 +233,11 @@ static wfh_status tool_write_file(const wfh_host *host, wfh_call *call, const wf
     jw_key(&w, "bytes_written", 0); jw_int(&w, (long long)len);
     jw_lit(&w, "}");
     jr_free(args);
-    return finish(host, call, &w);
+    return plugin_finish(host, call, &w);
 }
 
 static wfh_status tool_read_file(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     const char *path = jr_get_string(args, "path", "");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -288,11 +268,11 @@ static wfh_status tool_read_file(const wfh_host *host, wfh_call *call, const wfh
     jw_lit(&w, "}");
     free(b.data);
     jr_free(args);
-    return finish(host, call, &w);
+    return plugin_finish(host, call, &w);
 }
 
 static wfh_status tool_checksum(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = parse_args(host, call, req);
+    jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
     const char *path = jr_get_string(args, "path", "");
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -314,7 +294,7 @@ static wfh_status tool_checksum(const wfh_host *host, wfh_call *call, const wfh_
     jw_key(&w, "size", 0); jw_int(&w, (long long)st.st_size);
     jw_lit(&w, "}");
     jr_free(args);
-    return finish(host, call, &w);
+    return plugin_finish(host, call, &w);
 }
 
 /* ---- typed C tool (called through libffi by the worker) ------------------------------------------------------ */

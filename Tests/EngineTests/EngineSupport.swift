@@ -3,6 +3,7 @@ import Foundation
 import Schema
 import Store
 import Testing
+import WfhostTestSupport
 import WorkflowHost
 
 /// A private state directory and plugin path with the built `core` and `chaos` plugins, for one test.
@@ -13,20 +14,20 @@ struct EngineHarness {
     var pluginDir: String { root + "/plugins" }
 
     init(_ label: String = "engine") throws {
-        root = try EngineSupport.temporaryDirectory(label)
+        root = try TestSupport.temporaryDirectory("engine-" + label)
         let fm = FileManager.default
         try fm.createDirectory(atPath: root + "/state", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: root + "/plugins", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: EngineSupport.buildDir + "/libcore.so", toPath: root + "/plugins/core.so")
-        try fm.copyItem(atPath: EngineSupport.buildDir + "/libchaos.so", toPath: root + "/plugins/chaos.so")
+        try fm.copyItem(atPath: TestSupport.buildDir + "/libcore.so", toPath: root + "/plugins/core.so")
+        try fm.copyItem(atPath: TestSupport.buildDir + "/libchaos.so", toPath: root + "/plugins/chaos.so")
     }
 
-    func cleanup() { EngineSupport.cleanup(root) }
+    func cleanup() { TestSupport.cleanup(root) }
 
     /// The pinned environment of library runs and CLI runs alike.
     var environment: [String: String] {
         ["HOME": stateDir, "WFHOST_STATE_DIR": stateDir, "WFHOST_PLUGIN_PATH": pluginDir,
-         "WFHOST_WORKER": EngineSupport.buildDir + "/wfhost-worker", "PATH": "/usr/bin:/bin",
+         "WFHOST_WORKER": TestSupport.worker, "PATH": "/usr/bin:/bin",
          "SWIFT_BACKTRACE": "enable=no"]
     }
 
@@ -56,8 +57,8 @@ struct EngineHarness {
     }
 
     /// Runs the built `wfhost` with this harness's environment.
-    func cli(_ arguments: [String]) throws -> EngineSupport.ProcessResult {
-        try EngineSupport.run(EngineSupport.wfhost, arguments, environment: environment)
+    func cli(_ arguments: [String]) throws -> TestSupport.RunResult {
+        try TestSupport.run(TestSupport.wfhost, arguments, environment: environment)
     }
 
     /// The store of this harness's state directory (for runs made by the CLI).
@@ -86,68 +87,12 @@ struct LibraryRun {
     }
 }
 
+/// Workflow documents and record checks for the engine tests; paths and process runs are `TestSupport`'s.
 enum EngineSupport {
-    static let repoRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    /// The build folder holding wfhost, wfhost-worker and the shipped plugins (beside the test binary).
-    static let buildDir: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "" // "" walks to "/", and the copy below fails with the path
-        var url = URL(fileURLWithPath: exe)
-        url.deleteLastPathComponent()
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("wfhost").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.path
-    }()
-
-    static var wfhost: String { buildDir + "/wfhost" }
-
-    static func temporaryDirectory(_ label: String) throws -> String {
-        let path = NSTemporaryDirectory() + "wfhost-engine-\(label)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    static func cleanup(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path) // a leftover temp dir is harmless
-    }
-
     /// A whole workflow document around `spec` (the lines under `spec:`).
     static func workflow(_ spec: String, name: String = "engine-test") -> String {
         let body = spec.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
         return "apiVersion: orchestration/v1\nkind: Workflow\nmetadata: {name: \(name)}\nspec:\n\(body)\n"
-    }
-
-    struct ProcessResult {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs a program to completion and captures its output.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes fully before waiting, so a large output cannot block the child.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// Whether two recorded intervals overlap in time.

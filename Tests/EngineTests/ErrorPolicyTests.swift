@@ -3,6 +3,7 @@ import Foundation
 import Schema
 import Store
 import Testing
+import WfhostTestSupport
 
 /// Error policy (fail_fast, continue, max_failures), error routes, allow_failure and time limits.
 @Suite struct ErrorPolicyTests {
@@ -81,7 +82,7 @@ import Testing
     @Test func redirectRunsTheRecoveryStageThenRetries() async throws {
         let h = try EngineHarness("redirect")
         defer { h.cleanup() }
-        let spec = try String(contentsOfFile: EngineSupport.repoRoot + "/Tests/EngineTests/Fixtures/redirect.yaml",
+        let spec = try String(contentsOfFile: TestSupport.repoRoot + "/Tests/EngineTests/Fixtures/redirect.yaml",
                               encoding: .utf8)
         let file = h.root + "/redirect.yaml"
         try spec.write(toFile: file, atomically: true, encoding: .utf8)

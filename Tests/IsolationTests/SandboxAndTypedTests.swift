@@ -5,6 +5,7 @@ import Foundation
 import Isolation
 import Schema
 import Testing
+import WfhostTestSupport
 import Engine
 
 /// The fixture plugin `fx`, compiled with `write_declared` declaring `declared`.
@@ -24,7 +25,7 @@ extension IsolationTests {
         let landlock: Bool
 
         init() throws {
-            let base = try Iso.temporaryDirectory("sandbox-paths")
+            let base = try TestSupport.temporaryDirectory("iso-sandbox-paths")
             declared = base + "/declared"
             outside = base + "/outside"
             try FileManager.default.createDirectory(atPath: declared, withIntermediateDirectories: true)
@@ -34,7 +35,7 @@ extension IsolationTests {
             let work = try env.workDirectory()
             let probe = try Worker.start(key: WorkerKey(pluginPath: env.plugins + "/fx.so",
                                                         sandbox: SandboxSpec(workDirectory: work), limits: CallLimits()),
-                                         workerPath: Iso.worker, baseEnvironment: env.environment)
+                                         workerPath: TestSupport.worker, baseEnvironment: env.environment)
             landlock = probe.sandboxStatus == "enforced"
             probe.shutdown(grace: .seconds(1))
         }

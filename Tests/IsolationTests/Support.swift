@@ -8,72 +8,16 @@ import Schema
 import Testing
 import WorkflowHost
 import Engine
+import WfhostTestSupport
 
-/// Paths, a pinned plugin directory, fixture compilation and CLI runs for the isolation tests.
+/// Fixture compilation, failures and polling for the isolation tests; paths and process runs are `TestSupport`'s.
 enum Iso {
-    /// The repository root, from this file's path.
-    static let repoRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    /// The build folder holding wfhost, wfhost-worker and the shipped plugins (beside the test binary).
-    static let buildDir: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        var url = URL(fileURLWithPath: exe)
-        url.deleteLastPathComponent()
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("wfhost").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.path
-    }()
-
-    static var wfhost: String { buildDir + "/wfhost" }
-    static var worker: String { buildDir + "/wfhost-worker" }
-
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    /// A fresh temporary directory.
-    static func temporaryDirectory(_ label: String) throws -> String {
-        let path = NSTemporaryDirectory() + "wfhost-iso-\(label)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    /// Compiles `Tests/IsolationTests/Fixtures/<source>` into a shared object at `output`.
+    /// Compiles `Tests/IsolationTests/Fixtures/<source>` into a shared object at `output`, warnings as errors.
     static func compileFixture(_ source: String, to output: String, defines: [String] = []) throws {
-        let args = ["-std=gnu99", "-Wall", "-Werror", "-shared", "-fPIC", "-I", repoRoot + "/SDK/include"]
-            + defines.map { "-D" + $0 } + [repoRoot + "/Tests/IsolationTests/Fixtures/" + source, "-o", output]
-        let result = try run("/usr/bin/cc", args)
-        guard result.status == 0 else { throw Failure(description: "cc failed for \(source): \(result.stderr)") }
-    }
-
-    struct RunResult {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs a program to completion and captures its output (both pipes read to EOF before waiting).
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> RunResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+        try TestSupport.compileFixture(TestSupport.repoRoot + "/Tests/IsolationTests/Fixtures/" + source, to: output,
+                                       defines: defines, extra: ["-Werror"])
     }
 
     /// Monotonic seconds, for measuring how long a call took.
@@ -113,24 +57,24 @@ final class Env: @unchecked Sendable {
 
     /// - Parameter fixtures: (source, output file name, defines) compiled into the plugin directory.
     init(_ label: String, fixtures: [(String, String, [String])] = [], maxCallsPerWorker: Int = 1000) throws {
-        dir = try Iso.temporaryDirectory(label)
+        dir = try TestSupport.temporaryDirectory("iso-" + label)
         plugins = dir + "/plugins"
         state = dir + "/state"
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Iso.buildDir + "/libcore.so", toPath: plugins + "/core.so")
-        try FileManager.default.copyItem(atPath: Iso.buildDir + "/libchaos.so", toPath: plugins + "/chaos.so")
+        try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libcore.so", toPath: plugins + "/core.so")
+        try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libchaos.so", toPath: plugins + "/chaos.so")
         for (source, name, defines) in fixtures {
             try Iso.compileFixture(source, to: plugins + "/" + name, defines: defines)
         }
         environment = [
-            "HOME": state, "WFHOST_STATE_DIR": state, "WFHOST_PLUGIN_PATH": plugins, "WFHOST_WORKER": Iso.worker,
+            "HOME": state, "WFHOST_STATE_DIR": state, "WFHOST_PLUGIN_PATH": plugins, "WFHOST_WORKER": TestSupport.worker,
             "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no", "LANG": "C",
         ]
         host = WorkflowHost(configuration: HostConfiguration(stateDirectory: state, pluginPath: plugins,
                                                              environment: environment))
         snapshot = try host.refreshedRegistry()
         let base = environment
-        executor = CallExecutor(workerPath: Iso.worker, baseEnvironment: base, maxCallsPerWorker: maxCallsPerWorker)
+        executor = CallExecutor(workerPath: TestSupport.worker, baseEnvironment: base, maxCallsPerWorker: maxCallsPerWorker)
         runner = ToolRunner(snapshot: snapshot, executor: executor)
         executor.onSandboxUnavailable = { [weak self] text in self?.note(text) }
     }
@@ -186,7 +130,7 @@ final class Env: @unchecked Sendable {
     }
 
     /// Runs the built `wfhost` with this world's pinned environment.
-    func wfhost(_ arguments: [String]) throws -> Iso.RunResult {
-        try Iso.run(Iso.wfhost, arguments, environment: environment)
+    func wfhost(_ arguments: [String]) throws -> TestSupport.RunResult {
+        try TestSupport.run(TestSupport.wfhost, arguments, environment: environment)
     }
 }

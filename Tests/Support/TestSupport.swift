@@ -1,6 +1,6 @@
 import Foundation
 
-/// Paths, fixture compilation and CLI runs shared by the registry tests.
+/// Paths, fixture compilation and process runs shared by the test targets.
 public enum TestSupport {
     /// The repository root, from this file's path (Tests/Support/TestSupport.swift).
     public static let repoRoot: String = {
@@ -22,6 +22,7 @@ public enum TestSupport {
     }()
 
     public static var wfhost: String { buildDir + "/wfhost" }
+    public static var worker: String { buildDir + "/wfhost-worker" }
 
     /// A fresh temporary directory, removed by the caller with `cleanup`.
     public static func temporaryDirectory(_ label: String = "t") throws -> String {
@@ -34,7 +35,8 @@ public enum TestSupport {
         try? FileManager.default.removeItem(atPath: path) // a leftover temp dir is harmless
     }
 
-    /// Compiles a fixture from `Tests/RegistryTests/Fixtures` into `output` as a shared object.
+    /// Compiles a fixture into `output` as a shared object.
+    /// - Parameter source: an absolute path, or a file name in `Tests/RegistryTests/Fixtures`.
     @discardableResult
     public static func compileFixture(_ source: String, to output: String, defines: [String] = [],
                                extra: [String] = []) throws -> String {

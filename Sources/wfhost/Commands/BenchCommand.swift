@@ -34,13 +34,7 @@ struct BenchCommand: ParsableCommand {
         var document = JSONObject()
         var sections: [String] = []
         if includes(.registry) {
-            let outcome: RegistryBenchmark.Outcome
-            do {
-                outcome = try RegistryBenchmark.run(progress: printError)
-            } catch {
-                printError("wfhost bench: error: \(error)")
-                throw Exit.environment
-            }
+            let outcome = try Self.measure { try RegistryBenchmark.run(progress: printError) }
             document["registry"] = Self.json(outcome)
             sections.append(Self.text(outcome))
         }
@@ -81,28 +75,26 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if includes(.calls) {
-            let outcome: CallBenchmark.Outcome
-            do {
-                outcome = try CallBenchmark.run(progress: printError)
-            } catch {
-                printError("wfhost bench: error: \(error)")
-                throw Exit.environment
-            }
+            let outcome = try Self.measure { try CallBenchmark.run(progress: printError) }
             document["calls"] = Self.json(outcome)
             sections.append(Self.text(outcome))
         }
         if includes(.run) {
-            let outcome: RunBenchmark.Outcome
-            do {
-                outcome = try RunBenchmark.run(progress: printError)
-            } catch {
-                printError("wfhost bench: error: \(error)")
-                throw Exit.environment
-            }
+            let outcome = try Self.measure { try RunBenchmark.run(progress: printError) }
             document["run"] = RunBenchmark.json(outcome)
             sections.append(RunBenchmark.text(outcome))
         }
         print(json ? JSONValue.object(document).serialized(.pretty) : sections.joined(separator: "\n\n"))
+    }
+
+    /// Runs one benchmark that spawns children; its failure is reported as `wfhost bench: error: …` and exits 3.
+    private static func measure<Outcome>(_ benchmark: () throws -> Outcome) throws -> Outcome {
+        do {
+            return try benchmark()
+        } catch {
+            printError("wfhost bench: error: \(error)")
+            throw Exit.environment
+        }
     }
 
     // MARK: - Rendering the registry figures

@@ -68,6 +68,12 @@ enum BenchProcess {
         }
     }
 
+    /// `libcore.so` beside the executable (a build folder) or the install tree's `../lib/wfhost/plugins/core.so`.
+    static func corePlugin() -> String? {
+        guard let dir = WorkerLocator.executableDirectory() else { return nil }
+        return [dir + "/libcore.so", dir + "/../lib/wfhost/plugins/core.so"].first { access($0, R_OK) == 0 }
+    }
+
     /// A new private directory under `$TMPDIR` (mkdtemp).
     static func makeTemporaryDirectory() throws -> String {
         var base = NSTemporaryDirectory()

@@ -42,7 +42,7 @@ enum CallBenchmark {
         } catch {
             return .skipped(error.description)
         }
-        guard let plugin = corePlugin() else {
+        guard let plugin = BenchProcess.corePlugin() else {
             return .skipped("the call benchmark needs the core plugin (looked beside the executable for "
                             + "libcore.so and in ../lib/wfhost/plugins/core.so)")
         }
@@ -74,12 +74,6 @@ enum CallBenchmark {
         let pooled = try median(runs) { try call(executor, request, key: key, mode: .pooled) }
         return .measured(Figures(floorMedian: floor, floorStatic: floorStatic, perCallMedian: perCall,
                                  pooledMedian: pooled))
-    }
-
-    /// `libcore.so` beside the executable (a build folder) or the install tree's `../lib/wfhost/plugins/core.so`.
-    static func corePlugin() -> String? {
-        guard let dir = WorkerLocator.executableDirectory() else { return nil }
-        return [dir + "/libcore.so", dir + "/../lib/wfhost/plugins/core.so"].first { access($0, R_OK) == 0 }
     }
 
     /// The median of `count` timings, in milliseconds.

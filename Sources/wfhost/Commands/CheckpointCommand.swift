@@ -43,7 +43,7 @@ struct CheckpointCommand: ParsableCommand {
                 rows.append([String(cp.id), cp.name, cp.automatic ? "auto" : "manual", SessionReport.time(cp.createdAt),
                              cp.stages.filter { $0.status.isTerminal }.map(\.stage).joined(separator: ", ")])
             }
-            print(SessionReport.table(rows))
+            print(TextTable.render(rows))
         }
     }
 

@@ -81,7 +81,7 @@ struct MetricsCommand: ParsableCommand {
                              g.errorClasses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")])
             }
             lines.append("")
-            lines.append(SessionReport.table(rows))
+            lines.append(TextTable.render(rows))
         }
         lines.append("")
         lines.append("checkpoints: \(m.checkpoints) (\(m.automaticCheckpoints) automatic)")

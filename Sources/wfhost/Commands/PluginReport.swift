@@ -44,10 +44,7 @@ enum PluginReport {
             let tools = r.descriptor?.tools.compactMap(\.name).joined(separator: ", ") ?? "-"
             rows.append([name, r.descriptor?.version ?? "-", abi, r.status.rawValue, tools])
         }
-        let widths = (0..<4).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        var lines = rows.map { row in
-            (0..<4).map { row[$0].padding(toLength: widths[$0]) }.joined(separator: "  ") + "  " + row[4]
-        }
+        var lines = [TextTable.render(rows)]
         for r in records where r.status != .ok {
             lines.append("\(r.path): \(r.status.rawValue): \(r.reason ?? "")")
         }
@@ -107,8 +104,4 @@ enum PluginReport {
     private static func fileName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
     }
-}
-
-extension String {
-    func padding(toLength n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
 }

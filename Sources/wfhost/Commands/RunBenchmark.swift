@@ -30,8 +30,7 @@ enum RunBenchmark {
     /// - Throws: `BenchError` when a run fails.
     static func run(progress: (String) -> Void) throws -> Outcome {
         let exe = try BenchProcess.currentExecutable()
-        let dir = URL(fileURLWithPath: exe).deletingLastPathComponent().path
-        guard let core = [dir + "/libcore.so", dir + "/../lib/wfhost/plugins/core.so"].first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
+        guard let core = BenchProcess.corePlugin() else {
             return .skipped("needs the core plugin (looked beside the executable for libcore.so and in ../lib/wfhost/plugins/core.so)")
         }
         let scratch = try BenchProcess.makeTemporaryDirectory()
@@ -119,17 +118,27 @@ enum RunBenchmark {
         return text
     }
 
-    /// `ninja` on the path, else installed with `apt-get install -y ninja-build`; nil with the reason otherwise.
+    /// `ninja` on the path, else installed with `apt-get update -qq` then `apt-get install -y ninja-build`; nil with
+    /// the reason otherwise.
     static func findOrInstallNinja(progress: (String) -> Void) -> (String?, String?) {
         if let ninja = BenchProcess.findOnPath("ninja") { return (ninja, nil) }
         guard let aptGet = BenchProcess.findOnPath("apt-get") else {
             return (nil, "ninja is not installed and apt-get is not available: install ninja-build to compare")
         }
         progress("bench: run: installing ninja-build with apt-get")
+        // Package lists may be stale (or absent, as on a fresh container), and then the install fails: refresh
+        // them first. A failed refresh is not the end, the lists on disk may still do; it is named if the install
+        // fails too.
+        var updateFailure = ""
+        do {
+            try BenchProcess.check(aptGet, ["update", "-qq"], stderrPath: "/dev/null")
+        } catch {
+            updateFailure = " (after `apt-get update -qq` failed: \(error))"
+        }
         do {
             try BenchProcess.check(aptGet, ["install", "-y", "ninja-build"], stderrPath: "/dev/null")
         } catch {
-            return (nil, "ninja is not installed and `apt-get install -y ninja-build` failed: \(error)")
+            return (nil, "ninja is not installed and `apt-get install -y ninja-build` failed: \(error)\(updateFailure)")
         }
         guard let ninja = BenchProcess.findOnPath("ninja") else {
             return (nil, "`apt-get install -y ninja-build` ran but ninja is still not on the path")

@@ -28,7 +28,7 @@ struct SessionsCommand: ParsableCommand {
                 rows.append([s.id, s.workflowName, s.status.rawValue, SessionReport.time(s.createdAt),
                              s.startedAt.flatMap { st in s.finishedAt.map { ProgressDisplay.format(seconds: $0 - st) } } ?? "-"])
             }
-            print(SessionReport.table(rows))
+            print(TextTable.render(rows))
         }
     }
 }
@@ -103,7 +103,7 @@ struct ResumeCommand: AsyncParsableCommand {
             } else {
                 var rows = [["STAGE", "ON RESUME", "WHY"]]
                 for d in decisions { rows.append([d.stage, d.action.rawValue, d.why]) }
-                print(SessionReport.table(rows))
+                print(TextTable.render(rows))
             }
             return
         }
@@ -150,14 +150,6 @@ enum SessionReport {
         return f.string(from: Date(timeIntervalSince1970: t))
     }
 
-    static func table(_ rows: [[String]]) -> String {
-        guard let columns = rows.first?.count, columns > 0 else { return "" }
-        let widths = (0..<(columns - 1)).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        return rows.map { row in
-            (0..<(columns - 1)).map { row[$0].padding(toLength: widths[$0]) }.joined(separator: "  ") + "  " + row[columns - 1]
-        }.joined(separator: "\n")
-    }
-
     static func json(_ s: SessionRecord) -> JSONValue {
         .object([
             "id": .string(s.id), "workflow": .string(s.workflowName), "file": .string(s.workflowFile),
@@ -199,7 +191,7 @@ enum SessionReport {
             rows.append([r.stage, r.status.rawValue, String(r.attempts),
                          r.errorMessage.map { "\(r.errorClass ?? "error"): \($0)" } ?? r.reason ?? ""])
         }
-        lines.append(table(rows))
+        lines.append(TextTable.render(rows))
         return lines.joined(separator: "\n")
     }
 }

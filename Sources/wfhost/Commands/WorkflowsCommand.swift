@@ -28,14 +28,13 @@ struct WorkflowsCommand: ParsableCommand {
                 print(String(decoding: data, as: UTF8.self))
                 return
             }
-            let width = max(4, entries.map(\.0.count).max() ?? 0)
-            print("NAME".padding(toLength: width, withPad: " ", startingAt: 0) + "  STAGES  DESCRIPTION")
+            var rows = [["NAME", "STAGES", "DESCRIPTION"]]
             for (name, loaded) in entries {
                 let stages = loaded.workflow.map { String($0.stages.count) } ?? "?"
                 let description = loaded.isValid ? (loaded.workflow?.metadata.description ?? "") : "(invalid: `wfhost validate` says why)"
-                print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                      + stages.padding(toLength: 6, withPad: " ", startingAt: 0) + "  " + description)
+                rows.append([name, stages, description])
             }
+            print(TextTable.render(rows))
             print("(from \(dir))")
         }
     }

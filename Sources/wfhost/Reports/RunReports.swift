@@ -20,10 +20,7 @@ enum RunReports {
                          duration(r).map { ProgressDisplay.format(seconds: $0) } ?? "-",
                          String(error.split(separator: "\n").first ?? "")])
         }
-        let widths = (0..<4).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        var lines = rows.map { row in
-            (0..<4).map { row[$0].padding(toLength: widths[$0]) }.joined(separator: "  ") + "  " + row[4]
-        }
+        var lines = [TextTable.render(rows)]
         lines.append("")
         lines.append("session \(result.session): \(result.status.rawValue) in \(ProgressDisplay.format(result.duration))"
                      + (result.stopReason.map { " (\($0))" } ?? ""))
