@@ -110,6 +110,19 @@ import Testing
         #expect(world.calls == ["trivy image --format json --quiet r/a:1", "trivy image --format json --quiet r/a:1", "grype r/a:1 -o json"])
     }
 
+    @Test func gitURLsAreClonedWithGit() throws {
+        let world = try CLIWorld()
+        let target = world.dir.path + "/checkout"
+        let missing = try call(world, "analyze_repository_atomic", #"{"repo_url":"https://example.com/acme/shop.git"}"#, path: world.emptyBin)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("tool_error: https://example.com/acme/shop.git is a git URL and git is not on PATH: install git, or pass a local path"), "\(missing.stderr)")
+        // The stand-in clones nothing, so the analysis then finds no repository; the command line is what counts.
+        try world.standin("git")
+        let out = try call(world, "analyze_repository_atomic", #"{"repo_url":"https://example.com/acme/shop.git","branch":"main","checkout_dir":"\#(target)"}"#)
+        #expect(out.stderr.contains("does not exist or is not a directory"), "\(out.stderr)")
+        #expect(world.calls == ["git clone --depth 1 --branch main -- https://example.com/acme/shop.git \(target)"])
+    }
+
     @Test func kubectlToolsRunTheExactCommandLines() throws {
         let world = try CLIWorld()
         try world.standardStandins()

@@ -62,7 +62,7 @@ func runWfhost(_ arguments: [String], environment: [String: String]) throws -> P
     process.environment = environment
     // stderr goes to a file so that only one pipe has to be drained while the child runs.
     let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("wfhost-cz-stderr-\(UUID().uuidString)").path
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    guard FileManager.default.createFile(atPath: errPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
     defer {
         // Best effort: a leftover file in the temporary directory is harmless.
         try? FileManager.default.removeItem(atPath: errPath)
