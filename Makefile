@@ -46,9 +46,12 @@ dist: deps
 
 test: deps swift-test dist-test
 
+# The isolation tests check that no child of the test process is left after each test, so they run in a process
+# of their own; everything else runs in parallel in another.
 swift-test:
 	$(SWIFT) build --build-tests
-	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build
+	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --filter IsolationTests
+	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --skip IsolationTests
 
 dist-test: dist
 	scripts/check-dist.sh $(DIST)

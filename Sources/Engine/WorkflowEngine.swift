@@ -359,7 +359,8 @@ public actor WorkflowEngine {
                 let delay = Backoff.delay(after: attempt, policy: retryPolicy, random: Double.random(in: 0..<1, using: &random))
                 if let deadline, clock.now + delay >= deadline {
                     var f = failure
-                    f.message += " (no time left for attempt \(attempt + 1) within the stage's time limit)"
+                    f.message += " (no time left for attempt \(attempt + 1) within the stage's time limit of "
+                        + "\(DurationText.format(stage.timeout ?? .zero)))"
                     return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: f, reason: nil,
                                   duration: clock.now - started)
                 }
@@ -475,14 +476,18 @@ public actor WorkflowEngine {
         callOptions.sandbox = options.sandbox
         callOptions.attempt = attempt
         var timeout = invocation.timeout ?? stage.timeout ?? options.defaultCallTimeout
+        let stageLimit = "the stage's time limit of \(DurationText.format(stage.timeout ?? .zero)) (all attempts together)"
+        var limitedByStage = false
         if let deadline {
             let left = deadline - clock.now
             guard left > .zero else {
-                return .failure(StageFailure(errorType: "timeout", message: "the stage's time limit of "
-                                                 + "\(DurationText.format(stage.timeout ?? .zero)) passed", retryable: false,
-                                             tool: tool.qualifiedName))
+                return .failure(StageFailure(errorType: "timeout", message: "no time was left within \(stageLimit)",
+                                             retryable: false, tool: tool.qualifiedName))
             }
-            timeout = min(timeout, left)
+            if left < timeout {
+                timeout = left
+                limitedByStage = true
+            }
         }
         callOptions.limits.timeout = timeout
 
@@ -522,7 +527,11 @@ public actor WorkflowEngine {
             emit(.attemptFinished(stage: stage.name, tool: tool.qualifiedName, attempt: attempt, failure: nil))
             return .success((tool.name, success.result))
         case .failure(let callFailure):
-            let failure = masked(StageFailure(callFailure, tool: tool.qualifiedName))
+            var failure = masked(StageFailure(callFailure, tool: tool.qualifiedName))
+            if limitedByStage && callFailure.failureClass == .timeout {
+                failure.message = "attempt \(attempt) did not finish within \(stageLimit)"
+                failure.retryable = false
+            }
             attemptRecord.status = "failed"
             attemptRecord.errorClass = failure.errorType
             attemptRecord.errorMessage = failure.message
