@@ -1,4 +1,7 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An SQLite failure: the result code, the library's message, and the statement it happened in.
 public struct SQLiteError: Error, CustomStringConvertible, Sendable {
@@ -87,7 +90,18 @@ public final class SQLiteDatabase: @unchecked Sendable {
         self.path = path
         sqlite3_busy_timeout(db, busyTimeoutMs)
         sqlite3_extended_result_codes(db, 1)
-        try execute("PRAGMA journal_mode=WAL")
+        // Switching a new file to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once (without the
+        // busy handler) when another process opens the same new file at that moment: retry until the timeout.
+        var waited: Int32 = 0
+        while true {
+            do {
+                try execute("PRAGMA journal_mode=WAL")
+                break
+            } catch let error where error.isBusy && waited < busyTimeoutMs {
+                usleep(10_000)
+                waited += 10
+            }
+        }
         try execute("PRAGMA synchronous=\(durability.rawValue)")
         try execute("PRAGMA foreign_keys=ON")
     }
