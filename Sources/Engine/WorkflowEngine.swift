@@ -473,6 +473,7 @@ public actor WorkflowEngine {
         callOptions.isolation = options.isolation ?? stage.isolation.flatMap { IsolationMode(rawValue: $0.rawValue) }
             ?? workflow.isolation.flatMap { IsolationMode(rawValue: $0.rawValue) } ?? options.defaultIsolation
         callOptions.limits = options.limits
+        if let memory = invocation.memoryMB { callOptions.limits.memoryMB = memory }
         callOptions.sandbox = options.sandbox
         callOptions.attempt = attempt
         var timeout = invocation.timeout ?? stage.timeout ?? options.defaultCallTimeout

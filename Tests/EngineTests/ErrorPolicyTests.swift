@@ -201,3 +201,23 @@ import WfhostTestSupport
         #expect(run.status("after") == .skipped)
     }
 }
+
+/// A tool entry's `memory_mb` sets that call's memory limit.
+@Suite struct PerToolLimitTests {
+    @Test func memoryLimitPerToolEntry() async throws {
+        let h = try EngineHarness("memory")
+        defer { h.cleanup() }
+        let run = try await h.run("""
+            error_policy: {mode: continue}
+            stages:
+              - name: small
+                tools: [{name: alloc, args: {mb: 200}, memory_mb: 64}]
+              - name: default
+                tools: [{name: alloc, args: {mb: 200}}]
+            """)
+        let small = try #require(run.stage("small"))
+        #expect(small.status == .failed && small.errorClass == "out_of_memory")
+        #expect(small.errorMessage?.contains("(memory limit 64 MiB)") == true)
+        #expect(run.status("default") == .succeeded)
+    }
+}

@@ -12,7 +12,7 @@ struct WorkflowDecoder {
     static let stageKeys = ["name", "tools", "args", "depends_on", "conditions", "retry_policy", "timeout",
                             "parallel", "on_failure", "variables", "weight", "run_when", "allow_failure",
                             "isolation"]
-    static let toolKeys = ["name", "args", "timeout"]
+    static let toolKeys = ["name", "args", "timeout", "memory_mb"]
     static let conditionKeys = ["key", "operator", "value"]
     static let retryKeys = ["max_attempts", "backoff_mode", "initial_delay", "max_delay", "multiplier", "jitter",
                             "retry_on"]
@@ -211,6 +211,9 @@ struct WorkflowDecoder {
             }
         }
         if let timeoutNode = fields["timeout"] { tool.timeout = reader.duration(timeoutNode, what: "`timeout`") }
+        if let memoryNode = fields["memory_mb"] {
+            tool.memoryMB = reader.integer(memoryNode, what: "`memory_mb`", atLeast: 16)
+        }
         return tool
     }
 

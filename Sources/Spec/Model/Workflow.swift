@@ -99,6 +99,8 @@ public struct ToolInvocation: Sendable {
     public var resolvedName: String?
     public var args: SpecValue?
     public var timeout: Duration?
+    /// The call's memory limit in MiB, overriding the run's (default 1 GiB).
+    public var memoryMB: Int? = nil
     public var location: SourceLocation
 }
 
