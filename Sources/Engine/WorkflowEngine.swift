@@ -510,8 +510,8 @@ public actor WorkflowEngine {
                 let e = RunEvent.log(stage: stageName, tool: toolName, level: level, message: secrets.mask(message))
                 sink.emit(e)
                 try? store.appendEvent(session, kind: e.kind, stage: stageName, data: e.json.serialized()) // a lost log line must not fail the call
-            case .progress:
-                break
+            case .progress(let fraction, _):
+                Task { await self.toolProgress(i, fraction: fraction) }
             }
         }
         // The end time is taken before the slot is handed on, so that with max_concurrency 1 the recorded
@@ -558,6 +558,7 @@ public actor WorkflowEngine {
     @discardableResult
     func finish(_ i: Int, status: StageStatus, failure: StageFailure?, reason: String?, duration: Duration) -> StageStatus {
         let stage = workflow.stages[i]
+        stageProgress[i] = nil
         records[i].status = status
         records[i].finishedAt = status == .pending ? nil : Date().timeIntervalSince1970
         records[i].errorClass = failure?.errorType
@@ -593,6 +594,14 @@ public actor WorkflowEngine {
         }
     }
 
+    /// A tool reported how far it is: the running stage counts that share of its weight.
+    private func toolProgress(_ i: Int, fraction: Double) {
+        guard records[i].status == .running else { return }
+        stageProgress[i] = min(1, max(0, fraction))
+        emitProgress()
+    }
+
+    /// The run's progress: finished stages count their whole weight, running ones the share their tools reported.
     private func emitProgress() {
         let total = workflow.stages.reduce(0.0) { $0 + $1.weight }
         var done = 0.0
@@ -600,7 +609,10 @@ public actor WorkflowEngine {
         var running: [String] = []
         for (i, r) in records.enumerated() {
             if r.status.isTerminal { done += workflow.stages[i].weight; finished += 1 }
-            if r.status == .running { running.append(r.stage) }
+            if r.status == .running {
+                running.append(r.stage)
+                done += workflow.stages[i].weight * (stageProgress[i] ?? 0)
+            }
         }
         emit(.progress(fraction: total > 0 ? done / total : 1, finished: finished, total: records.count, running: running))
     }
