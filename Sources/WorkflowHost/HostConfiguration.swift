@@ -29,15 +29,24 @@ public struct HostConfiguration: Sendable {
     public var databasePath: String { stateDirectory + "/wfhost.sqlite3" }
 }
 
+/// An error with a sentence for the user and what to do about it: `error: MESSAGE` and an indented hint.
+public protocol ExplainedError: Error, CustomStringConvertible, Sendable {
+    var message: String { get }
+    var hint: String? { get }
+}
+
+extension ExplainedError {
+    public var description: String { "error: \(message)" + (hint.map { "\n  hint: \($0)" } ?? "") }
+}
+
 /// An error about the host's environment (exit code 3): a missing worker, an unusable state directory.
-public struct HostError: Error, CustomStringConvertible, Sendable {
+public struct HostError: ExplainedError {
     public var message: String
     public var hint: String?
     public init(_ message: String, hint: String? = nil) {
         self.message = message
         self.hint = hint
     }
-    public var description: String { "error: \(message)" + (hint.map { "\n  hint: \($0)" } ?? "") }
 }
 
 /// The host: configuration plus the parts built from it on demand.

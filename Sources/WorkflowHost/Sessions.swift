@@ -7,14 +7,13 @@ import Spec
 import Store
 
 /// A request about a session that cannot be honoured as asked (unknown session, wrong state): exit code 2.
-public struct InvalidRequest: Error, Sendable, CustomStringConvertible {
+public struct InvalidRequest: ExplainedError {
     public var message: String
     public var hint: String?
     public init(_ message: String, hint: String? = nil) {
         self.message = message
         self.hint = hint
     }
-    public var description: String { "error: \(message)" + (hint.map { "\n  hint: \($0)" } ?? "") }
 }
 
 /// Everything stored about one session.
