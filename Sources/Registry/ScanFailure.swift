@@ -73,8 +73,10 @@ public struct ScanFailure: Error, Sendable, Hashable {
                            hint: "a constructor in the shared object called exit() or _exit(); plugins must not "
                                + "end the process")
         case "unreadable":
-            return Finding(.error, kind, path: path, "cannot read the file: \(message)",
-                           hint: "check the file's permissions")
+            let hint = message.contains("No such file") ? "check the path; `wfhost plugins list` shows the plugin path"
+                : message.contains("not a regular file") ? "give a plugin file (*.so), or a directory to check all of its *.so files"
+                : "check the file's permissions"
+            return Finding(.error, kind, path: path, "cannot read the file: \(message)", hint: hint)
         default:
             return Finding(.error, kind, path: path, "the scanner failed: \(message)\(stderrNote)",
                            hint: "this is likely a wfhost bug; please report it with the plugin attached")

@@ -65,23 +65,36 @@ public struct CustomErrorRoute: Sendable {
 }
 
 extension WorkflowHost {
-    /// The folder of predefined workflows: `share/wfhost/workflows` in the install tree.
-    public var predefinedWorkflowsDirectory: String? {
+    /// The folder of predefined workflows: `share/wfhost/workflows` in the install tree, or the `workflows`
+    /// folder of the source tree when wfhost runs from a build folder.
+    public static var predefinedWorkflowsDirectory: String? {
         guard let exe = WorkerLocator.executableDirectory() else { return nil }
-        let dir = URL(fileURLWithPath: exe + "/../share/wfhost/workflows").standardizedFileURL.path
-        return FileManager.default.fileExists(atPath: dir) ? dir : nil
+        var candidates = [exe + "/../share/wfhost/workflows"]
+        var dir = URL(fileURLWithPath: exe)
+        for _ in 0..<5 {
+            dir.deleteLastPathComponent()
+            candidates.append(dir.path + "/workflows")
+            if FileManager.default.fileExists(atPath: dir.path + "/Package.swift") { break }
+        }
+        return candidates.first { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }.map { URL(fileURLWithPath: $0).standardized.path }
     }
 
-    /// A workflow file path for `fileOrName`: an existing file, else a predefined workflow of that name.
-    public func workflowPath(_ fileOrName: String) -> String {
+    /// The names of the predefined workflows in `directory` (their file names without `.yaml`), sorted.
+    public static func predefinedWorkflowNames(in directory: String) -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] // unreadable: none listed
+        return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// The file a workflow argument names: itself when it exists, else the predefined workflow of that name,
+    /// else the argument unchanged (reading it then reports the missing file).
+    public static func workflowPath(_ fileOrName: String) -> String {
         if FileManager.default.fileExists(atPath: fileOrName) { return fileOrName }
-        if let dir = predefinedWorkflowsDirectory {
-            for candidate in [dir + "/" + fileOrName + ".yaml", dir + "/" + fileOrName + ".yml"]
-            where FileManager.default.fileExists(atPath: candidate) {
-                return candidate
-            }
-        }
-        return fileOrName
+        guard !fileOrName.contains("/"), let dir = predefinedWorkflowsDirectory,
+              predefinedWorkflowNames(in: dir).contains(fileOrName) else { return fileOrName }
+        return "\(dir)/\(fileOrName).yaml"
     }
 
     /// Runs a predefined or custom workflow to its end (the seed's "execute workflow").
@@ -92,7 +105,7 @@ extension WorkflowHost {
     /// - Throws: `WorkflowInvalid` (the file has errors), `HostError` (environment).
     public func execute(workflow: String, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
                         sink: any RunEventSink = EventRecorder()) async throws -> RunResult {
-        let prepared = try prepareRun(file: workflowPath(workflow), options: options, sink: sink,
+        let prepared = try prepareRun(file: Self.workflowPath(workflow), options: options, sink: sink,
                                       extraRoutes: routes.map(\.errorRoute))
         let result = await prepared.engine.run()
         prepared.executor.shutdownAll()
@@ -110,7 +123,7 @@ extension WorkflowHost {
 
     /// Validates and plans a workflow file without the registry's checks.
     func plannedWorkflow(_ file: String) throws -> (Workflow, ExecutionPlan) {
-        let report = WorkflowValidator.validate(path: workflowPath(file))
+        let report = WorkflowValidator.validate(path: Self.workflowPath(file))
         guard report.isValid, let workflow = report.workflow, let plan = report.plan else { throw WorkflowInvalid(report: report) }
         return (workflow, plan)
     }

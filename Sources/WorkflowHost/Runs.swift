@@ -41,6 +41,27 @@ extension WorkflowHost {
         return WorkflowValidator.validate(text: text, file: file, options: options)
     }
 
+    /// The text of a workflow file.
+    /// - Throws: `InvalidRequest` (exit code 2) naming the file and why it cannot be read.
+    public static func readWorkflowFile(_ file: String) throws(InvalidRequest) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+            throw InvalidRequest("no workflow file '\(file)'",
+                                 hint: "check the path, or `wfhost workflows list` for the predefined workflows")
+        }
+        if isDirectory.boolValue {
+            throw InvalidRequest("'\(file)' is a directory, not a workflow file", hint: "name a .yaml file")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw InvalidRequest("cannot read the workflow file '\(file)'", hint: "check its permissions")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InvalidRequest("the workflow file '\(file)' is not UTF-8 text",
+                                 hint: "`wfhost validate \(file)` shows where the first bad byte is")
+        }
+        return text
+    }
+
     /// A new session id: sortable by time, unique across hosts.
     public static func newSessionID() -> String {
         let formatter = DateFormatter()
@@ -53,13 +74,7 @@ extension WorkflowHost {
     /// - Throws: `WorkflowInvalid` for a file with errors, `HostError` for the environment.
     public func prepareRun(file: String, options: RunOptions, sink: any RunEventSink,
                            extraRoutes: [ErrorRoute] = []) throws -> PreparedRun {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw HostError("cannot read the workflow file \(file): \(error.localizedDescription)",
-                            hint: "check the path; `wfhost validate FILE` checks a file")
-        }
+        let text = try Self.readWorkflowFile(file)
         let snapshot = try refreshedRegistry()
         let report = validateWorkflow(text: text, file: file,
                                       externalVariables: Set(options.variables.keys).union(options.secrets.keys),

@@ -34,13 +34,36 @@ struct WfhostCommand: AsyncParsableCommand {
         ]
     )
 
+    /// `wfhost --state-dir D sessions list` means `wfhost sessions list --state-dir D`: global options written
+    /// before the subcommand are moved after it (before a `--`, if there is one), where each command reads them.
+    static func moveGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if (a == "--state-dir" || a == "--plugin-path") && i + 1 < arguments.count {
+                leading += [a, arguments[i + 1]]
+                i += 2
+            } else if a.hasPrefix("--state-dir=") || a.hasPrefix("--plugin-path=") {
+                leading.append(a)
+                i += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty else { return arguments }
+        var rest = Array(arguments[i...])
+        rest.insert(contentsOf: leading, at: rest.firstIndex(of: "--") ?? rest.endIndex)
+        return rest
+    }
+
     /// Parses and runs, mapping argument-parser's usage exit code (64) to ours (2, invalid input or usage).
     static func main() async {
         // A worker that dies closes its request pipe; the write then fails with EPIPE, which the supervisor
         // reports. The default SIGPIPE action would kill the host instead.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(moveGlobalOptions(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -101,3 +101,37 @@ import Testing
         #expect(r.stdout == "wfhost 0.1.0 (plugin ABI 1.0)\n")
     }
 }
+
+/// Bad paths given to the CLI: what, where, what to do, and the exit code for invalid input.
+@Suite struct CLIInputTests {
+    @Test func missingOrDirectoryWorkflowFileIsInvalidInput() throws {
+        let dir = try TestSupport.temporaryDirectory("cli-input")
+        defer { TestSupport.cleanup(dir) }
+        let missing = try TestSupport.wfhost(["run", dir + "/nope.yaml"], stateDir: dir)
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "error: no workflow file '\(dir)/nope.yaml'\n"
+                + "  hint: check the path, or `wfhost workflows list` for the predefined workflows\n")
+        let directory = try TestSupport.wfhost(["run", dir], stateDir: dir)
+        #expect(directory.status == 2)
+        #expect(directory.stderr == "error: '\(dir)' is a directory, not a workflow file\n  hint: name a .yaml file\n")
+    }
+
+    @Test func globalOptionsMayComeBeforeTheSubcommand() throws {
+        let dir = try TestSupport.temporaryDirectory("cli-global")
+        defer { TestSupport.cleanup(dir) }
+        let r = try TestSupport.run(TestSupport.wfhost, ["--state-dir", dir + "/state", "sessions", "list", "--json"],
+                                    environment: ["HOME": dir, "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "[]\n")
+        #expect(FileManager.default.fileExists(atPath: dir + "/state/wfhost.sqlite3"))
+    }
+
+    @Test func missingPluginFileSaysCheckThePath() throws {
+        let dir = try TestSupport.temporaryDirectory("cli-plugin")
+        defer { TestSupport.cleanup(dir) }
+        let r = try TestSupport.wfhost(["plugins", "validate", dir + "/absent.so"], stateDir: dir)
+        #expect(r.status == 1)
+        #expect(r.stdout == "\(dir)/absent.so: error: cannot read the file: No such file or directory\n"
+                + "  hint: check the path; `wfhost plugins list` shows the plugin path\n")
+    }
+}

@@ -134,6 +134,9 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as HostError {
             printError("wfhost: \(error)")
             throw Exit.environment
+        } catch let error as InvalidRequest {
+            printError(error.description)
+            throw Exit.invalidInput
         }
         printError("session \(prepared.session)")
         try await RunDriver.drive(prepared.engine, executor: prepared.executor, workflow: prepared.workflow,
@@ -201,13 +204,7 @@ final class Counter: @unchecked Sendable {
 /// `wfhost run --dry-run`: the plan by levels, with each call's arguments as far as they are known before the run.
 enum DryRun {
     static func print(file: String, host: WorkflowHost, options: RunOptions) throws {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            printError("error: cannot read \(file): \(error.localizedDescription)")
-            throw Exit.invalidInput
-        }
+        let text = try runReportingHostErrors { try WorkflowHost.readWorkflowFile(file) }
         let snapshot = try runReportingHostErrors { try host.refreshedRegistry() }
         let report = host.validateWorkflow(text: text, file: file,
                                            externalVariables: Set(options.variables.keys).union(options.secrets.keys),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WorkflowHost
 import Isolation
 import Spec
 
@@ -65,46 +66,21 @@ struct WorkflowsCommand: ParsableCommand {
 /// Where the predefined workflows live: `../share/wfhost/workflows` beside the executable in an install tree,
 /// else the repository's `workflows/` folder above a build folder (`.build/debug/wfhost`).
 enum PredefinedWorkflows {
-    static func directory() -> String? {
-        guard let exe = WorkerLocator.executableDirectory() else { return nil }
-        var candidates = [exe + "/../share/wfhost/workflows"]
-        var dir = URL(fileURLWithPath: exe)
-        for _ in 0..<5 {
-            dir.deleteLastPathComponent()
-            candidates.append(dir.path + "/workflows")
-            if FileManager.default.fileExists(atPath: dir.path + "/Package.swift") { break }
-        }
-        return candidates.first { isDirectory($0) }.map { URL(fileURLWithPath: $0).standardized.path }
-    }
-
     static func directoryOrExit() throws -> String {
-        guard let dir = directory() else {
+        guard let dir = WorkflowHost.predefinedWorkflowsDirectory else {
             printError("error: the predefined workflows are not installed (looked in ../share/wfhost/workflows beside wfhost)")
             throw Exit.environment
         }
         return dir
     }
 
-    static func names(in dir: String) -> [String] {
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []  // unreadable: none listed
-        return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
-    }
+    static func names(in dir: String) -> [String] { WorkflowHost.predefinedWorkflowNames(in: dir) }
 
     static func file(named name: String, in dir: String) -> String? {
         guard !name.contains("/"), names(in: dir).contains(name) else { return nil }
         return "\(dir)/\(name).yaml"
     }
 
-    /// `wfhost run NAME`: the file a run argument names — itself when it exists, else the predefined workflow
-    /// of that name, else the argument unchanged (the run then reports the missing file).
-    static func resolve(_ argument: String) -> String {
-        if FileManager.default.fileExists(atPath: argument) { return argument }
-        guard let dir = directory(), let file = file(named: argument, in: dir) else { return argument }
-        return file
-    }
-
-    private static func isDirectory(_ path: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
-    }
+    /// `wfhost run NAME`: see `WorkflowHost.workflowPath`.
+    static func resolve(_ argument: String) -> String { WorkflowHost.workflowPath(argument) }
 }
