@@ -16,6 +16,7 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
     private var fraction = 0.0
     private var finished = 0
     private var total = 0
+    private var ticker: DispatchSourceTimer?
 
     init(quiet: Bool, forcePlain: Bool = false) {
         self.quiet = quiet
@@ -26,6 +27,9 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
         guard !quiet else { return }
         lock.withLock {
             switch event {
+            case .runStarted(_, _, let stages):
+                total = stages
+                if live { startTicker() }
             case .progress(let f, let done, let all, let names):
                 fraction = f; finished = done; total = all; running = names
                 if live { redraw() }
@@ -47,11 +51,25 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
             case .notice(let text):
                 plain("wfhost: \(text)")
             case .runFinished:
+                ticker?.cancel()
+                ticker = nil
                 if live && lineShown { clearLine() }
             default:
                 break
             }
         }
+    }
+
+    /// Redraws the live line every second so that the elapsed time and ETA move between events.
+    private func startTicker() {
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.withLock { if self.lineShown { self.redraw() } }
+        }
+        timer.resume()
+        ticker = timer
     }
 
     private func plain(_ text: String) {
