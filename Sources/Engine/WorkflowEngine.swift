@@ -72,7 +72,7 @@ public actor WorkflowEngine {
         for (k, v) in options.secrets { vars[k] = .string(v) }
         self.variables = vars
         self.secrets = Secrets(secretValues)
-        self.deps = workflow.stages.map { stage in stage.dependsOn.compactMap { workflow.stageIndex(named: $0.name) } }
+        self.deps = Self.dependencies(of: workflow)
         var recovery = Set<Int>()
         for stage in workflow.stages { if let t = stage.onFailure, let i = workflow.stageIndex(named: t.name) { recovery.insert(i) } }
         for route in workflow.errorPolicy.routes {
@@ -94,6 +94,34 @@ public actor WorkflowEngine {
                 outputs[workflow.stages[i].name] = value
             }
         }
+    }
+
+    /// The stage indexes each stage depends on.
+    public static func dependencies(of workflow: Workflow) -> [[Int]] {
+        workflow.stages.map { stage in stage.dependsOn.compactMap { workflow.stageIndex(named: $0.name) } }
+    }
+
+    /// What a resumed run starts from: stages a cancelled or stopped run left behind become pending again (the
+    /// cancelled ones, the ones skipped because the run stopped, and transitively skipped ones whose dependencies
+    /// will now run again). Finished stages are kept.
+    public static func reopenedForResume(_ stored: [StageRecord], deps: [[Int]]) -> [StageRecord] {
+        var records = stored
+        for i in records.indices where records[i].status == .cancelled
+            || (records[i].status == .skipped && records[i].reason?.hasPrefix("not started:") == true) {
+            records[i].status = .pending
+            records[i].reason = nil
+        }
+        var reopened = true
+        while reopened {
+            reopened = false
+            for i in records.indices where records[i].status == .skipped
+                && deps[i].contains(where: { $0 < records.count && records[$0].status == .pending }) {
+                records[i].status = .pending
+                records[i].reason = nil
+                reopened = true
+            }
+        }
+        return records
     }
 
     /// The stored records of stages so far (for status and tests).
@@ -149,10 +177,7 @@ public actor WorkflowEngine {
                 records[i].reason = "interrupted: the host running attempt \(records[i].attempts) stopped"
             }
         }
-        // Stages a cancelled or paused run left behind run again.
-        for i in records.indices where records[i].status == .cancelled {
-            records[i].status = .pending
-        }
+        records = Self.reopenedForResume(records, deps: deps)
         let monitor = Task { [weak self] in await self?.monitorRequests() }
         var timeoutTask: Task<Void, Never>? = nil
         if let limit = workflow.timeout {
@@ -184,6 +209,11 @@ public actor WorkflowEngine {
         let status: SessionStatus = stopStatus ?? (failedStages.isEmpty && stopReason == nil ? .succeeded : .failed)
         let error = stopReason ?? failedStages.first.map { "stage '\($0.stage)' failed: \($0.errorMessage ?? "")" }
         persistSession(status, error: error.map(secrets.mask))
+        do {
+            try store.releaseLease(session, pid: Int(getpid()))
+        } catch {
+            sink.emit(.notice("cannot release the session's lease (it goes stale in seconds): \(error)"))
+        }
         let duration = clock.now - started
         emit(.runFinished(session: session, status: status, duration: duration))
         return RunResult(session: session, status: status, stages: records, outputs: outputs, duration: duration,

@@ -113,7 +113,12 @@ extension WorkflowHost {
     public func explainResume(_ id: String) throws -> [ResumeDecision] {
         let snapshot = try status(of: id)
         let workflow = try storedWorkflow(snapshot.session)
-        return snapshot.stages.map { r in
+        let reopened = WorkflowEngine.reopenedForResume(snapshot.stages, deps: WorkflowEngine.dependencies(of: workflow))
+        return zip(snapshot.stages, reopened).map { stored, r in
+            if r.status == .pending && stored.status != .pending {
+                return ResumeDecision(stage: r.stage, action: .run,
+                                      why: "was \(stored.status.rawValue) when the run stopped; runs again")
+            }
             let policy = workflow.stageIndex(named: r.stage).flatMap { workflow.stages[$0].retryPolicy }
             let max = policy?.maxAttempts ?? 1
             switch r.status {

@@ -134,6 +134,29 @@ import Testing
         #expect(try h.stageStatuses(s) == ["stuck": "cancelled", "after": "skipped"])
     }
 
+    @Test func cancelThenResumeRunsWhatTheCancelLeftBehind() throws {
+        let h = try SessionHarness("cancel-resume")
+        defer { h.cleanup() }
+        let log = h.dir + "/stages.log"
+        let file = try h.write("slow.yaml", Self.chain(3, log: log, sleepMs: 1500))
+        let p = try h.start(["run", file, "--quiet"])
+        var session: String? = nil
+        #expect(h.waitUntil {
+            session = try? h.newestSession() // not created yet: keep waiting
+            guard let s = session else { return false }
+            return (try? h.stageStatuses(s)["s0"]) == "running" // as above
+        })
+        guard let s = session else { return }
+        #expect(try h.wfhost(["cancel", s]).status == 0)
+        p.waitUntilExit()
+        #expect(try h.stageStatuses(s) == ["s0": "cancelled", "s1": "skipped", "s2": "skipped"])
+        let explain = try h.wfhost(["resume", s, "--explain"])
+        #expect(explain.stdout.contains("s1     run        was skipped when the run stopped; runs again"))
+        let resumed = try h.wfhost(["resume", s, "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(h.lineCounts(log) == ["s0": 1, "s1": 1, "s2": 1])
+    }
+
     @Test func checkpointRestoreThenResumeRerunsExactlyTheLaterStages() throws {
         let h = try SessionHarness("checkpoint")
         defer { h.cleanup() }
