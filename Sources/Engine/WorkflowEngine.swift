@@ -357,7 +357,8 @@ public actor WorkflowEngine {
                 return finish(i, status: .cancelled, failure: failure, reason: reason, duration: clock.now - started)
             }
             var retryPolicy = policy
-            if let route = ErrorRouter.route(for: failure, stage: stage.name, attempt: attempt, routes: routes) {
+            let matched = ErrorRouter.route(for: failure, stage: stage.name, attempt: attempt, routes: routes)
+            if let route = matched {
                 let label = "error route '\(route.id)'"
                 switch route.action {
                 case .skip:
@@ -383,9 +384,10 @@ public actor WorkflowEngine {
                     retryPolicy = route.retryPolicy ?? policy
                 }
             }
-            let mayRetry = extraAttempt ? false : Backoff.shouldRetry(failure, policy: retryPolicy)
-                || route(for: failure, stage.name, attempt)?.action == .retry
-            if attempt < retryPolicy.maxAttempts && mayRetry && !extraAttempt {
+            // A route's `retry` retries whatever the failure; otherwise the policy's retry_on or the failure's flag
+            // decides. The one extra attempt after a redirect is the last.
+            let mayRetry = !extraAttempt && (matched?.action == .retry || Backoff.shouldRetry(failure, policy: retryPolicy))
+            if attempt < retryPolicy.maxAttempts && mayRetry {
                 let delay = Backoff.delay(after: attempt, policy: retryPolicy, random: Double.random(in: 0..<1, using: &random))
                 if let deadline, clock.now + delay >= deadline {
                     var f = failure
@@ -395,7 +397,7 @@ public actor WorkflowEngine {
                                   duration: clock.now - started)
                 }
                 emit(.retrying(stage: stage.name, nextAttempt: attempt + 1, delay: delay, failure: masked(failure)))
-                try? await Task.sleep(for: delay) // a cancelled sleep just ends the wait early
+                await waitUnlessCancelled(delay)
                 continue
             }
             let status: StageStatus = stage.allowFailure ? .allowedFailure : .failed
@@ -408,8 +410,12 @@ public actor WorkflowEngine {
         }
     }
 
-    private func route(for failure: StageFailure, _ stage: String, _ attempt: Int) -> ErrorRoute? {
-        ErrorRouter.route(for: failure, stage: stage, attempt: attempt, routes: routes)
+    /// Waits out a retry delay, ending early when the run is being cancelled (fail-fast, a user, the time limit).
+    private func waitUnlessCancelled(_ delay: Duration) async {
+        let end = clock.now + delay
+        while !cancelling && clock.now < end {
+            try? await Task.sleep(for: min(.milliseconds(100), end - clock.now)) // a cancelled sleep only ends early
+        }
     }
 
     /// Runs a recovery stage (a redirect target or an on_failure stage) now, once per run.
