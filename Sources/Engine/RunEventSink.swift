@@ -28,11 +28,19 @@ public final class JSONLinesSink: RunEventSink, @unchecked Sendable {
     // @unchecked: writes are serialized by `lock`.
     private let lock = NSLock()
     private let handle: FileHandle
+    private var broken = false
     public init(handle: FileHandle) { self.handle = handle }
     public func emit(_ event: RunEvent) {
         var object = event.json.objectValue ?? JSONObject()
         object["at"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
         let line = JSONValue.object(object).serialized() + "\n"
-        lock.withLock { handle.write(Data(line.utf8)) }
+        lock.withLock {
+            guard !broken else { return }
+            do {
+                try handle.write(contentsOf: Data(line.utf8))
+            } catch {
+                broken = true // a closed pipe or a full disk ends the stream, never the run
+            }
+        }
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs calls in workers, `per_call` or `pooled`, on dedicated threads so that supervision (which blocks in
 /// `poll`) never occupies Swift's cooperative thread pool.
@@ -23,6 +26,9 @@ public final class CallExecutor: @unchecked Sendable {
         self.baseEnvironment = baseEnvironment
         self.maxCallsPerWorker = maxCallsPerWorker
         self.memoryMarkKiB = UInt64(memoryMarkMiB) * 1024
+        // A worker that died closes its request pipe; writing to it must fail with EPIPE (reported as the
+        // worker's end), not kill the host with SIGPIPE. Process-wide, as SIGPIPE handling is.
+        signal(SIGPIPE, SIG_IGN)
     }
 
     deinit { shutdownAll() }
@@ -58,7 +64,12 @@ public final class CallExecutor: @unchecked Sendable {
     }
 
     private func checkOut(key: WorkerKey, mode: IsolationMode) throws(CallFailure) -> Worker {
-        if mode == .pooled, let worker = lock.withLock({ idle[key]?.popLast() }) { return worker }
+        // An idle worker may have died since (the OOM killer, a plugin thread): such a one is discarded, so that
+        // one call's worker never fails another call.
+        while mode == .pooled, let worker = lock.withLock({ idle[key]?.popLast() }) {
+            if worker.isIdleAndAlive() { return worker }
+            worker.shutdown(grace: .zero)
+        }
         let worker = try Worker.start(key: key, workerPath: workerPath, baseEnvironment: baseEnvironment)
         if key.sandbox.enforce && worker.sandboxStatus == "unavailable" {
             let first = lock.withLock { () -> Bool in
@@ -75,8 +86,11 @@ public final class CallExecutor: @unchecked Sendable {
 
     private func checkIn(_ worker: Worker, mode: IsolationMode) {
         // The peak RSS comes with the call's done frame: no /proc read on the pooled fast path.
+        // A CPU-time limit counts the whole process, so a worker with one is not reused; the memory mark is at
+        // most half the worker's own limit, so memory one call left behind cannot push the next one over it.
+        let mark = worker.key.memoryMB > 0 ? min(memoryMarkKiB, UInt64(worker.key.memoryMB) * 512) : memoryMarkKiB
         let keep = mode == .pooled && worker.isReusable && worker.callsServed < maxCallsPerWorker
-            && worker.lastMaxRSSKiB < memoryMarkKiB
+            && worker.lastMaxRSSKiB < mark && worker.key.cpuSeconds == 0
         if keep {
             lock.withLock { idle[worker.key, default: []].append(worker) }
         } else {

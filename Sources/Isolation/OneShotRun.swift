@@ -49,10 +49,14 @@ public enum WorkerFD {
 }
 
 extension Duration {
-    /// The duration in whole nanoseconds (0 for negative durations).
+    /// The duration in whole nanoseconds: 0 for negative durations, and at most about 100 years, so that adding
+    /// it to a monotonic clock reading never overflows (a user may write `timeout: 100000000000`).
     public var nanoseconds: UInt64 {
         let (s, atto) = components
-        return s <= 0 && atto <= 0 ? 0 : UInt64(s) * 1_000_000_000 + UInt64(atto / 1_000_000_000)
+        guard s >= 0, atto >= 0 || s > 0 else { return 0 }
+        let cap: Int64 = 100 * 365 * 86_400
+        if s >= cap { return UInt64(cap) * 1_000_000_000 }
+        return UInt64(s) * 1_000_000_000 + UInt64(max(0, atto) / 1_000_000_000)
     }
 }
 

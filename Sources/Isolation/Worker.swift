@@ -26,6 +26,17 @@ public final class Worker: @unchecked Sendable {
     public private(set) var sandboxStatus = "off"
     /// The worker can take another call.
     public var isReusable: Bool { exit == nil && reusable }
+
+    /// For an idle pooled worker: it has not exited since its last call (its pidfd is not readable).
+    func isIdleAndAlive() -> Bool {
+        guard isReusable else { return false }
+        if process.pidfd >= 0 {
+            var fds = [pollfd(fd: process.pidfd, events: Int16(POLLIN), revents: 0)]
+            do { try Sys.poll(&fds, timeoutMs: 0) } catch { return false }
+            return fds[0].revents == 0
+        }
+        return (try? process.reapIfExited()) == nil // no pidfd: a non-blocking reap tells; an error means gone
+    }
     private var reusable = true
     private var closed = false
     private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)

@@ -20,11 +20,26 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-/* Dies with the host: if the parent is gone already (it died between fork and here), exit at once. */
+/* The host died: end the worker's whole process group (the worker and what its tool started), not only the
+ * worker. kill(2) is async-signal-safe. */
+static void on_host_death(int sig) {
+    (void)sig;
+    kill(0, SIGKILL);
+    _exit(75);
+}
+
+/* Dies with the host: the parent-death signal (armed by a real-time signal whose handler ends the group; the
+ * tool's own handlers rarely touch real-time signals), and if the parent is gone already (it died between fork
+ * and here), exit at once. */
 static void tie_to_parent(void) {
     const char *expected = getenv("WFHOST_PARENT_PID");
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (expected && (pid_t)atol(expected) != getppid()) _exit(75);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_host_death;
+    int sig = SIGRTMIN + 2;
+    if (sigaction(sig, &sa, NULL) != 0) sig = SIGKILL;
+    prctl(PR_SET_PDEATHSIG, sig);
+    if (expected && (pid_t)atol(expected) != getppid()) on_host_death(0);
 }
 
 static int usage(void) {

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "sandbox.h"
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +30,9 @@
 #define SYS_landlock_restrict_self 446
 #endif
 
-struct ll_ruleset_attr { uint64_t handled_access_fs; uint64_t handled_access_net; };
+struct ll_ruleset_attr { uint64_t handled_access_fs; uint64_t handled_access_net; uint64_t scoped; };
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
+#define LL_SCOPE_SIGNAL (1ULL << 1)               /* ABI 6 */
 struct ll_path_beneath_attr { uint64_t allowed_access; int32_t parent_fd; } __attribute__((packed));
 
 int apply_limits(const sandbox_spec *spec, char *message, size_t size) {
@@ -82,9 +85,13 @@ int apply_landlock(const sandbox_spec *spec, char *message, size_t size) {
     if (abi >= 2) handled |= LL_FS_REFER;
     if (abi >= 3) handled |= LL_FS_TRUNCATE;
     if (abi >= 5) handled |= LL_FS_IOCTL_DEV;
-    struct ll_ruleset_attr attr = {handled, 0};
+    struct ll_ruleset_attr attr = {handled, 0, 0};
     if (abi >= 4 && !spec->network) attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
-    size_t attr_size = abi >= 4 ? sizeof attr : sizeof attr.handled_access_fs;
+    /* ABI 6: no signals to processes outside the sandbox (the host among them), and no abstract unix sockets
+     * outside it unless the tool may use the network. */
+    if (abi >= 6) attr.scoped = LL_SCOPE_SIGNAL | (spec->network ? 0 : LL_SCOPE_ABSTRACT_UNIX_SOCKET);
+    size_t attr_size = abi >= 6 ? sizeof attr : abi >= 4 ? offsetof(struct ll_ruleset_attr, scoped)
+                                                         : sizeof attr.handled_access_fs;
     int ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
     if (ruleset < 0) {
         snprintf(message, size, "cannot create a Landlock ruleset: %s", strerror(errno));

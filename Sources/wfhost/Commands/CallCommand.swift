@@ -90,7 +90,7 @@ struct CallCommand: AsyncParsableCommand {
                     "stdout_tail": .string(success.stdoutTail), "stderr_tail": .string(success.stderrTail),
                 ]).serialized(.pretty))
             } else {
-                if !success.stderrTail.isEmpty { FileHandle.standardError.write(Data(success.stderrTail.utf8)) }
+                if !success.stderrTail.isEmpty { writeStandardError(success.stderrTail) }
                 print(success.result.serialized(.pretty))
             }
         case .failure(let failure):

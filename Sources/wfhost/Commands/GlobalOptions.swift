@@ -33,7 +33,12 @@ enum Exit {
 
 /// Writes a line to standard error (diagnostics and progress never go to stdout).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    writeStandardError(text + "\n")
+}
+
+/// Writes text to standard error. A closed or full stderr drops the text: it must never stop a run.
+func writeStandardError(_ text: String) {
+    try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
 }
 
 /// Runs a command body, turning environment errors into their message and exit code 3.

@@ -172,7 +172,7 @@ enum RunDriver {
         if let summaryFile = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty,
            let handle = FileHandle(forWritingAtPath: summaryFile) {
             handle.seekToEndOfFile()
-            handle.write(Data(RunReports.githubSummary(result, workflow: workflow).utf8))
+            try? handle.write(contentsOf: Data(RunReports.githubSummary(result, workflow: workflow).utf8)) // a full disk loses the summary, not the run
             handle.closeFile()
         }
         if settings.json {

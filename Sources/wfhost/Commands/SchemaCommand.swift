@@ -140,7 +140,7 @@ enum SchemaCLI {
     /// output. Returns exit code 2 for the caller to throw.
     static func fail(_ lines: [String], hint: String, json: Bool, errors: [JSONValue], file: String) -> ExitCode {
         let text = lines.joined(separator: "\n") + "\n  hint: \(hint)\n"
-        FileHandle.standardError.write(Data(text.utf8))
+        writeStandardError(text)
         if json { printJSON(["file": .string(file), "usable": false, "errors": .array(errors)]) }
         return ExitCode(2)
     }

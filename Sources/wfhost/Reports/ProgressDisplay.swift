@@ -74,12 +74,12 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
 
     private func plain(_ text: String) {
         if live && lineShown { clearLine() }
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        writeStandardError(text + "\n")
         if live { redraw() }
     }
 
     private func clearLine() {
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        writeStandardError("\r\u{1B}[2K")
         lineShown = false
     }
 
@@ -92,7 +92,7 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
         if !running.isEmpty { line += " running: " + running.joined(separator: ", ") }
         let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
         if line.count > width - 1 { line = String(line.prefix(max(10, width - 2))) + "…" }
-        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+        writeStandardError("\r\u{1B}[2K" + line)
         lineShown = true
     }
 
