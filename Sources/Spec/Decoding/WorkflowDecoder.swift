@@ -66,6 +66,7 @@ struct WorkflowDecoder {
             }
         }
         let variables = spec["variables"].map { decodeVariables($0, context: "in `spec.variables`") } ?? []
+        checkSecretPlacement(variables: variables, stages: stages)
         let errorPolicy = spec["error_policy"].flatMap { decodeErrorPolicy($0) } ?? ErrorPolicy(mode: .failFast, maxFailures: nil, routes: [])
         let timeout = spec["timeout"].flatMap { reader.duration($0, what: "`timeout`") }
         let maxConcurrency = spec["max_concurrency"].flatMap { reader.integer($0, what: "`max_concurrency`", atLeast: 1) }
@@ -75,6 +76,40 @@ struct WorkflowDecoder {
                         variables: variables, errorPolicy: errorPolicy, timeout: timeout,
                         maxConcurrency: maxConcurrency, checkpoints: checkpoints, isolation: isolation,
                         location: reader.location(root))
+    }
+
+    /// `!secret` marks a string value of `spec.variables`: the engine masks those values everywhere and resume asks
+    /// for them again by name. Anywhere else a tag could not be honoured, so it is an error, not a silent leak.
+    mutating func checkSecretPlacement(variables: [Variable], stages: [Stage]) {
+        let hint = "define the secret under spec.variables (`token: !secret VALUE`) and write ${token} where it is used"
+        for v in variables where v.isSecret {
+            guard case .string = v.value.kind else {
+                reader.error(.invalidValue, at: v.value.location,
+                             "`!secret` marks a string; '\(v.name)' is \(v.value.kindDescription)",
+                             hint: "quote the value: `\(v.name): !secret \"...\"`")
+                continue
+            }
+        }
+        for v in variables { reportNestedSecrets(in: v.value, topLevel: true, hint: hint) }
+        for stage in stages {
+            for v in stage.variables { reportNestedSecrets(in: v.value, topLevel: false, hint: hint) }
+            if let args = stage.args { reportNestedSecrets(in: args, topLevel: false, hint: hint) }
+            for tool in stage.tools {
+                if let args = tool.args { reportNestedSecrets(in: args, topLevel: false, hint: hint) }
+            }
+        }
+    }
+
+    private mutating func reportNestedSecrets(in value: SpecValue, topLevel: Bool, hint: String) {
+        if value.isSecret && !topLevel {
+            reader.error(.invalidValue, at: value.location, "`!secret` is only allowed on a value of spec.variables",
+                         hint: hint)
+        }
+        switch value.kind {
+        case .list(let items): for item in items { reportNestedSecrets(in: item, topLevel: false, hint: hint) }
+        case .map(let entries): for entry in entries { reportNestedSecrets(in: entry.value, topLevel: false, hint: hint) }
+        default: break
+        }
     }
 
     mutating func decodeMetadata(_ node: YAMLNode) -> Metadata? {
