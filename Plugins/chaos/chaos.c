@@ -123,10 +123,11 @@ static wfh_status tool_flaky(const wfh_host *host, wfh_call *call, const wfh_req
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0 || flock(fd, LOCK_EX) != 0) {
         char message[1024];
-        snprintf(message, sizeof message, "cannot open the counter file '%s': %s", path, strerror(errno));
+        int err = errno;
+        snprintf(message, sizeof message, "cannot open the counter file '%s': %s", path, strerror(err));
         if (fd >= 0) close(fd);
         jr_free(args);
-        return wfh_fail(host, call, "io_error", message, 0);
+        return wfh_fail(host, call, err == EACCES || err == EPERM ? "permission_denied" : "io_error", message, 0);
     }
     char text[65536];
     ssize_t n = pread(fd, text, sizeof text - 1, 0);
@@ -167,6 +168,10 @@ static wfh_status tool_flaky(const wfh_host *host, wfh_call *call, const wfh_req
 
 #define NO_ARGS "{\"type\":\"object\",\"additionalProperties\":false}"
 
+/* flaky keeps its counter wherever it is told: it declares write access to the whole file system. */
+static const char *const anywhere[] = {"/", NULL};
+static const wfh_capabilities flaky_caps = {sizeof(wfh_capabilities), 0, NULL, anywhere};
+
 static const wfh_tool tools[] = {
     WFH_TOOL("segfault", "Crash with SIGSEGV", "Dereferences a null pointer: the worker dies with SIGSEGV.", NO_ARGS,
              NULL, 0, tool_segfault),
@@ -195,14 +200,14 @@ static const wfh_tool tools[] = {
              "\"code\":{\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9_]*$\"},"
              "\"retryable\":{\"type\":\"boolean\",\"default\":false}},\"additionalProperties\":false}",
              NULL, WFH_TOOL_IDEMPOTENT, tool_fail),
-    WFH_TOOL("flaky", "Fail the first N calls",
-             "Fails (retryably) the first `failures` calls for `key`, counting calls in the file at `path`, then "
-             "succeeds.",
-             "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"minLength\":1},"
-             "\"failures\":{\"type\":\"integer\",\"minimum\":0},\"path\":{\"type\":\"string\",\"minLength\":1}},"
-             "\"required\":[\"key\",\"failures\",\"path\"],\"additionalProperties\":false}",
-             NULL, WFH_TOOL_SIDE_EFFECTS, tool_flaky),
+    {sizeof(wfh_tool), WFH_TOOL_SIDE_EFFECTS, "flaky", "Fail the first N calls",
+     "Fails (retryably) the first `failures` calls for `key`, counting calls in the file at `path`, then succeeds.",
+     "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"minLength\":1},"
+     "\"failures\":{\"type\":\"integer\",\"minimum\":0},\"path\":{\"type\":\"string\",\"minLength\":1}},"
+     "\"required\":[\"key\",\"failures\",\"path\"],\"additionalProperties\":false}",
+     NULL, tool_flaky, NULL, NULL, &flaky_caps},
 };
+
 
 WFH_PLUGIN_DEFINE("chaos", "1.0.0", "Tools that fail on purpose: crashes, hangs, floods, exits, leaks, flaky errors.",
                   "Apache-2.0", "The wfhost authors", "https://github.com/wfhost/wfhost", tools)

@@ -44,9 +44,13 @@ public actor WorkflowEngine {
     var stopStatus: SessionStatus?
     /// Running calls are being cancelled (not for a pause, which lets them finish).
     var cancelling = false
+    /// Another host took the session over (this one's heartbeats stopped for too long): write nothing more.
+    var leaseLost = false
     var failures = 0
     var routes: [ErrorRoute]
     var stageProgress: [Int: Double] = [:]
+    /// Recovery stages run (or running) in this run, by stage index.
+    var recoveryRuns: [Int: Task<StageStatus, Never>] = [:]
     let clock = ContinuousClock()
     var random = SystemRandomNumberGenerator()
 
@@ -89,6 +93,8 @@ public actor WorkflowEngine {
             records[i].position = i
         }
         self.records = records
+        // max_failures counts the whole session, so failures before a resume count too.
+        failures = records.filter { $0.status == .failed }.count
         for (i, r) in records.enumerated() where r.status == .succeeded {
             if let text = r.output, let value = try? JSONValue.parse(text) { // a stored output is ours; unreadable means none
                 outputs[workflow.stages[i].name] = value
@@ -200,24 +206,42 @@ public actor WorkflowEngine {
         timeoutTask?.cancel()
         monitor.cancel()
         for i in records.indices where records[i].status == .pending && stopStatus != .paused {
-            let reason = recoveryStages.contains(i)
-                ? "recovery stage: runs only when an error route or on_failure calls it"
-                : stopReason.map { "not started: \($0)" } ?? "not started: a dependency never finished"
+            if recoveryStages.contains(i) {
+                // Stays pending, so that a later retry or resume can still call it.
+                records[i].reason = "recovery stage: runs only when an error route or on_failure calls it"
+                persistQuietly(i)
+                continue
+            }
+            let reason = stopReason.map { "not started: \($0)" } ?? "not started: a dependency never finished"
             finish(i, status: .skipped, failure: nil, reason: reason, duration: .zero)
         }
+        // A stop counts only if it left work undone (a pause or cancel that arrives during the last stage does not).
+        let leftUndone = records.indices.contains { i in
+            let r = records[i]
+            return (r.status == .pending && !recoveryStages.contains(i)) || r.status == .cancelled
+                || (r.status == .skipped && r.reason?.hasPrefix("not started:") == true)
+        }
         let failedStages = records.filter { $0.status == .failed }
-        let status: SessionStatus = stopStatus ?? (failedStages.isEmpty && stopReason == nil ? .succeeded : .failed)
-        let error = stopReason ?? failedStages.first.map { "stage '\($0.stage)' failed: \($0.errorMessage ?? "")" }
+        let status: SessionStatus
+        if let stopped = stopStatus, leftUndone {
+            status = stopped
+        } else if !failedStages.isEmpty || (stopReason != nil && stopStatus == nil && leftUndone) {
+            status = .failed
+        } else {
+            status = .succeeded
+        }
+        let error = status == .succeeded ? nil
+            : (leftUndone ? stopReason : nil) ?? failedStages.first.map { "stage '\($0.stage)' failed: \($0.errorMessage ?? "")" }
         persistSession(status, error: error.map(secrets.mask))
         do {
-            try store.releaseLease(session, pid: Int(getpid()))
+            if !leaseLost { try store.releaseLease(session, pid: Int(getpid())) }
         } catch {
             sink.emit(.notice("cannot release the session's lease (it goes stale in seconds): \(error)"))
         }
         let duration = clock.now - started
         emit(.runFinished(session: session, status: status, duration: duration))
         return RunResult(session: session, status: status, stages: records, outputs: outputs, duration: duration,
-                         stopReason: stopReason)
+                         stopReason: leftUndone ? stopReason : nil)
     }
 
     /// Keeps the session's lease fresh and acts on operators' requests from other processes
@@ -230,7 +254,14 @@ public actor WorkflowEngine {
             if Task.isCancelled { return }
             beats += 1
             do {
-                if beats % 4 == 0 { try store.heartbeat(session, pid: pid) }
+                if beats % 4 == 0, try !store.heartbeat(session, pid: pid, host: ProcessInfo.processInfo.hostName) {
+                    let reason = "another host took this session over (this host's heartbeats stopped for too long); "
+                        + "this host stops without writing anything more"
+                    sink.emit(.notice(reason))
+                    leaseLost = true
+                    abort(reason: reason)
+                    return
+                }
                 switch try store.pendingRequest(session) {
                 case .pause?:
                     try store.setRequest(session, nil)
@@ -323,7 +354,7 @@ public actor WorkflowEngine {
 
     /// Runs stage `i` through its attempts, retries and error routes, and records how it ended.
     @discardableResult
-    func execute(_ i: Int) async -> StageStatus {
+    func execute(_ i: Int, asRecovery: Bool = false) async -> StageStatus {
         let stage = workflow.stages[i]
         let started = clock.now
         let deadline = stage.timeout.map { started + $0 }
@@ -335,8 +366,9 @@ public actor WorkflowEngine {
         records[i].startedAt = Date().timeIntervalSince1970
         records[i].reason = nil
         while true {
-            if let reason = stopReason, cancelling || attempt == 0 {
-                // A paused run leaves a stage that had not started pending, so that resume runs it.
+            if let reason = stopReason, cancelling || (attempt == 0 && !asRecovery) {
+                // A paused run leaves a stage that had not started pending, so that resume runs it. A recovery stage
+                // still runs during a pause: the failed stage that called it is already running.
                 return finish(i, status: cancelling ? .cancelled : .pending, failure: nil, reason: reason,
                               duration: clock.now - started)
             }
@@ -418,12 +450,17 @@ public actor WorkflowEngine {
         }
     }
 
-    /// Runs a recovery stage (a redirect target or an on_failure stage) now, once per run.
+    /// Runs a recovery stage (a redirect target or an on_failure stage) now, at most once per run: a second
+    /// caller, even while the first run is still going, waits for that run's outcome. A recovery stage that
+    /// succeeded before a resume is not run again.
     @discardableResult
     private func runRecovery(_ i: Int) async -> StageStatus {
-        if records[i].status.isTerminal { return records[i].status }
+        if let running = recoveryRuns[i] { return await running.value }
+        if records[i].status == .succeeded { return .succeeded }
         launched.insert(i)
-        return await execute(i)
+        let task = Task { await self.execute(i, asRecovery: true) }
+        recoveryRuns[i] = task
+        return await task.value
     }
 
     /// Runs the stage's tools once (in order, or concurrently with `parallel: true`).
@@ -653,29 +690,46 @@ public actor WorkflowEngine {
         emit(.progress(fraction: total > 0 ? done / total : 1, finished: finished, total: records.count, running: running))
     }
 
+    /// Runs one store write; a failing write is tried twice more, then the run stops (nothing new starts and
+    /// running calls are cancelled), because acting on a transition that is not stored breaks resume. Once this
+    /// host has lost the session's lease it writes nothing more.
+    private func durably(_ what: String, _ write: () throws -> Void) {
+        guard !leaseLost else { return }
+        var lastError: (any Error)? = nil
+        for attempt in 0..<3 {
+            do {
+                try write()
+                return
+            } catch {
+                lastError = error
+                if attempt < 2 { usleep(200_000) }
+            }
+        }
+        let message = "cannot write \(what) to the state database: \(lastError.map { "\($0)" } ?? "unknown error")"
+        sink.emit(.notice(message + "; the run stops so that nothing runs without being recorded"))
+        abort(reason: message)
+    }
+
     private func persist(_ i: Int, event: RunEvent) {
         sink.emit(event)
-        do {
-            try store.recordStage(session, records[i], event: (event.kind, event.json.serialized()))
-        } catch {
-            sink.emit(.notice("cannot record stage '\(records[i].stage)' in the state database: \(error)"))
+        let record = records[i]
+        durably("stage '\(record.stage)'") {
+            try store.recordStage(session, record, event: (event.kind, event.json.serialized()))
         }
+    }
+
+    /// Stores a stage's row without announcing an event (a note on a stage that stays as it was).
+    private func persistQuietly(_ i: Int) {
+        let record = records[i]
+        durably("stage '\(record.stage)'") { try store.recordStage(session, record, event: nil) }
     }
 
     private func persistAttempt(_ record: AttemptRecord) {
-        do {
-            try store.recordAttempt(session, record)
-        } catch {
-            sink.emit(.notice("cannot record an attempt of stage '\(record.stage)': \(error)"))
-        }
+        durably("an attempt of stage '\(record.stage)'") { try store.recordAttempt(session, record) }
     }
 
     private func persistSession(_ status: SessionStatus, error: String?) {
-        do {
-            try store.updateSession(session, status: status, error: error)
-        } catch {
-            sink.emit(.notice("cannot record the session's status: \(error)"))
-        }
+        durably("the session's status") { try store.updateSession(session, status: status, error: error) }
     }
 
     func emit(_ event: RunEvent) {

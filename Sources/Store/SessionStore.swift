@@ -19,7 +19,8 @@ public protocol SessionStore: Sendable {
     func events(of session: String, after id: Int64) throws -> [EventRecord]
     /// Takes the session's lease for this process when it is free or stale; false when another live host holds it.
     func acquireLease(_ session: String, pid: Int, host: String, staleAfter: Double) throws -> LeaseResult
-    func heartbeat(_ session: String, pid: Int) throws
+    /// Refreshes the lease of `pid` on `host`; false when this host no longer holds it (another took it over).
+    func heartbeat(_ session: String, pid: Int, host: String) throws -> Bool
     func releaseLease(_ session: String, pid: Int) throws
 }
 
@@ -173,9 +174,10 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
-    public func heartbeat(_ session: String, pid: Int) throws {
-        try db.query("UPDATE sessions SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?",
-                     [.real(Self.now()), .text(session), .integer(Int64(pid))])
+    public func heartbeat(_ session: String, pid: Int, host: String) throws -> Bool {
+        try !db.query("""
+            UPDATE sessions SET heartbeat_at = ? WHERE id = ? AND owner_pid = ? AND owner_host = ? RETURNING id
+            """, [.real(Self.now()), .text(session), .integer(Int64(pid)), .text(host)]).isEmpty
     }
 
     public func releaseLease(_ session: String, pid: Int) throws {

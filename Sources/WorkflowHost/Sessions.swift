@@ -200,6 +200,9 @@ extension WorkflowHost {
     public func resetStage(_ id: String, stage: String, downstream: Bool) throws -> [String] {
         let store = try sessionStore()
         let record = try session(id, in: store)
+        if record.status == .running, Self.ownerAlive(record) {
+            throw InvalidRequest("session \(id) is running", hint: "pause it first: `wfhost pause \(id)`")
+        }
         let workflow = try storedWorkflow(record)
         guard let index = workflow.stageIndex(named: stage) else {
             let names = workflow.stages.map(\.name)
@@ -246,7 +249,7 @@ extension WorkflowHost {
     public func restoreCheckpoint(_ id: String, checkpoint: String) throws -> CheckpointRecord {
         let store = try sessionStore()
         let record = try session(id, in: store)
-        if record.status == .running, try status(of: id).ownerAlive {
+        if record.status == .running, Self.ownerAlive(record) {
             throw InvalidRequest("session \(id) is running", hint: "pause it first: `wfhost pause \(id)`")
         }
         let all = try store.checkpoints(of: id)
