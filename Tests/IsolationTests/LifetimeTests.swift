@@ -55,6 +55,19 @@ extension IsolationTests {
             #expect(group)
         }
 
+        @Test func sigkillingTheHostEndsWhatTheToolStarted() throws {
+            let mark = marker()
+            let (host, _) = try startHost(["call", "shell", "--args", #"{"argv":["sleep","\#(mark)"]}"#, "--timeout", "60s"])
+            let worker = try workerOf(host)
+            let started = Iso.poll(seconds: 5) { ProcessTable.all().contains { $0.pgrp == worker.pid && $0.pid != worker.pid } }
+            #expect(started, "the shell call's sleep never started")
+            #expect(kill(host.processIdentifier, SIGKILL) == 0)
+            host.waitUntilExit()
+            // The worker's parent-death handler kills its whole group: the tool's sleep goes with it.
+            let group = Iso.poll(seconds: 5) { ProcessTable.all().filter { $0.pgrp == worker.pid && !$0.isZombie }.isEmpty }
+            #expect(group, "processes of the worker's group outlived the host")
+        }
+
         @Test func sigintCancelsTheCallAndExits130WithinTheGrace() throws {
             let (host, errPath) = try startHost(["call", "sleep", "--args", #"{"ms":60000}"#, "--grace", "2s"])
             let worker = try workerOf(host)
