@@ -84,13 +84,10 @@ import Testing
         let log = h.dir + "/stages.log"
         let file = try h.write("slow.yaml", Self.chain(3, log: log, sleepMs: 700))
         let p = try h.start(["run", file, "--quiet"])
-        var session: String? = nil
-        #expect(h.waitUntil {
-            session = try? h.newestSession() // not created yet: keep waiting
-            guard let s = session else { return false }
-            return (try? h.stageStatuses(s)["s0"]) == "running" // as above
-        })
-        guard let s = session else { return }
+        guard let s = try h.waitForRunningStage("s0") else {
+            Issue.record("stage s0 never started")
+            return
+        }
         let pause = try h.wfhost(["pause", s])
         #expect(pause.status == 0)
         #expect(pause.stdout.hasPrefix("pause requested: the host running session \(s) starts no new stage"))
@@ -140,13 +137,10 @@ import Testing
         let log = h.dir + "/stages.log"
         let file = try h.write("slow.yaml", Self.chain(3, log: log, sleepMs: 1500))
         let p = try h.start(["run", file, "--quiet"])
-        var session: String? = nil
-        #expect(h.waitUntil {
-            session = try? h.newestSession() // not created yet: keep waiting
-            guard let s = session else { return false }
-            return (try? h.stageStatuses(s)["s0"]) == "running" // as above
-        })
-        guard let s = session else { return }
+        guard let s = try h.waitForRunningStage("s0") else {
+            Issue.record("stage s0 never started")
+            return
+        }
         #expect(try h.wfhost(["cancel", s]).status == 0)
         p.waitUntilExit()
         #expect(try h.stageStatuses(s) == ["s0": "cancelled", "s1": "skipped", "s2": "skipped"])

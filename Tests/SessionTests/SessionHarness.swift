@@ -74,6 +74,17 @@ struct SessionHarness {
         return false
     }
 
+    /// Waits until the newest session's `stage` is running; returns the session id, or nil after 20 s.
+    func waitForRunningStage(_ stage: String) throws -> String? {
+        var session: String? = nil
+        let started = waitUntil {
+            session = try? newestSession() // not created yet: keep waiting
+            guard let s = session else { return false }
+            return (try? stageStatuses(s)[stage]) == "running" // as above
+        }
+        return started ? session : nil
+    }
+
     /// Lines of the log file written by the stages, counted per line text.
     func lineCounts(_ path: String) -> [String: Int] {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" // no file yet: no lines

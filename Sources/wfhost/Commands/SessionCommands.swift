@@ -60,28 +60,31 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
-struct PauseCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "pause", abstract: "Pause a session: no new stage starts, running calls finish.")
+/// Options of the commands that act on one session and print what they did (`pause`, `cancel`).
+struct SessionAction: ParsableArguments {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The session id.") var session: String
     @Flag(help: "Print a JSON document.") var json = false
-    func run() throws {
-        let message = try runReportingHostErrors { try global.host().pause(session) }
+
+    /// Runs `action` on the host and prints its sentence (or a JSON document).
+    func perform(_ action: (WorkflowHost, String) throws -> String) throws {
+        let message = try runReportingHostErrors { try action(global.host(), session) }
         print(json ? JSONValue.object(["session": .string(session), "message": .string(message)]).serialized(.pretty) : message)
     }
+}
+
+struct PauseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause", abstract: "Pause a session: no new stage starts, running calls finish.")
+    @OptionGroup var options: SessionAction
+    func run() throws { try options.perform { try $0.pause($1) } }
 }
 
 struct CancelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel", abstract: "Cancel a session: running calls are cancelled, workers end after the grace time.")
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "The session id.") var session: String
-    @Flag(help: "Print a JSON document.") var json = false
-    func run() throws {
-        let message = try runReportingHostErrors { try global.host().cancel(session) }
-        print(json ? JSONValue.object(["session": .string(session), "message": .string(message)]).serialized(.pretty) : message)
-    }
+    @OptionGroup var options: SessionAction
+    func run() throws { try options.perform { try $0.cancel($1) } }
 }
 
 struct ResumeCommand: AsyncParsableCommand {
