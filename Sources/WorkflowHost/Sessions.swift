@@ -113,8 +113,12 @@ extension WorkflowHost {
     public func explainResume(_ id: String) throws -> [ResumeDecision] {
         let snapshot = try status(of: id)
         let workflow = try storedWorkflow(snapshot.session)
-        let reopened = WorkflowEngine.reopenedForResume(snapshot.stages, deps: WorkflowEngine.dependencies(of: workflow))
+        let start = Self.resumeStartingPoint(snapshot.stages, status: snapshot.session.status)
+        let reopened = WorkflowEngine.reopenedForResume(start, deps: WorkflowEngine.dependencies(of: workflow))
         return zip(snapshot.stages, reopened).map { stored, r in
+            if r.status == .pending && stored.status == .failed {
+                return ResumeDecision(stage: r.stage, action: .run, why: "failed; runs again with fresh attempts")
+            }
             if r.status == .pending && stored.status != .pending {
                 return ResumeDecision(stage: r.stage, action: .run,
                                       why: "was \(stored.status.rawValue) when the run stopped; runs again")
@@ -125,7 +129,7 @@ extension WorkflowHost {
             case .succeeded: return ResumeDecision(stage: r.stage, action: .keep, why: "succeeded; its output is kept and it is not run again")
             case .skipped: return ResumeDecision(stage: r.stage, action: .keep, why: "was skipped (\(r.reason ?? "")); stays skipped")
             case .allowedFailure: return ResumeDecision(stage: r.stage, action: .keep, why: "failed with allow_failure; kept as is")
-            case .failed: return ResumeDecision(stage: r.stage, action: .keep, why: "failed; stays failed (`wfhost retry \(id) --stage \(r.stage)` runs it again)")
+            case .failed: return ResumeDecision(stage: r.stage, action: .keep, why: "failed; stays failed (`wfhost retry \(id) --stage \(r.stage)` runs it again)") // only when the session did not fail
             case .running:
                 return r.attempts >= max
                     ? ResumeDecision(stage: r.stage, action: .fail, why: "was interrupted during attempt \(r.attempts) of \(max); no attempts are left, so it fails")
@@ -133,6 +137,18 @@ extension WorkflowHost {
             case .cancelled: return ResumeDecision(stage: r.stage, action: .run, why: "was cancelled; runs again")
             case .pending: return ResumeDecision(stage: r.stage, action: .run, why: "has not run; runs when its dependencies allow")
             }
+        }
+    }
+
+    /// The stages a resume starts from: for a session that failed, its failed stages run again with fresh
+    /// attempts (the stages they kept from running follow, see `WorkflowEngine.reopenedForResume`).
+    static func resumeStartingPoint(_ stages: [StageRecord], status: SessionStatus) -> [StageRecord] {
+        guard status == .failed else { return stages }
+        return stages.map { r in
+            guard r.status == .failed else { return r }
+            var fresh = StageRecord(stage: r.stage, position: r.position)
+            fresh.reason = "failed before the resume; runs again with fresh attempts"
+            return fresh
         }
     }
 
@@ -154,9 +170,6 @@ extension WorkflowHost {
         switch record.status {
         case .succeeded:
             throw InvalidRequest("session \(id) already succeeded; there is nothing to resume")
-        case .failed:
-            throw InvalidRequest("session \(id) failed; its failed stages stay failed",
-                                 hint: "`wfhost retry \(id) --stage NAME [--downstream]` runs a stage again")
         default:
             break
         }
@@ -190,7 +203,8 @@ extension WorkflowHost {
         try store.setRequest(id, nil)
         let engine = WorkflowEngine(workflow: workflow, session: id, store: store,
                                     runner: ToolRunner(snapshot: snapshot, executor: executor), options: stored,
-                                    sink: sink, workDirectory: workDirectory, existing: try store.stages(of: id))
+                                    sink: sink, workDirectory: workDirectory,
+                                    existing: Self.resumeStartingPoint(try store.stages(of: id), status: record.status))
         return PreparedRun(session: id, workflow: workflow, report: report, engine: engine, executor: executor,
                            workDirectory: workDirectory)
     }

@@ -151,6 +151,39 @@ import Testing
         #expect(h.lineCounts(log) == ["s0": 1, "s1": 1, "s2": 1])
     }
 
+    @Test func resumingAFailedSessionRerunsItsFailedStagesWithFreshAttempts() throws {
+        let h = try SessionHarness("resume-failed")
+        defer { h.cleanup() }
+        let file = try h.write("flaky.yaml", """
+            apiVersion: orchestration/v1
+            kind: Workflow
+            metadata: {name: flaky}
+            spec:
+              stages:
+                - {name: a, tools: [{name: echo, args: {message: a}}]}
+                - name: b
+                  depends_on: [a]
+                  retry_policy: {max_attempts: 2, backoff_mode: fixed, initial_delay: 10ms}
+                  tools: [{name: flaky, args: {key: k, failures: 2, path: "\(h.dir)/counts"}}]
+                - {name: c, depends_on: [b], tools: [{name: echo, args: {message: c}}]}
+            """)
+        #expect(try h.wfhost(["run", file, "--quiet"]).status == 1)
+        guard let s = try h.newestSession() else { return }
+        #expect(try h.stageStatuses(s) == ["a": "succeeded", "b": "failed", "c": "skipped"])
+        let explain = try h.wfhost(["resume", s, "--explain"])
+        #expect(explain.stdout == """
+            STAGE  ON RESUME  WHY
+            a      keep       succeeded; its output is kept and it is not run again
+            b      run        failed; runs again with fresh attempts
+            c      run        was skipped when the run stopped; runs again
+
+            """)
+        #expect(try h.wfhost(["resume", s, "--quiet"]).status == 0)
+        #expect(try h.stageStatuses(s) == ["a": "succeeded", "b": "succeeded", "c": "succeeded"])
+        let attemptsOfA = try h.statusJSON(s)["attempts"]?.arrayValue?.filter { $0["stage"]?.stringValue == "a" }.count
+        #expect(attemptsOfA == 1)
+    }
+
     @Test func checkpointRestoreThenResumeRerunsExactlyTheLaterStages() throws {
         let h = try SessionHarness("checkpoint")
         defer { h.cleanup() }
