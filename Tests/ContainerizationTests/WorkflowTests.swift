@@ -118,7 +118,7 @@ import Testing
         #expect(world.calls.filter { $0.hasPrefix("docker build") }.count == 2)
     }
 
-    @Test func withoutDockerTheBuildFailsNamingTheCLIAndTheSessionCanBeRetried() throws {
+    @Test func withoutDockerTheBuildFailsNamingTheCLIAndTheSessionCanBeResumed() throws {
         let world = try CLIWorld()
         let repo = try world.dir.copy(fixture: "node")
         let failed = try run(world, ["run", "containerization-pipeline", "--var", "repo_url=\(repo)"], path: world.emptyBin)
@@ -135,7 +135,7 @@ import Testing
 
         // Once a CLI is on PATH, the failed session continues from the build stage.
         try world.standardStandins()
-        let retried = try run(world, ["retry", failed.session, "--stage", "build", "--downstream"])
+        let retried = try run(world, ["resume", failed.session])
         #expect(retried.status == 0, "\(retried.stderr)")
         #expect(retried.session == failed.session)
         #expect(retried.stages["build"] == "succeeded")
