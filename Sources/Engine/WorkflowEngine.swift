@@ -397,8 +397,8 @@ public actor WorkflowEngine {
                     return finish(i, status: .skipped, failure: failure, reason: "\(label) skips it after: \(failure)",
                                   duration: clock.now - started)
                 case .fail:
-                    return finish(i, status: .failed, failure: failure, reason: "\(label) fails it without retries",
-                                  duration: clock.now - started)
+                    return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: failure,
+                                  reason: "\(label) fails it without retries", duration: clock.now - started)
                 case .redirect:
                     if !redirected, let target = route.redirectTo.flatMap({ workflow.stageIndex(named: $0.name) }) {
                         redirected = true
@@ -575,11 +575,14 @@ public actor WorkflowEngine {
         persistAttempt(attemptRecord)
         emit(.attemptStarted(stage: stage.name, tool: tool.qualifiedName, attempt: attempt))
         let sink = self.sink, secrets = self.secrets, store = self.store, session = self.session
+        let logLines = LineBudget(limit: 1000)
         let stageName = stage.name, toolName = tool.qualifiedName
         let outcome = await runner.call(tool, arguments: arguments, workDirectory: workDirectory, options: callOptions,
                                         cancellation: cancellation) { event in
             switch event {
             case .log(let level, let message):
+                // A tool that floods its log keeps the first lines; the rest are counted, not stored.
+                guard logLines.take() else { return }
                 let e = RunEvent.log(stage: stageName, tool: toolName, level: level, message: secrets.mask(message))
                 sink.emit(e)
                 try? store.appendEvent(session, kind: e.kind, stage: stageName, data: e.json.serialized()) // a lost log line must not fail the call
@@ -591,6 +594,10 @@ public actor WorkflowEngine {
         // intervals of consecutive calls never overlap.
         attemptRecord.finishedAt = Date().timeIntervalSince1970
         active[token] = nil
+        if logLines.dropped > 0 {
+            emit(.notice("\(tool.qualifiedName) in stage '\(stage.name)' logged \(logLines.dropped) more lines than the "
+                         + "\(logLines.limit) kept per call; those were dropped"))
+        }
         await slots.release()
         switch outcome {
         case .success(let success):
@@ -740,4 +747,26 @@ public actor WorkflowEngine {
             try? store.appendEvent(session, kind: event.kind, stage: event.stage, data: event.json.serialized()) // events are also in the sink; a lost one is reported there
         }
     }
+}
+
+/// Counts log lines of one call against a limit (called from the call's supervisor thread).
+final class LineBudget: @unchecked Sendable {
+    // @unchecked: `used` and `dropped` are guarded by `lock`.
+    let limit: Int
+    private let lock = NSLock()
+    private var used = 0
+    private var droppedCount = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    /// True while lines may still be kept; counts the ones that may not.
+    func take() -> Bool {
+        lock.withLock {
+            if used < limit { used += 1; return true }
+            droppedCount += 1
+            return false
+        }
+    }
+
+    var dropped: Int { lock.withLock { droppedCount } }
 }

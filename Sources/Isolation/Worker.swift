@@ -71,10 +71,11 @@ public final class Worker: @unchecked Sendable {
         defer { Sys.close(pluginFD) }
         let devNull = Glibc.open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if devNull >= 0 { Sys.close(devNull) } }
-        let pipes: [(read: CInt, write: CInt)]
+        var pipes: [(read: CInt, write: CInt)] = []
         do {
-            pipes = [try Sys.pipe(), try Sys.pipe(), try Sys.pipe(), try Sys.pipe()]
+            for _ in 0..<4 { pipes.append(try Sys.pipe()) }
         } catch {
+            for p in pipes { Sys.close(p.read); Sys.close(p.write) } // the ones made before the failure
             throw CallFailure(.exit, "cannot create the worker's pipes: \(error)", retryable: true)
         }
         let (requests, events, out, err) = (pipes[0], pipes[1], pipes[2], pipes[3])
