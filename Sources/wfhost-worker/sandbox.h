@@ -22,4 +22,7 @@ int apply_limits(const sandbox_spec *spec, char *message, size_t size);
 /* Applies Landlock. Returns the Landlock ABI applied (>0), 0 when the kernel lacks Landlock, -1 on error. */
 int apply_landlock(const sandbox_spec *spec, char *message, size_t size);
 
+/* Blocks creating internet sockets (seccomp) when the tool may not use the network. Returns 0 or -1. */
+int apply_network_filter(char *message, size_t size);
+
 #endif

@@ -190,7 +190,7 @@ int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigne
     int landlock = 0;
     if (spec->enforce) {
         landlock = apply_landlock(spec, message, sizeof message);
-        if (landlock < 0) {
+        if (landlock < 0 || (!spec->network && apply_network_filter(message, sizeof message) != 0)) {
             send_load_failure("sandbox_failed", message);
             return 71;
         }

@@ -81,6 +81,22 @@ extension IsolationTests {
             #expect(f.hint?.contains("declared write paths (\(declared))") == true, "\(f.hint ?? "")")
         }
 
+        @Test func aToolWithoutTheNetworkCapabilityCannotOpenAnInternetSocket() async throws {
+            let f = try await env.failure("fx.udp", "{}")
+            // The seccomp filter applies with or without Landlock; the class says sandbox only where Landlock ran.
+            #expect(f.failureClass == (landlock ? .sandboxDenied : .toolError))
+            #expect(f.message == "cannot create a UDP socket: Permission denied")
+            var options = CallOptions()
+            options.sandbox = false
+            let unconfined = await env.runner.call(try env.tool("fx.udp"), arguments: .object([:]),
+                                                   workDirectory: try env.workDirectory(), options: options)
+            guard case .success(let s) = unconfined else {
+                Issue.record("\(unconfined)")
+                return
+            }
+            #expect(s.result == .object(["socket": .bool(true)]))
+        }
+
         @Test func withoutTheSandboxTheSameWriteIsAllowed() async throws {
             let target = outside + "/unconfined"
             var options = CallOptions()

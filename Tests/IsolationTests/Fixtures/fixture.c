@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #ifndef DECLARED_DIR
@@ -57,6 +58,22 @@ static wfh_status write_path(const wfh_host *host, wfh_call *call, const wfh_req
     return wfh_result(host, call, "{\"written\":true}") == 0 ? WFH_OK : WFH_FAILED;
 }
 
+/* ---- network ---- */
+
+/* Opens (and closes) a UDP socket: without the network capability the sandbox refuses it. */
+static wfh_status udp_socket(const wfh_host *host, wfh_call *call, const wfh_request *req) {
+    (void)req;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) {
+        char message[256];
+        int err = errno;
+        snprintf(message, sizeof message, "cannot create a UDP socket: %s", strerror(err));
+        return wfh_fail(host, call, err == EACCES || err == EPERM ? "permission_denied" : "io_error", message, 0);
+    }
+    close(fd);
+    return wfh_result(host, call, "{\"socket\":true}") == 0 ? WFH_OK : WFH_FAILED;
+}
+
 /* ---- cancellation ---- */
 
 /* Logs "waiting", then polls is_cancelled every millisecond (up to 60 s) and fails with how it ended. */
@@ -88,6 +105,7 @@ static const wfh_tool tools[] = {
     WFH_TOOL("write", "Write", "Writes a file with the default capabilities.", PATH_ARG, NULL, 0, write_path),
     {sizeof(wfh_tool), 0, "write_declared", "Write declared", "Writes a file; declares one write path.", PATH_ARG,
      NULL, write_path, NULL, NULL, &declared_caps},
+    WFH_TOOL("udp", "UDP socket", "Opens a UDP socket (declares no network).", ANY_OBJECT, NULL, 0, udp_socket),
     WFH_TOOL("wait_cancel", "Wait for cancellation", "Polls is_cancelled until it is true.", ANY_OBJECT, NULL, 0,
              wait_cancel),
 };
