@@ -360,6 +360,9 @@ public actor WorkflowEngine {
         let deadline = stage.timeout.map { started + $0 }
         let policy = stage.retryPolicy ?? RetryPolicy.defaults(at: stage.location)
         var attempt = records[i].attempts
+        // Attempts already made count against the retry policy, unless the stage was reset to run again with a
+        // fresh budget; its attempt numbers continue either way, so earlier attempts stay recorded.
+        let budgetBase = records[i].reason == StageRecord.freshAttemptsReason ? attempt : 0
         var redirected = false
         var extraAttempt = false
         records[i].status = .running
@@ -419,7 +422,7 @@ public actor WorkflowEngine {
             // A route's `retry` retries whatever the failure; otherwise the policy's retry_on or the failure's flag
             // decides. The one extra attempt after a redirect is the last.
             let mayRetry = !extraAttempt && (matched?.action == .retry || Backoff.shouldRetry(failure, policy: retryPolicy))
-            if attempt < retryPolicy.maxAttempts && mayRetry {
+            if attempt - budgetBase < retryPolicy.maxAttempts && mayRetry {
                 let delay = Backoff.delay(after: attempt, policy: retryPolicy, random: Double.random(in: 0..<1, using: &random))
                 if let deadline, clock.now + delay >= deadline {
                     var f = failure

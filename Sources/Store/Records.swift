@@ -32,6 +32,10 @@ public struct StageRecord: Sendable, Hashable, Codable {
     /// Why it was skipped or cancelled.
     public var reason: String?
 
+    /// The reason of a pending stage that runs again with a fresh attempt budget (`wfhost retry`, or resuming a
+    /// failed session). Its attempt numbers continue, so that earlier attempts stay recorded.
+    public static let freshAttemptsReason = "reset: runs again with fresh attempts"
+
     public init(stage: String, position: Int, status: StageStatus = .pending, attempts: Int = 0) {
         self.stage = stage
         self.position = position

@@ -58,23 +58,30 @@ extension WorkflowHost {
         var workflowRuns: [String: [SessionRecord]] = [:]
         var toolAttempts: [String: [AttemptRecord]] = [:]
         var checkpoints = 0, automatic = 0
+        var workflowRetries: [String: Int] = [:]
+        var workflowErrors: [String: [String: Int]] = [:]
         for s in sessions {
             byStatus[s.status.rawValue, default: 0] += 1
             workflowRuns[s.workflowName, default: []].append(s)
-            for a in try store.attempts(of: s.id) { toolAttempts[a.tool, default: []].append(a) }
+            for a in try store.attempts(of: s.id) {
+                toolAttempts[a.tool, default: []].append(a)
+                if a.attempt > 1 { workflowRetries[s.workflowName, default: 0] += 1 }
+            }
+            // A failed run's error classes are those of its failed stages.
+            for stage in try store.stages(of: s.id) where stage.status == .failed {
+                workflowErrors[s.workflowName, default: [:]][stage.errorClass ?? "failed", default: 0] += 1
+            }
             let cps = try store.checkpoints(of: s.id)
             checkpoints += cps.count
             automatic += cps.filter(\.automatic).count
         }
         let workflows = workflowRuns.sorted { $0.key < $1.key }.map { name, runs in
             let finished = runs.filter { $0.status.isFinished }
-            var errors: [String: Int] = [:]
-            for r in runs where r.status == .failed { errors["failed", default: 0] += 1 }
             return HostMetrics.Group(
                 name: name, total: finished.count, succeeded: finished.filter { $0.status == .succeeded }.count,
-                failed: finished.filter { $0.status == .failed }.count, retries: 0,
+                failed: finished.filter { $0.status == .failed }.count, retries: workflowRetries[name] ?? 0,
                 durations: DurationStats(finished.compactMap { r in r.startedAt.flatMap { s in r.finishedAt.map { $0 - s } } }),
-                errorClasses: errors)
+                errorClasses: workflowErrors[name] ?? [:])
         }
         let tools = toolAttempts.sorted { $0.key < $1.key }.map { name, attempts in
             let done = attempts.filter { $0.finishedAt != nil }

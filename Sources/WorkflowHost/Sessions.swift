@@ -135,6 +135,8 @@ extension WorkflowHost {
                     ? ResumeDecision(stage: r.stage, action: .fail, why: "was interrupted during attempt \(r.attempts) of \(max); no attempts are left, so it fails")
                     : ResumeDecision(stage: r.stage, action: .run, why: "was interrupted during attempt \(r.attempts); runs again as attempt \(r.attempts + 1) of \(max)")
             case .cancelled: return ResumeDecision(stage: r.stage, action: .run, why: "was cancelled; runs again")
+            case .pending where r.reason == StageRecord.freshAttemptsReason:
+                return ResumeDecision(stage: r.stage, action: .run, why: "was reset; runs again with fresh attempts")
             case .pending: return ResumeDecision(stage: r.stage, action: .run, why: "has not run; runs when its dependencies allow")
             }
         }
@@ -146,8 +148,8 @@ extension WorkflowHost {
         guard status == .failed else { return stages }
         return stages.map { r in
             guard r.status == .failed else { return r }
-            var fresh = StageRecord(stage: r.stage, position: r.position)
-            fresh.reason = "failed before the resume; runs again with fresh attempts"
+            var fresh = StageRecord(stage: r.stage, position: r.position, attempts: r.attempts)
+            fresh.reason = StageRecord.freshAttemptsReason
             return fresh
         }
     }
@@ -238,8 +240,8 @@ extension WorkflowHost {
         }
         let stages = try store.stages(of: id).map { r -> StageRecord in
             guard let i = workflow.stageIndex(named: r.stage), targets.contains(i) else { return r }
-            var fresh = StageRecord(stage: r.stage, position: r.position)
-            fresh.reason = "reset by wfhost retry"
+            var fresh = StageRecord(stage: r.stage, position: r.position, attempts: r.attempts)
+            fresh.reason = StageRecord.freshAttemptsReason
             return fresh
         }
         try store.resetStages(id, stages, status: .paused)

@@ -180,8 +180,13 @@ import Testing
             """)
         #expect(try h.wfhost(["resume", s, "--quiet"]).status == 0)
         #expect(try h.stageStatuses(s) == ["a": "succeeded", "b": "succeeded", "c": "succeeded"])
-        let attemptsOfA = try h.statusJSON(s)["attempts"]?.arrayValue?.filter { $0["stage"]?.stringValue == "a" }.count
-        #expect(attemptsOfA == 1)
+        let attempts = try h.statusJSON(s)["attempts"]?.arrayValue ?? []
+        #expect(attempts.filter { $0["stage"]?.stringValue == "a" }.count == 1)
+        // b's attempts before the resume stay recorded; the fresh budget continues their numbering.
+        #expect(attempts.filter { $0["stage"]?.stringValue == "b" }.compactMap { $0["status"]?.stringValue }
+                == ["failed", "failed", "succeeded"])
+        let metrics = try JSONValue.parse(try h.wfhost(["metrics", "--json"]).stdout)
+        #expect(metrics["workflows"]?[0]?["retries"]?.intValue == 2)
     }
 
     @Test func checkpointRestoreThenResumeRerunsExactlyTheLaterStages() throws {
