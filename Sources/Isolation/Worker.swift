@@ -387,14 +387,19 @@ public final class Worker: @unchecked Sendable {
                 return withTails(CallFailure(.timeout, "the tool used up its CPU-time limit of \(limits.cpuSeconds) s "
                                                  + "(killed by SIGXCPU)", retryable: false))
             }
-            if limits.memoryMB > 0 && (memoryMentioned || maxRSSKiB >= memoryLimitKiB * 9 / 10 || signal == .kill) {
+            if limits.memoryMB > 0 && (memoryMentioned || maxRSSKiB >= memoryLimitKiB * 9 / 10) {
                 return withTails(CallFailure(.outOfMemory, "the worker died (\(termination)) at its memory limit of "
                                                  + "\(limits.memoryMB) MiB (peak resident \(maxRSSKiB / 1024) MiB)",
                                              hint: "raise the tool's memory limit or give it less work"))
             }
-            var failure = withTails(CallFailure(.crash, "the tool crashed: \(termination)",
-                                                hint: "the fault is in the plugin \(key.pluginPath); its stderr is "
-                                                    + "kept with the call"))
+            // wfhost's own kills (time limits, cancellation) are classified above; a SIGKILL here came from
+            // outside: the kernel's OOM killer (under memory pressure below our limit) or an operator.
+            let external = signal == .kill
+            var failure = withTails(CallFailure(
+                .crash, external ? "the worker was killed by SIGKILL from outside wfhost (peak resident "
+                    + "\(maxRSSKiB / 1024) MiB)" : "the tool crashed: \(termination)",
+                hint: external ? "the kernel's OOM killer (see `dmesg`) or another process ended it; it is retryable"
+                    : "the fault is in the plugin \(key.pluginPath); its stderr is kept with the call"))
             failure.signal = signal
             failure.coreDumped = core
             return failure

@@ -38,6 +38,22 @@ extension IsolationTests {
             expectWorkerGone(f.workerPID)
         }
 
+        @Test func aWorkerKilledFromOutsideIsACrashNamingIt() async throws {
+            let env = self.env
+            let call = Task { try await env.call("chaos.hang") }
+            let found = Iso.poll(seconds: 5) { ProcessTable.children().contains { $0.command == "wfhost-worker" } }
+            #expect(found, "the worker never started")
+            for worker in ProcessTable.children() where worker.command == "wfhost-worker" { kill(worker.pid, SIGKILL) }
+            guard case .failure(let f) = try await call.value else {
+                Issue.record("the call succeeded")
+                return
+            }
+            #expect(f.failureClass == .crash)
+            #expect(f.message.hasPrefix("the worker was killed by SIGKILL from outside wfhost (peak resident "))
+            #expect(f.hint == "the kernel's OOM killer (see `dmesg`) or another process ended it; it is retryable")
+            #expect(f.retryable)
+        }
+
         @Test func abortIsACrashWithSIGABRT() async throws {
             let f = try await env.failure("abort")
             #expect(f.failureClass == .crash)
