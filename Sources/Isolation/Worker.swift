@@ -320,7 +320,9 @@ public final class Worker: @unchecked Sendable {
             return .failure(withTails(CallFailure(.timeout, "the call did not finish within \(Self.format(limits.timeout)); "
                                                       + "the tool stopped after SIGTERM")))
         case .cancelled(let reason):
-            return .failure(withTails(CallFailure(.cancelled, reason)))
+            // The tool's own word on how it stopped, when it gave one, follows the reason.
+            let said = toolError.map { $0.message.isEmpty ? "" : " (the tool reported: \($0.message))" } ?? ""
+            return .failure(withTails(CallFailure(.cancelled, reason + said)))
         case nil:
             break
         }

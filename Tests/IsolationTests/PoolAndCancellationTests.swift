@@ -130,7 +130,7 @@ extension IsolationTests {
                 return
             }
             #expect(f.failureClass == .cancelled)
-            #expect(f.message == "cancelled by the test", "not killed: the tool returned by itself")
+            #expect(f.message == "cancelled by the test (the tool reported: saw is_cancelled)", "not killed: the tool saw the flag and returned")
             #expect(!f.retryable)
             #expect(elapsed < 5, "took \(elapsed) s; the tool polls the flag every millisecond")
         }
@@ -152,7 +152,7 @@ extension IsolationTests {
             }
             let elapsed = Iso.now() - started
             #expect(f.failureClass == .cancelled)
-            #expect(f.message == "stop sleeping")
+            #expect(f.message == "stop sleeping (the tool reported: sleep was cancelled)")
             #expect(elapsed < 5, "took \(elapsed) s")
             expectWorkerGone(f.workerPID)
         }
@@ -187,7 +187,7 @@ extension IsolationTests {
                     continue
                 }
                 #expect(f.failureClass == .cancelled)
-                #expect(f.message == "shutting down")
+                #expect(f.message == "shutting down (the tool reported: sleep was cancelled)")
             }
         }
 
