@@ -36,28 +36,20 @@ static wfh_status tool_hang(const wfh_host *host, wfh_call *call, const wfh_requ
 }
 
 static wfh_status tool_sleep(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = plugin_parse_args(host, call, req);
-    if (!args) return WFH_FAILED;
-    double ms = jr_get_number(args, "ms", 0);
-    jr_free(args);
+    double ms;
+    if (plugin_number_arg(host, call, req, "ms", 0, &ms) != 0) return WFH_FAILED;
     struct timespec step = {0, 10 * 1000000};
     for (double slept = 0; slept < ms; slept += 10) {
         if (host->is_cancelled(call)) return wfh_fail(host, call, "cancelled", "sleep was cancelled", 0);
         if (ms - slept < 10) step.tv_nsec = (long)((ms - slept) * 1000000);
         nanosleep(&step, NULL);
     }
-    jw w = {0};
-    jw_lit(&w, "{");
-    jw_key(&w, "slept_ms", 1); jw_int(&w, (long long)ms);
-    jw_lit(&w, "}");
-    return plugin_finish(host, call, &w);
+    return plugin_finish_int(host, call, "slept_ms", (long long)ms);
 }
 
 static wfh_status tool_alloc(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = plugin_parse_args(host, call, req);
-    if (!args) return WFH_FAILED;
-    double mb = jr_get_number(args, "mb", 0);
-    jr_free(args);
+    double mb;
+    if (plugin_number_arg(host, call, req, "mb", 0, &mb) != 0) return WFH_FAILED;
     size_t bytes = (size_t)mb << 20;
     char *p = malloc(bytes ? bytes : 1);
     if (!p) return wfh_fail(host, call, "out_of_memory", "malloc returned NULL", 0);
@@ -65,18 +57,13 @@ static wfh_status tool_alloc(const wfh_host *host, wfh_call *call, const wfh_req
     for (size_t i = 0; i < bytes; i += 4096) ((volatile char *)p)[i] = (char)i;
     wfh_log(host, call, WFH_LOG_INFO, "allocated and touched the requested memory");
     free(p);
-    jw w = {0};
-    jw_lit(&w, "{");
-    jw_key(&w, "allocated_mb", 1); jw_int(&w, (long long)mb);
-    jw_lit(&w, "}");
-    return plugin_finish(host, call, &w);
+    return plugin_finish_int(host, call, "allocated_mb", (long long)mb);
 }
 
 static wfh_status tool_flood(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = plugin_parse_args(host, call, req);
-    if (!args) return WFH_FAILED;
-    size_t bytes = (size_t)jr_get_number(args, "bytes", 0);
-    jr_free(args);
+    double requested;
+    if (plugin_number_arg(host, call, req, "bytes", 0, &requested) != 0) return WFH_FAILED;
+    size_t bytes = (size_t)requested;
     char *data = malloc(bytes + 1);
     if (!data) return wfh_fail(host, call, "out_of_memory", "cannot allocate the flood", 0);
     memset(data, 'x', bytes);
@@ -97,11 +84,9 @@ static wfh_status tool_flood(const wfh_host *host, wfh_call *call, const wfh_req
 }
 
 static wfh_status tool_exit(const wfh_host *host, wfh_call *call, const wfh_request *req) {
-    jr_value *args = plugin_parse_args(host, call, req);
-    if (!args) return WFH_FAILED;
-    int code = (int)jr_get_number(args, "code", 1);
-    jr_free(args);
-    _exit(code);
+    double code;
+    if (plugin_number_arg(host, call, req, "code", 1, &code) != 0) return WFH_FAILED;
+    _exit((int)code);
 }
 
 static wfh_status tool_fail(const wfh_host *host, wfh_call *call, const wfh_request *req) {

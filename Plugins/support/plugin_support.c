@@ -16,3 +16,21 @@ wfh_status plugin_finish(const wfh_host *host, wfh_call *call, jw *w) {
     jw_free(w);
     return rc == 0 ? WFH_OK : WFH_FAILED;
 }
+
+int plugin_number_arg(const wfh_host *host, wfh_call *call, const wfh_request *req, const char *key, double fallback,
+                      double *value) {
+    jr_value *args = plugin_parse_args(host, call, req);
+    if (!args) return -1;
+    *value = jr_get_number(args, key, fallback);
+    jr_free(args);
+    return 0;
+}
+
+wfh_status plugin_finish_int(const wfh_host *host, wfh_call *call, const char *key, long long value) {
+    jw w = {0};
+    jw_lit(&w, "{");
+    jw_key(&w, key, 1);
+    jw_int(&w, value);
+    jw_lit(&w, "}");
+    return plugin_finish(host, call, &w);
+}

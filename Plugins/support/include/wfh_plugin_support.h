@@ -24,4 +24,15 @@ WFH_PLUGIN_SUPPORT_HIDDEN jr_value *plugin_parse_args(const wfh_host *host, wfh_
  */
 WFH_PLUGIN_SUPPORT_HIDDEN wfh_status plugin_finish(const wfh_host *host, wfh_call *call, jw *w);
 
+/*
+ * Reads the number argument `key` (or `fallback` when it is absent) into *value. Returns 0, or -1 after failing the
+ * call like plugin_parse_args.
+ */
+WFH_PLUGIN_SUPPORT_HIDDEN int plugin_number_arg(const wfh_host *host, wfh_call *call, const wfh_request *req,
+                                                const char *key, double fallback, double *value);
+
+/* Finishes a call with the result {"KEY": value}. */
+WFH_PLUGIN_SUPPORT_HIDDEN wfh_status plugin_finish_int(const wfh_host *host, wfh_call *call, const char *key,
+                                                       long long value);
+
 #endif

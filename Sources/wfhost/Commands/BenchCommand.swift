@@ -107,7 +107,6 @@ struct BenchCommand: ParsableCommand {
         case .measured(let figures): f = figures
         }
         func ms(_ x: Double) -> String { String(format: "%8.2f ms", x) }
-        func verdict(_ met: Bool) -> String { met ? "met" : "NOT met" }
         let others = f.pluginFiles - B.pluginCount
         return """
             registry benchmark: `wfhost plugins list` as a child process, \(B.pluginCount) generated plugins \
@@ -115,9 +114,9 @@ struct BenchCommand: ParsableCommand {
               floor  spawn + wait of /bin/true        \(ms(f.floorMedian)) median of \(B.floorRuns)
               cold   empty registry each run          \(ms(f.coldMedian)) median of \(B.coldRuns) \
             = \(String(format: "%.2f", f.coldPerPlugin)) ms per plugin   \
-            goal < \(Int(B.coldGoalMillisecondsPerPlugin)) ms per plugin: \(verdict(f.coldMet))
+            goal < \(Int(B.coldGoalMillisecondsPerPlugin)) ms per plugin: \(goalVerdict(f.coldMet))
               warm   unchanged files, same registry   \(ms(f.warmMedian)) median of \(B.warmRuns)   \
-            goal < \(Int(B.warmGoalMilliseconds)) ms: \(verdict(f.warmMet))
+            goal < \(Int(B.warmGoalMilliseconds)) ms: \(goalVerdict(f.warmMet))
             """
     }
 
@@ -131,14 +130,13 @@ struct BenchCommand: ParsableCommand {
         case .measured(let figures): f = figures
         }
         func ms(_ x: Double) -> String { String(format: "%7.3f ms", x) }
-        func verdict(_ met: Bool) -> String { met ? "met" : "NOT met" }
         return """
             call benchmark: no-op call (core.echo), median of \(B.runs) calls each, sandbox on
               floor     posix_spawn + waitpid, \(f.floorStatic ? "static " : "dynamic") C no-op  \(ms(f.floorMedian))
               per_call  fresh worker per call             \(ms(f.perCallMedian))   \
-            \(String(format: "%.2f", f.perCallRatio))x the floor   goal <= \(B.perCallGoalRatio)x: \(verdict(f.perCallMet))
+            \(String(format: "%.2f", f.perCallRatio))x the floor   goal <= \(B.perCallGoalRatio)x: \(goalVerdict(f.perCallMet))
               pooled    warm worker, pipe round trip      \(ms(f.pooledMedian))   \
-            \(String(format: "%.3f", f.pooledMedian / f.floorMedian))x the floor  goal < \(B.pooledGoalMilliseconds) ms: \(verdict(f.pooledMet))
+            \(String(format: "%.3f", f.pooledMedian / f.floorMedian))x the floor  goal < \(B.pooledGoalMilliseconds) ms: \(goalVerdict(f.pooledMet))
             """
     }
 

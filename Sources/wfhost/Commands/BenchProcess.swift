@@ -103,3 +103,12 @@ enum BenchProcess {
         return fd
     }
 }
+
+/// What a benchmark produced: its figures, or why it could not run here (no C compiler, no SDK header, ...).
+enum BenchOutcome<Figures> {
+    case measured(Figures)
+    case skipped(String)
+}
+
+/// How a figure compares with its goal, in the benchmark reports.
+func goalVerdict(_ met: Bool) -> String { met ? "met" : "NOT met" }

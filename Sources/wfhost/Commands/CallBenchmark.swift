@@ -25,10 +25,7 @@ enum CallBenchmark {
         var pooledMet: Bool { pooledMedian < CallBenchmark.pooledGoalMilliseconds }
     }
 
-    enum Outcome {
-        case measured(Figures)
-        case skipped(String)
-    }
+    typealias Outcome = BenchOutcome<Figures>
 
     /// Compiles the floor program, measures the floor, then the two isolation modes.
     /// - Throws: `BenchError` when a step fails (compiling, a call that does not succeed).

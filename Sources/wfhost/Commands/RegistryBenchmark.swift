@@ -29,11 +29,7 @@ enum RegistryBenchmark {
         var coldMet: Bool { coldPerPlugin < RegistryBenchmark.coldGoalMillisecondsPerPlugin }
     }
 
-    enum Outcome {
-        case measured(Figures)
-        /// The benchmark could not run here (no C compiler, no SDK header); the reason says what is missing.
-        case skipped(String)
-    }
+    typealias Outcome = BenchOutcome<Figures>
 
     /// Builds the plugins in a temporary directory, measures, and removes the directory.
     /// - Parameter progress: receives one line per phase (the command prints it on stderr).
