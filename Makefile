@@ -6,7 +6,7 @@
 
 SWIFT ?= swift
 DIST ?= dist
-DEB_PACKAGES := libyaml-dev libsqlite3-dev libffi-dev pkg-config
+DEB_PACKAGES := libyaml-dev libsqlite3-dev libffi-dev libseccomp-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 CC ?= cc
 # The worker and the C plugins are built with cc, not through SwiftPM's Swift driver, so that they carry no Swift
@@ -34,7 +34,7 @@ dist: deps
 	mkdir -p $(DIST)/bin $(DIST)/libexec/wfhost $(DIST)/lib/wfhost/plugins $(DIST)/include/wfhost \
 	         $(DIST)/lib/pkgconfig $(DIST)/share/wfhost/workflows
 	install -m 755 $(RELEASE_BIN)/wfhost $(DIST)/bin/wfhost
-	$(CC) $(C_FLAGS) -o $(DIST)/libexec/wfhost/wfhost-worker Sources/wfhost-worker/*.c $(C_JSON) -ldl -lffi -lm
+	$(CC) $(C_FLAGS) -o $(DIST)/libexec/wfhost/wfhost-worker Sources/wfhost-worker/*.c $(C_JSON) -ldl -lffi -lseccomp -lm
 	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/core.so Plugins/core/core.c $(C_PLUGIN_SUPPORT) $(C_JSON) Sources/CSha256/sha256.c
 	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/chaos.so Plugins/chaos/chaos.c $(C_PLUGIN_SUPPORT) $(C_JSON)
 	install -m 644 SDK/include/wfhost/plugin.h $(DIST)/include/wfhost/plugin.h
