@@ -4,7 +4,11 @@
 #   make demo   the main job as it exists today, from dist/
 #   make bench  benchmarks (figures printed, never timed assertions)
 
-SWIFT ?= swift
+# The Swift 6.3 toolchain: SWIFT=..., else `swift` on PATH, else /opt/swift/usr/bin/swift (SWIFT_FALLBACK), else stop.
+SWIFT_FALLBACK ?= /opt/swift/usr/bin/swift
+SWIFT ?= $(or $(shell command -v swift 2>/dev/null),$(wildcard $(SWIFT_FALLBACK)),$(error no Swift toolchain found: \
+  neither `swift` on PATH nor $(SWIFT_FALLBACK); install Swift 6.3 from https://www.swift.org/install/linux/ \
+  and put its usr/bin on PATH, or run make SWIFT=/path/to/usr/bin/swift))
 DIST ?= dist
 DEB_PACKAGES := libyaml-dev libsqlite3-dev libffi-dev libseccomp-dev pkg-config
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)

@@ -79,7 +79,7 @@ let package = Package(
                                                "--version-script=\(Context.packageDirectory)/Plugins/containerization/exports.map"])]),
 
         // MARK: Tests
-        .testTarget(name: "SchemaTests", dependencies: ["Schema"], path: "Tests/SchemaTests"),
+        .testTarget(name: "SchemaTests", dependencies: ["Schema"], path: "Tests/SchemaTests", exclude: ["Fixtures"]),
         .testTarget(name: "SpecTests", dependencies: ["Spec", "Plan"], path: "Tests/SpecTests",
                     exclude: ["Fixtures"]),
         .target(name: "WfhostTestSupport", path: "Tests/Support"),

@@ -2,8 +2,9 @@ import Foundation
 import Schema
 import Testing
 
-/// Runs the official JSON Schema Test Suite (draft 2020-12 files kept in `../shared`, beside the repository)
-/// against the validator and requires every case not listed in ``excluded`` to pass.
+/// Runs the official JSON Schema Test Suite (its draft 2020-12 files, vendored in
+/// `Tests/SchemaTests/Fixtures/json-schema-test-suite`, see the README there) against the validator and requires
+/// every case not listed in ``excluded`` to pass.
 @Suite struct ConformanceTests {
     /// The suite's files for the keywords wfhost claims (`format.json` too: `format` is an annotation).
     static let files = [
@@ -29,20 +30,10 @@ import Testing
         ],
     ]
 
-    static let sharedDirectory: URL = {
-        if let override = ProcessInfo.processInfo.environment["WFHOST_SHARED_DIR"] {
-            return URL(fileURLWithPath: override)
-        }
-        // <repo>/Tests/SchemaTests/ConformanceTests.swift → <repo>/../shared (symlinks resolved, so a
-        // package that links to these sources still finds the repository's neighbour).
-        let file = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        return file.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared")
-    }()
-
-    static var suiteDirectory: URL {
-        sharedDirectory.appendingPathComponent("conformance/json-schema-test-suite/draft2020-12")
-    }
+    /// The vendored copy inside the repository, found from this source file (nothing outside the repository
+    /// is read, so a fresh clone passes on its own).
+    static let suiteDirectory: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/json-schema-test-suite/tests/draft2020-12")
 
     struct Tally { var passed = 0, failed = 0, excluded = 0 }
 
