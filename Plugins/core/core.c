@@ -49,9 +49,30 @@ static wfh_status tool_echo(const wfh_host *host, wfh_call *call, const wfh_requ
 
 /* ---- shell --------------------------------------------------------------------------------------------------- */
 
-typedef struct buffer { char *data; size_t len; size_t dropped; } buffer;
+/* The most of a failed command's stderr quoted in the failure message: its last lines, within a byte budget. */
+#define SHELL_TAIL_LINES 10
+#define SHELL_TAIL_BYTES 2048
+
+/* A stream's output up to SHELL_OUTPUT_LIMIT, and its last SHELL_TAIL_BYTES (kept even past the limit). */
+typedef struct buffer { char *data; size_t len; size_t dropped; char last[SHELL_TAIL_BYTES]; size_t last_len; } buffer;
+
+static void tail_add(buffer *b, const char *p, size_t n) {
+    if (n >= SHELL_TAIL_BYTES) {
+        memcpy(b->last, p + n - SHELL_TAIL_BYTES, SHELL_TAIL_BYTES);
+        b->last_len = SHELL_TAIL_BYTES;
+        return;
+    }
+    if (b->last_len + n > SHELL_TAIL_BYTES) {
+        size_t drop = b->last_len + n - SHELL_TAIL_BYTES;
+        memmove(b->last, b->last + drop, b->last_len - drop);
+        b->last_len -= drop;
+    }
+    memcpy(b->last + b->last_len, p, n);
+    b->last_len += n;
+}
 
 static void buffer_add(buffer *b, const char *p, size_t n) {
+    tail_add(b, p, n);
     if (b->len + n > SHELL_OUTPUT_LIMIT) {
         size_t keep = SHELL_OUTPUT_LIMIT > b->len ? SHELL_OUTPUT_LIMIT - b->len : 0;
         b->dropped += n - keep;
@@ -104,6 +125,45 @@ static void free_strv(char **v) {
     free(v);
 }
 
+/*
+ * Fails the call of a command that exited non-zero or was killed by a signal: code `nonzero_exit`, and a message
+ * with the exit code (or signal) and the last lines of its stderr, e.g.
+ *   'make' exited with code 2; the last lines of its stderr:
+ *   main.c:3: error: expected ';'
+ */
+static wfh_status fail_nonzero(const wfh_host *host, wfh_call *call, const char *program, int status, const buffer *err) {
+    char head[512];
+    if (WIFSIGNALED(status))
+        snprintf(head, sizeof head, "'%s' was killed by signal %d (%s)", program, WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(head, sizeof head, "'%s' exited with code %d", program, WEXITSTATUS(status));
+    /* The tail: the last SHELL_TAIL_LINES lines of what was kept, without the final line break. */
+    const char *t = err->last;
+    size_t end = err->last_len, begin;
+    while (end > 0 && (t[end - 1] == '\n' || t[end - 1] == '\r')) end--;
+    size_t lines = 0;
+    for (begin = end; begin > 0; begin--) {
+        if (t[begin - 1] == '\n' && ++lines == SHELL_TAIL_LINES) break;
+    }
+    if (begin == 0 && err->last_len == SHELL_TAIL_BYTES && err->len + err->dropped > SHELL_TAIL_BYTES) {
+        /* The kept bytes start inside a line: drop that partial line when a whole one follows, and never
+         * start inside a UTF-8 sequence. */
+        const char *nl = memchr(t, '\n', end);
+        if (nl) begin = (size_t)(nl - t) + 1;
+        while (begin < end && ((unsigned char)t[begin] & 0xC0) == 0x80) begin++;
+    }
+    char *message = malloc(sizeof head + 64 + (end - begin));
+    if (!message) return wfh_fail(host, call, "nonzero_exit", head, 0);
+    if (end > begin)
+        sprintf(message, "%s; the last lines of its stderr:\n%.*s", head, (int)(end - begin), t + begin);
+    else
+        sprintf(message, "%s (it wrote nothing on stderr)", head);
+    wfh_status s = wfh_fail(host, call, "nonzero_exit", message, 0);
+    free(message);
+    return s;
+}
+
 static wfh_status tool_shell(const wfh_host *host, wfh_call *call, const wfh_request *req) {
     jr_value *args = plugin_parse_args(host, call, req);
     if (!args) return WFH_FAILED;
@@ -121,6 +181,7 @@ static wfh_status tool_shell(const wfh_host *host, wfh_call *call, const wfh_req
     const jr_value *stdin_v = jr_get(args, "stdin");
     size_t stdin_len = stdin_v && stdin_v->type == JR_STRING ? stdin_v->length : 0;
     double timeout_ms = jr_get_number(args, "timeout_ms", 0);
+    int check = jr_get_bool(args, "check", 1);
 
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     if (!argv || !envp || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
@@ -195,15 +256,24 @@ static wfh_status tool_shell(const wfh_host *host, wfh_call *call, const wfh_req
     jw_key(&w, "stderr", 0); jw_strn(&w, be.data ? be.data : "", be.len);
     jw_key(&w, "truncated_bytes", 0); jw_int(&w, (long long)(bo.dropped + be.dropped));
     jw_lit(&w, "}");
-    free(bo.data); free(be.data); free(argv); free_strv(envp); jr_free(args);
-    if (cancelled) { jw_free(&w); return wfh_fail(host, call, "cancelled", "the command was cancelled", 0); }
+    free(bo.data);
+    if (cancelled) {
+        jw_free(&w); free(be.data); free(argv); free_strv(envp); jr_free(args);
+        return wfh_fail(host, call, "cancelled", "the command was cancelled", 0);
+    }
     if (timed_out) {
         char message[256];
         snprintf(message, sizeof message, "the command did not finish within timeout_ms=%.0f and was killed",
                  timeout_ms);
-        jw_free(&w);
+        jw_free(&w); free(be.data); free(argv); free_strv(envp); jr_free(args);
         return wfh_fail(host, call, "command_timeout", message, 1);
     }
+    if (check && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+        wfh_status s = fail_nonzero(host, call, argv[0], status, &be);
+        jw_free(&w); free(be.data); free(argv); free_strv(envp); jr_free(args);
+        return s;
+    }
+    free(be.data); free(argv); free_strv(envp); jr_free(args);
     return plugin_finish(host, call, &w);
 }
 
@@ -316,13 +386,18 @@ static const wfh_tool tools[] = {
              WFH_TOOL_IDEMPOTENT, tool_echo),
     {sizeof(wfh_tool), WFH_TOOL_SIDE_EFFECTS, "shell", "Run a command",
      "Runs a program with an argument vector (never through a shell), optional environment, working directory, "
-     "standard input and time limit, and returns its exit code and output.",
+     "standard input and time limit, and returns its exit code and output. A command that exits non-zero or is "
+     "killed by a signal fails the call (code nonzero_exit; the message holds the exit code and the last lines of "
+     "its stderr), as a CI step would; with check: false the exit code is returned as data instead.",
      "{\"type\":\"object\",\"properties\":{"
      "\"argv\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"minItems\":1,"
      "\"description\":\"Program and arguments; the program is looked up on PATH\"},"
      "\"env\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}},"
      "\"cwd\":{\"type\":\"string\"},\"stdin\":{\"type\":\"string\"},"
-     "\"timeout_ms\":{\"type\":\"integer\",\"minimum\":1}},"
+     "\"timeout_ms\":{\"type\":\"integer\",\"minimum\":1},"
+     "\"check\":{\"type\":\"boolean\",\"default\":true,"
+     "\"description\":\"Fail the call when the command exits non-zero or is killed by a signal (false: return the "
+     "exit code as data)\"}},"
      "\"required\":[\"argv\"],\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{\"exit_code\":{\"type\":\"integer\"},\"stdout\":{\"type\":\"string\"},"
      "\"stderr\":{\"type\":\"string\"}},\"required\":[\"exit_code\",\"stdout\",\"stderr\"]}",
