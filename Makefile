@@ -15,7 +15,7 @@ RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 CC ?= cc
 # The worker and the C plugins are built with cc, not through SwiftPM's Swift driver, so that they carry no Swift
 # runtime (see Package.swift).
-C_FLAGS := -std=gnu99 -O2 -g -Wall -Wextra -fPIC -ISDK/include -ISources/CJSON/include -ISources/CSha256/include -IPlugins/support/include
+C_FLAGS := -std=gnu99 -O2 -g -Wall -Wextra -fPIC -ISDK/include -ISources/CSupport/include -ISources/CJSON/include -ISources/CSha256/include -IPlugins/support/include
 C_JSON := Sources/CJSON/json_reader.c Sources/CJSON/json_writer.c
 C_PLUGIN_SUPPORT := Plugins/support/plugin_support.c
 

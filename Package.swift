@@ -55,7 +55,7 @@ let package = Package(
 
         // The worker is C on purpose: it must start fast and hold no Swift runtime of its own
         // (plugins written in Swift bring theirs). See Sources/wfhost-worker/README.md.
-        .executableTarget(name: "wfhost-worker", dependencies: ["WfhostPluginSDK", "CJSON"], path: "Sources/wfhost-worker", publicHeadersPath: ".",
+        .executableTarget(name: "wfhost-worker", dependencies: ["WfhostPluginSDK", "CJSON", "CSupport"], path: "Sources/wfhost-worker", publicHeadersPath: ".",
                           linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("ffi"), .linkedLibrary("seccomp"), .linkedLibrary("m")]),
 
         // MARK: Plugins

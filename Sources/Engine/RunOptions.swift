@@ -16,8 +16,10 @@ public struct RunOptions: Sendable {
     public var defaultCallTimeout: Duration = .seconds(3600)
     /// Resource limits of each call (the timeout is set per call).
     public var limits = CallLimits()
-    /// Apply the Landlock sandbox.
+    /// Confine every call with the sandbox (namespaces, Landlock, seccomp, as the machine offers them).
     public var sandbox = true
+    /// Refuse to run a call unless every sandbox layer is in force (`--sandbox strict`, `sandbox: strict`).
+    public var strictSandbox = false
     /// The host's environment, for `${env.NAME}`.
     public var environment: [String: String] = [:]
     /// Checkpoint after every finished stage (`--checkpoints`), besides what the spec asks.

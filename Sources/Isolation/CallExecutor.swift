@@ -17,8 +17,10 @@ public final class CallExecutor: @unchecked Sendable {
     private var idle: [WorkerKey: [Worker]] = [:]
     private var active: [ObjectIdentifier: CallCancellation] = [:]
     private var sandboxUnavailableNoted = false
-    /// Called once when a worker reports that the kernel has no Landlock.
+    /// Called once when a worker reports that a layer of the sandbox is missing on this machine.
     public var onSandboxUnavailable: (@Sendable (String) -> Void)?
+    /// Paths every worker's sandbox masks (the state directory: its database holds every session's data).
+    public var hiddenPaths: [String] = []
 
     public init(workerPath: String, baseEnvironment: [String: String], maxCallsPerWorker: Int = 1000,
                 memoryMarkMiB: Int = 512) {
@@ -70,15 +72,17 @@ public final class CallExecutor: @unchecked Sendable {
             if worker.isIdleAndAlive() { return worker }
             worker.shutdown(grace: .zero)
         }
-        let worker = try Worker.start(key: key, workerPath: workerPath, baseEnvironment: baseEnvironment)
-        if key.sandbox.enforce && worker.sandboxStatus == "unavailable" {
+        let worker = try Worker.start(key: key, workerPath: workerPath, baseEnvironment: baseEnvironment,
+                                      hiddenPaths: hiddenPaths)
+        if key.sandbox.enforce && worker.sandboxStatus == "partial" {
             let first = lock.withLock { () -> Bool in
                 defer { sandboxUnavailableNoted = true }
                 return !sandboxUnavailableNoted
             }
             if first {
-                onSandboxUnavailable?("this kernel does not support Landlock: tools run without file-system and "
-                                      + "network confinement (resource limits and no_new_privs still apply)")
+                onSandboxUnavailable?("the sandbox is partial on this machine: tools run without "
+                                      + "\(worker.sandboxMissing); the other layers apply (`wfhost doctor` shows "
+                                      + "each; `--sandbox strict` refuses to run without all of them)")
             }
         }
         return worker

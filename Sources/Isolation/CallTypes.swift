@@ -19,10 +19,12 @@ public struct CallLimits: Sendable, Hashable {
 
 /// What a tool may touch (from its declared capabilities) and where it runs.
 public struct SandboxSpec: Sendable, Hashable {
-    /// Apply Landlock rules where the kernel supports them.
+    /// Confine the tool (namespaces, Landlock, seccomp) with every layer the kernel offers.
     public var enforce = true
+    /// Refuse to run the call unless every layer is in force (`--sandbox strict`).
+    public var strict = false
     public var network = false
-    /// Readable paths; empty means the whole file system.
+    /// Readable paths besides the system directories and the work directory; `/` for everything not hidden.
     public var readPaths: [String] = []
     /// Writable paths besides the work directory.
     public var writePaths: [String] = []

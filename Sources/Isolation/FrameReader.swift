@@ -1,4 +1,5 @@
-/// Splits the worker's event stream into frames: [u32 length LE][u8 type][payload] (Sources/wfhost-worker/frames.h).
+/// Splits the worker's event stream into frames: [u32 length LE][u8 type][u32 call id LE][payload]
+/// (Sources/wfhost-worker/frames.h).
 struct FrameReader {
     private var buffer: [UInt8] = []
     private var start = 0
@@ -6,8 +7,13 @@ struct FrameReader {
 
     struct Frame {
         var type: UInt8
+        /// The call the frame belongs to (0 for the ready and load-failure frames).
+        var callID: UInt32
         var payload: ArraySlice<UInt8>
     }
+
+    /// Bytes before the payload: length, type, call id.
+    static let headerSize = WorkerProtocol.frameHeaderSize
 
     enum ReadError: Error { case oversized(Int), empty }
 
@@ -23,13 +29,13 @@ struct FrameReader {
 
     /// The next complete frame, nil when more bytes are needed.
     mutating func next() throws(ReadError) -> Frame? {
-        guard buffer.count - start >= 5 else { return nil }
-        let n = Int(buffer[start]) | Int(buffer[start + 1]) << 8 | Int(buffer[start + 2]) << 16
-            | Int(buffer[start + 3]) << 24
-        guard n >= 1 else { throw .empty }
+        guard buffer.count - start >= Self.headerSize else { return nil }
+        let n = Int(Self.u32(buffer, at: start))
+        guard n >= Self.headerSize - 4 else { throw .empty }
         guard n <= maxFrame else { throw .oversized(n) }
         guard buffer.count - start >= 4 + n else { return nil }
-        let frame = Frame(type: buffer[start + 4], payload: buffer[(start + 5)..<(start + 4 + n)])
+        let frame = Frame(type: buffer[start + 4], callID: Self.u32(buffer, at: start + 5),
+                          payload: buffer[(start + Self.headerSize)..<(start + 4 + n)])
         start += 4 + n
         if start > 1 << 20 {
             buffer.removeFirst(start)
@@ -38,13 +44,18 @@ struct FrameReader {
         return frame
     }
 
-    /// Encodes a call request frame: 'C', u32 attempt, tool NUL, work_dir NUL, args.
-    static func callFrame(_ request: CallRequest, workDirectory: String) -> [UInt8] {
-        var payload: [UInt8] = [UInt8(ascii: "C")]
-        let attempt = UInt32(clamping: request.attempt)
-        payload += [UInt8(attempt & 0xff), UInt8(attempt >> 8 & 0xff), UInt8(attempt >> 16 & 0xff), UInt8(attempt >> 24)]
+    private static func u32(_ bytes: [UInt8], at i: Int) -> UInt32 {
+        UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+    }
+
+    private static func le(_ v: UInt32) -> [UInt8] {
+        [UInt8(v & 0xff), UInt8(v >> 8 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 24)]
+    }
+
+    /// Encodes a call request frame: 'C', call id, u32 attempt, tool NUL, work_dir NUL, args.
+    static func callFrame(_ request: CallRequest, callID: UInt32, workDirectory: String) -> [UInt8] {
+        var payload: [UInt8] = [UInt8(ascii: "C")] + le(callID) + le(UInt32(clamping: request.attempt))
         payload += Array(request.tool.utf8) + [0] + Array(workDirectory.utf8) + [0] + Array(request.arguments.utf8)
-        let n = UInt32(payload.count)
-        return [UInt8(n & 0xff), UInt8(n >> 8 & 0xff), UInt8(n >> 16 & 0xff), UInt8(n >> 24)] + payload
+        return le(UInt32(payload.count)) + payload
     }
 }

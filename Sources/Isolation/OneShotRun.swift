@@ -10,7 +10,7 @@ public struct OneShotRequest: Sendable {
     public var environment: [String]
     /// An open file passed to the child as `childFD` (the plugin file the host has hashed).
     public var passedFile: CInt?
-    public var passedFileChildFD: CInt = 5
+    public var passedFileChildFD: CInt = WorkerFD.plugin
     /// Bytes the child writes to its events channel (fd 4) that the host keeps; more is a protocol error.
     public var eventLimit = 16 << 20
     /// Bytes of stdout and of stderr kept (the tail).
@@ -41,11 +41,17 @@ public struct OneShotOutcome: Sendable {
     public var elapsed: Duration
 }
 
-/// The file descriptor numbers of the worker protocol (see Sources/wfhost-worker/worker.h).
+/// The file descriptor numbers of the worker protocol (defined once, in Sources/CSupport/include/wfh_protocol.h).
 public enum WorkerFD {
-    public static let requests: CInt = 3
-    public static let events: CInt = 4
-    public static let plugin: CInt = 5
+    public static let requests = CInt(WFH_FD_REQUESTS)
+    public static let events = CInt(WFH_FD_EVENTS)
+    public static let plugin = CInt(WFH_FD_PLUGIN)
+}
+
+/// The other numbers of the worker protocol (wfh_protocol.h).
+public enum WorkerProtocol {
+    public static let frameHeaderSize = Int(WFH_FRAME_HEADER)
+    public static let maxSandboxPaths = Int(WFH_SANDBOX_MAX_PATHS)
 }
 
 extension Duration {

@@ -22,8 +22,14 @@ public final class Worker: @unchecked Sendable {
     public private(set) var callsServed = 0
     /// The worker's peak resident memory (KiB) as its last call's done frame reported it.
     public private(set) var lastMaxRSSKiB: UInt64 = 0
-    /// "enforced", "unavailable" (the kernel lacks Landlock) or "off".
+    /// "enforced" (every layer), "partial" (the kernel lacks some; `sandboxMissing` says which) or "off".
     public private(set) var sandboxStatus = "off"
+    /// The layers the worker reported in force (`layers` of its ready frame), for `call --json` and `doctor`.
+    public private(set) var sandboxLayers: JSONValue = .null
+    /// The layers missing on this machine, as the worker worded them ("" when none is).
+    public private(set) var sandboxMissing = ""
+    /// The id of the call in progress (calls are numbered from 1 per worker); every event must carry it.
+    private var callID: UInt32 = 0
     /// The worker can take another call.
     public var isReusable: Bool { exit == nil && reusable }
 
@@ -62,6 +68,7 @@ public final class Worker: @unchecked Sendable {
     /// Spawns a worker for `key` and waits until it has confined itself and loaded the plugin.
     /// - Throws: `CallFailure` when the worker cannot start or the plugin cannot be loaded.
     public static func start(key: WorkerKey, workerPath: String, baseEnvironment: [String: String],
+                             hiddenPaths: [String] = [],
                              startTimeout: Duration = .seconds(10)) throws(CallFailure) -> Worker {
         let pluginFD = Glibc.open(key.pluginPath, O_RDONLY | O_CLOEXEC)
         guard pluginFD >= 0 else {
@@ -79,17 +86,16 @@ public final class Worker: @unchecked Sendable {
             throw CallFailure(.exit, "cannot create the worker's pipes: \(error)", retryable: true)
         }
         let (requests, events, out, err) = (pipes[0], pipes[1], pipes[2], pipes[3])
-        var args = ["serve", key.pluginPath, "--mem-mb", String(key.memoryMB), "--cpu-s", String(key.cpuSeconds),
+        let args = ["serve", key.pluginPath, "--mem-mb", String(key.memoryMB), "--cpu-s", String(key.cpuSeconds),
                     "--nofile", String(key.openFiles), "--max-result", String(key.maxResultBytes),
-                    "--work-dir", key.sandbox.workDirectory, "--sandbox", key.sandbox.enforce ? "on" : "off",
-                    "--network", key.sandbox.network ? "1" : "0"]
-        for p in key.sandbox.readPaths { args += ["--read", p] }
-        for p in key.sandbox.writePaths { args += ["--write", p] }
+                    "--work-dir", key.sandbox.workDirectory]
+            + Self.sandboxArguments(key.sandbox, hiddenPaths: hiddenPaths)
         let process: ChildProcess
         do {
             process = try ChildProcess(
                 executable: workerPath, arguments: args,
-                environment: Self.scrubbedEnvironment(base: baseEnvironment, sandbox: key.sandbox),
+                environment: Self.scrubbedEnvironment(base: baseEnvironment, workDirectory: key.sandbox.workDirectory,
+                                                      extra: key.sandbox.environment),
                 fds: [(devNull, 0), (out.write, 1), (err.write, 2), (requests.read, WorkerFD.requests),
                       (events.write, WorkerFD.events), (pluginFD, WorkerFD.plugin)])
         } catch {
@@ -107,6 +113,8 @@ public final class Worker: @unchecked Sendable {
             case .frame(let f) where f.type == UInt8(ascii: "R"):
                 let info = try? JSONValue.parse(Array(f.payload)) // the ready frame is ours; a bad one only loses the status
                 worker.sandboxStatus = info?["sandbox"]?.stringValue ?? "off"
+                worker.sandboxLayers = info?["layers"] ?? .null
+                worker.sandboxMissing = info?["missing"]?.stringValue ?? ""
                 return worker
             case .frame(let f) where f.type == UInt8(ascii: "F"):
                 let info = try? JSONValue.parse(Array(f.payload)) // as above
@@ -133,14 +141,28 @@ public final class Worker: @unchecked Sendable {
         }
     }
 
-    /// The tool's environment: only what it is given. PATH and the locale are kept so that programs run.
-    static func scrubbedEnvironment(base: [String: String], sandbox: SandboxSpec) -> [String] {
+    /// The worker options of the sandbox: its mode, network, declared paths and the paths to mask.
+    public static func sandboxArguments(_ sandbox: SandboxSpec, hiddenPaths: [String]) -> [String] {
+        var args = ["--sandbox", !sandbox.enforce ? "off" : sandbox.strict ? "strict" : "on",
+                    "--network", sandbox.network ? "1" : "0"]
+        for p in sandbox.readPaths.prefix(WorkerProtocol.maxSandboxPaths) { args += ["--read", p] }
+        for p in sandbox.writePaths.prefix(WorkerProtocol.maxSandboxPaths) { args += ["--write", p] }
+        for p in hiddenPaths.prefix(WorkerProtocol.maxSandboxPaths) { args += ["--hide", p] }
+        return args
+    }
+
+    /// The environment of every worker, scanner and call alike: only what it is given. PATH and the locale are
+    /// kept so that programs run; the user's home is passed (as WFHOST_USER_HOME) only so that the worker can
+    /// mask its credential stores.
+    public static func scrubbedEnvironment(base: [String: String], workDirectory: String?,
+                                           extra: [String: String] = [:]) -> [String] {
         var env: [String: String] = [:]
         for name in ["PATH", "LANG", "LC_ALL", "TZ"] { if let v = base[name] { env[name] = v } }
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
-        env["HOME"] = sandbox.workDirectory
-        env["TMPDIR"] = sandbox.workDirectory
-        for (k, v) in sandbox.environment { env[k] = v }
+        env["HOME"] = workDirectory ?? "/"
+        env["TMPDIR"] = workDirectory ?? "/tmp"
+        if let home = base["HOME"], home.hasPrefix("/") { env["WFHOST_USER_HOME"] = home }
+        for (k, v) in extra { env[k] = v }
         env["SWIFT_BACKTRACE"] = "enable=no"
         env["WFHOST_PARENT_PID"] = String(getpid())
         return env.map { "\($0.key)=\($0.value)" }.sorted()
@@ -231,12 +253,16 @@ public final class Worker: @unchecked Sendable {
         stdoutTail = TailBuffer(limit: 64 << 10)
         stderrTail = TailBuffer(limit: 64 << 10)
         callsServed += 1
-        let frame = FrameReader.callFrame(request, workDirectory: key.sandbox.workDirectory)
+        callID &+= 1
+        if callID == 0 { callID = 1 }
+        let frame = FrameReader.callFrame(request, callID: callID, workDirectory: key.sandbox.workDirectory)
         let sent = frame.withUnsafeBytes { bytes -> Bool in
             do { try Sys.writeAll(requestFD, bytes); return true } catch { return false }
         }
         if !sent { reusable = false } // EPIPE: the worker is gone; pump below reports how it ended
         var result: [UInt8]? = nil
+        var resultTooLarge: Int? = nil
+        var verdict: (code: String, message: String)? = nil
         var toolError: (retryable: Bool, code: String, message: String)? = nil
         var endReason: EndReason? = nil
         var deadline = started + limits.timeout.nanoseconds
@@ -244,31 +270,48 @@ public final class Worker: @unchecked Sendable {
 
         while true {
             switch pump(until: deadline, cancellation: endReason == nil ? cancellation : nil) {
+            case .frame(let f) where f.callID != callID:
+                // A late frame of an earlier call, or one forged by something the tool started: never this
+                // call's result. The stream can no longer be trusted, so the worker is retired.
+                reusable = false
+                process.signalGroup(.kill)
+                _ = try? process.reapWithUsage(block: true) // our own child; the stray frame is what we report
+                exit = (.signaled(.kill, coreDumped: false), 0)
+                return .failure(withTails(CallFailure(
+                    .protocol, "the worker sent a frame for call \(f.callID) during call \(callID)",
+                    hint: "a process the tool started, or a late reply of an earlier call, wrote to the protocol "
+                        + "channel; the worker was retired")))
             case .frame(let f):
                 switch f.type {
-                case UInt8(ascii: "S"): result = Array(f.payload)
+                case UInt8(ascii: "S"):
+                    // The host enforces the limit itself, whatever the tool did with set_result's answer.
+                    if f.payload.count > limits.maxResultBytes { resultTooLarge = f.payload.count; result = nil }
+                    else { result = Array(f.payload) }
+                case UInt8(ascii: "X"):
+                    let (code, message) = Self.splitNul(f.payload)
+                    verdict = (code, message)
                 case UInt8(ascii: "E"):
-                    let payload = Array(f.payload)
-                    let retryable = payload.first.map { $0 != 0 } ?? false
-                    let rest = payload.dropFirst()
-                    let nul = rest.firstIndex(of: 0) ?? rest.endIndex
-                    toolError = (retryable, String(decoding: rest[..<nul], as: UTF8.self),
-                                 String(decoding: rest[(nul < rest.endIndex ? nul + 1 : nul)...], as: UTF8.self))
+                    let retryable = f.payload.first.map { $0 != 0 } ?? false
+                    let (code, message) = Self.splitNul(f.payload.dropFirst())
+                    toolError = (retryable, TerminalText.escape(code), TerminalText.escape(message))
                 case UInt8(ascii: "L"):
                     let level = f.payload.first.flatMap { CallEvent.LogLevel(rawValue: Int($0)) } ?? .info
-                    onEvent(.log(level: level, message: String(decoding: f.payload.dropFirst(), as: UTF8.self)))
+                    onEvent(.log(level: level, message: TerminalText.escape(String(decoding: f.payload.dropFirst(), as: UTF8.self))))
                 case UInt8(ascii: "P") where f.payload.count >= 8:
                     var fraction = 0.0
                     withUnsafeMutableBytes(of: &fraction) { $0.copyBytes(from: f.payload.prefix(8)) }
-                    onEvent(.progress(fraction: fraction, message: String(decoding: f.payload.dropFirst(8), as: UTF8.self)))
+                    if !(fraction >= 0) { fraction = 0 } else if fraction > 1 { fraction = 1 }
+                    onEvent(.progress(fraction: fraction,
+                                      message: TerminalText.escape(String(decoding: f.payload.dropFirst(8), as: UTF8.self))))
                 case UInt8(ascii: "D"):
                     var rss: UInt64 = 0
                     if f.payload.count >= 9 { withUnsafeMutableBytes(of: &rss) { $0.copyBytes(from: f.payload.dropFirst().prefix(8)) } }
                     let ok = f.payload.first == 0
                     lastMaxRSSKiB = rss
                     if endReason != nil { reusable = false }
-                    return finish(ok: ok, result: result, toolError: toolError, endReason: endReason, limits: limits,
-                                  started: started, maxRSSKiB: rss)
+                    if let size = resultTooLarge, verdict == nil { verdict = ("result_too_large", String(size)) }
+                    return finish(ok: ok && verdict == nil, result: result, verdict: verdict, toolError: toolError,
+                                  endReason: endReason, limits: limits, started: started, maxRSSKiB: rss)
                 default:
                     break // unknown event types are ignored: a newer worker may send more
                 }
@@ -303,15 +346,22 @@ public final class Worker: @unchecked Sendable {
         }
     }
 
+    private static func splitNul(_ bytes: ArraySlice<UInt8>) -> (String, String) {
+        let nul = bytes.firstIndex(of: 0) ?? bytes.endIndex
+        return (String(decoding: bytes[..<nul], as: UTF8.self),
+                String(decoding: bytes[(nul < bytes.endIndex ? nul + 1 : nul)...], as: UTF8.self))
+    }
+
     private func withTails(_ failure: CallFailure) -> CallFailure {
         var f = failure
-        f.stdoutTail = stdoutTail.text
-        f.stderrTail = stderrTail.text
+        f.stdoutTail = TerminalText.escape(stdoutTail.text)
+        f.stderrTail = TerminalText.escape(stderrTail.text)
         f.workerPID = process.pid
         return f
     }
 
-    private func finish(ok: Bool, result: [UInt8]?, toolError: (retryable: Bool, code: String, message: String)?,
+    private func finish(ok: Bool, result: [UInt8]?, verdict: (code: String, message: String)?,
+                        toolError: (retryable: Bool, code: String, message: String)?,
                         endReason: EndReason?, limits: CallLimits, started: UInt64,
                         maxRSSKiB: UInt64) -> Result<CallSuccess, CallFailure> {
         let duration = Duration.nanoseconds(Int64(Sys.monotonicNanos() - started))
@@ -330,40 +380,54 @@ public final class Worker: @unchecked Sendable {
             let bytes = result ?? Array("{}".utf8)
             do {
                 let value = try JSONValue.parse(bytes)
-                return .success(CallSuccess(result: value, stdoutTail: stdoutTail.text, stderrTail: stderrTail.text,
+                return .success(CallSuccess(result: value, stdoutTail: TerminalText.escape(stdoutTail.text),
+                                            stderrTail: TerminalText.escape(stderrTail.text),
                                             duration: duration, maxRSSKiB: maxRSSKiB, workerPID: process.pid))
             } catch {
                 return .failure(withTails(CallFailure(.protocol, "the tool's result is not valid JSON: \(error)",
                                                       hint: "the plugin must pass JSON text to set_result")))
             }
         }
+        // The worker's own findings come first: the host assigns these classes, never the tool.
+        switch verdict?.code {
+        case "result_too_large":
+            return .failure(withTails(CallFailure(
+                .protocol, "the result of \(verdict?.message ?? "?") bytes exceeds the limit of \(limits.maxResultBytes) bytes",
+                hint: "return less (write large data to a file in the work directory and return its path), or raise "
+                    + "the result-size limit")))
+        case "out_of_memory":
+            return .failure(withTails(CallFailure(.outOfMemory, "\(verdict?.message ?? "") (memory limit \(limits.memoryMB) MiB)",
+                                                  hint: "raise the tool's memory limit (memory_mb) or give it less work")))
+        default:
+            break
+        }
         guard let toolError else {
             return .failure(withTails(CallFailure(.toolError, "the tool failed without reporting an error",
                                                   retryable: false, hint: "the plugin should call report_error "
                                                       + "(wfh_fail) before returning WFH_FAILED")))
         }
-        switch toolError.code {
-        case "result_too_large":
-            return .failure(withTails(CallFailure(
-                .protocol, "the result of \(toolError.message) bytes exceeds the limit of \(limits.maxResultBytes) bytes",
-                hint: "return less (write large data to a file in the work directory and return its path), or raise "
-                    + "the result-size limit")))
-        case "out_of_memory":
-            return .failure(withTails(CallFailure(.outOfMemory, "\(toolError.message) (memory limit \(limits.memoryMB) MiB)",
-                                                  hint: "raise the tool's memory limit (memory_mb) or give it less work")))
-        case "invalid_args":
-            return .failure(withTails(CallFailure(.invalidArgs, toolError.message)))
-        case "permission_denied" where key.sandbox.enforce && sandboxStatus == "enforced",
-             "sandbox_denied" where key.sandbox.enforce && sandboxStatus == "enforced":
-            let failure = CallFailure(.sandboxDenied, toolError.message, retryable: false, toolCode: toolError.code,
-                                      hint: "the sandbox allows writes only to the work directory and the tool's "
-                                          + "declared write paths (\(key.sandbox.writePaths.isEmpty ? "none" : key.sandbox.writePaths.joined(separator: ", "))); "
-                                          + "declare the path in the tool's capabilities")
-            return .failure(withTails(failure))
-        default:
-            return .failure(withTails(CallFailure(.toolError, toolError.message, retryable: toolError.retryable,
-                                                  toolCode: toolError.code)))
+        if toolError.code == "invalid_args" {
+            return .failure(withTails(CallFailure(.invalidArgs, toolError.message, toolCode: toolError.code)))
         }
+        // An operation the tool reports as refused (EACCES/EPERM) while wfhost's sandbox confines it: the host's
+        // inference that its own sandbox said no (the tool's word alone, a code `sandbox_denied`, is not enough).
+        if toolError.code == "permission_denied", key.sandbox.enforce, sandboxStatus != "off" {
+            return .failure(withTails(CallFailure(
+                .sandboxDenied, toolError.message, retryable: false, toolCode: toolError.code,
+                hint: "the sandbox allows writes only to the work directory and the tool's declared write paths ("
+                    + (key.sandbox.writePaths.isEmpty ? "none" : key.sandbox.writePaths.joined(separator: ", "))
+                    + "); declare the path in the tool's capabilities")))
+        }
+        if toolError.code == "out_of_memory" {
+            // The tool's own word (malloc returned NULL under RLIMIT_AS): it stays a tool_error, with the limit.
+            return .failure(withTails(CallFailure(
+                .toolError, "\(toolError.message) (memory limit \(limits.memoryMB) MiB)", retryable: toolError.retryable,
+                toolCode: toolError.code, hint: "raise the tool's memory limit (memory_mb) or give it less work")))
+        }
+        // Any other code, including one that spells a host class (crash, timeout, sandbox_denied, ...), is the
+        // tool's own error: it cannot change how retry_on or error routes treat the failure.
+        return .failure(withTails(CallFailure(.toolError, toolError.message, retryable: toolError.retryable,
+                                              toolCode: toolError.code)))
     }
 
     private func failureForExit(_ termination: Termination, maxRSSKiB: UInt64, endReason: EndReason?, killed: Bool,

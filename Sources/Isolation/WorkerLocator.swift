@@ -28,13 +28,10 @@ public enum WorkerLocator {
         throw .workerNotFound(searched: candidates)
     }
 
-    /// The environment of a worker: the host's, with the Swift backtracer off (it swallows a child's SIGSEGV)
-    /// and the host's pid so that the worker can tell when it was orphaned before it could arm its death signal.
+    /// The environment of a scanning worker: the same scrubbed environment as a call's (PATH, the locale, the
+    /// Swift backtracer off, the host's pid), so that `plugins validate` and a call load a plugin alike.
     public static func workerEnvironment(_ base: [String: String]) -> [String] {
-        var env = base
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        env["WFHOST_PARENT_PID"] = String(getpid())
-        return env.map { "\($0.key)=\($0.value)" }.sorted()
+        Worker.scrubbedEnvironment(base: base, workDirectory: nil)
     }
 }
 

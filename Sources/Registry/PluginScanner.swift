@@ -13,6 +13,11 @@ public struct PluginScanner: Sendable {
     public var environment: [String]
     /// How long loading a plugin and reading its descriptor may take (default 10 s).
     public var timeout: Duration
+    /// Paths the scanner's sandbox masks (the state directory).
+    public var hiddenPaths: [String] = []
+    /// Scan without the sandbox (`--sandbox off`); by default the scanner runs plugin code in the same sandbox
+    /// as a call, with nothing writable and no network.
+    public var sandboxed = true
 
     public init(workerPath: String, environment: [String], timeout: Duration = .seconds(10)) {
         self.workerPath = workerPath
@@ -22,7 +27,9 @@ public struct PluginScanner: Sendable {
 
     /// Scans the plugin open at `fd` (the exact bytes the host hashed); `displayPath` names it in messages.
     public func scan(fd: CInt, displayPath: String) -> ScanResult {
-        var request = OneShotRequest(executable: workerPath, arguments: ["scan", displayPath],
+        var arguments = ["scan", displayPath, "--sandbox", sandboxed ? "on" : "off", "--network", "0"]
+        for p in hiddenPaths.prefix(WorkerProtocol.maxSandboxPaths) { arguments += ["--hide", p] }
+        var request = OneShotRequest(executable: workerPath, arguments: arguments,
                                      environment: environment, passedFile: fd, timeout: timeout)
         request.passedFileChildFD = WorkerFD.plugin
         let outcome: OneShotOutcome

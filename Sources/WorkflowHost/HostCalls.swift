@@ -6,6 +6,7 @@ extension WorkflowHost {
     public func makeExecutor(notice: @escaping @Sendable (String) -> Void) throws(HostError) -> CallExecutor {
         let scanner = try scanner()
         let executor = CallExecutor(workerPath: scanner.workerPath, baseEnvironment: configuration.environment)
+        executor.hiddenPaths = [configuration.stateDirectory]
         executor.onSandboxUnavailable = notice
         return executor
     }

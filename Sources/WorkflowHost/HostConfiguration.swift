@@ -83,9 +83,11 @@ public final class WorkflowHost: Sendable {
         } catch {
             throw HostError(error.description)
         }
-        return PluginScanner(workerPath: worker,
-                             environment: WorkerLocator.workerEnvironment(configuration.environment),
-                             timeout: configuration.scanTimeout)
+        var scanner = PluginScanner(workerPath: worker,
+                                    environment: WorkerLocator.workerEnvironment(configuration.environment),
+                                    timeout: configuration.scanTimeout)
+        scanner.hiddenPaths = [configuration.stateDirectory]
+        return scanner
     }
 
     /// The plugin registry over the state database (`cached: false` for one that keeps nothing).

@@ -6,15 +6,24 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+uint32_t frame_call_id;
+
+static void put_u32(unsigned char *p, uint32_t v) {
+    p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); p[2] = (unsigned char)(v >> 16); p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get_u32(const unsigned char *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 int frame_send(int fd, char type, const void *a, size_t alen, const void *b, size_t blen, const void *c, size_t clen) {
-    uint64_t total = 1 + (uint64_t)alen + blen + clen;
+    uint64_t total = WFH_FRAME_HEADER - 4 + (uint64_t)alen + blen + clen;
     if (total > UINT32_MAX) return -1;
-    unsigned char header[5];
-    uint32_t n = (uint32_t)total;
-    header[0] = (unsigned char)n; header[1] = (unsigned char)(n >> 8);
-    header[2] = (unsigned char)(n >> 16); header[3] = (unsigned char)(n >> 24);
+    unsigned char header[WFH_FRAME_HEADER];
+    put_u32(header, (uint32_t)total);
     header[4] = (unsigned char)type;
-    if (write_all(fd, header, 5) != 0) return -1;
+    put_u32(header + 5, frame_call_id);
+    if (write_all(fd, header, sizeof header) != 0) return -1;
     if (alen && write_all(fd, a, alen) != 0) return -1;
     if (blen && write_all(fd, b, blen) != 0) return -1;
     if (clen && write_all(fd, c, clen) != 0) return -1;
@@ -33,13 +42,14 @@ static int read_exact(int fd, void *buf, size_t len) {
     return 1;
 }
 
-int frame_recv(int fd, unsigned char **payload, size_t *len, size_t max_len) {
-    unsigned char header[5];
-    int r = read_exact(fd, header, 5);
+int frame_recv(int fd, unsigned char **payload, size_t *len, uint32_t *call_id, size_t max_len) {
+    unsigned char header[WFH_FRAME_HEADER];
+    int r = read_exact(fd, header, sizeof header);
     if (r <= 0) return r;
-    uint32_t n = (uint32_t)header[0] | (uint32_t)header[1] << 8 | (uint32_t)header[2] << 16 | (uint32_t)header[3] << 24;
-    if (n < 1 || n - 1 > max_len) return -1;
-    *len = n - 1;
+    uint32_t n = get_u32(header);
+    if (n < WFH_FRAME_HEADER - 4 || n - (WFH_FRAME_HEADER - 4) > max_len) return -1;
+    *len = n - (WFH_FRAME_HEADER - 4);
+    *call_id = get_u32(header + 5);
     *payload = malloc(*len + 1);
     if (!*payload) return -1;
     if (*len && read_exact(fd, *payload, *len) != 1) { free(*payload); return -1; }

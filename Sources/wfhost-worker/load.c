@@ -2,6 +2,11 @@
 #include "worker.h"
 #include <dlfcn.h>
 #include <elf.h>
+#include <limits.h>
+#include <link.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,37 +73,62 @@ int elf_check(int fd, const char **kind, char *message, unsigned long message_si
     return 0;
 }
 
-/* Replaces every occurrence of `from` in text with `to`, in place within size. */
-static void replace_all(char *text, size_t size, const char *from, const char *to) {
-    char out[2048];
-    size_t o = 0, flen = strlen(from), tlen = strlen(to);
-    const char *p = text;
-    while (*p && o + 1 < sizeof out) {
-        if (flen && strncmp(p, from, flen) == 0 && o + tlen < sizeof out) {
-            memcpy(out + o, to, tlen);
-            o += tlen;
-            p += flen;
-        } else {
-            out[o++] = *p++;
+/* The device and inode of the file mapped at `addr`, from /proc/self/maps ("start-end perms offset MAJ:MIN inode"). */
+static int mapped_identity(const void *addr, unsigned long *dev_major, unsigned long *dev_minor, unsigned long *ino) {
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f) return -1;
+    char line[4096];
+    int found = -1;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long start, end, major, minor, inode;
+        if (sscanf(line, "%lx-%lx %*s %*s %lx:%lx %lu", &start, &end, &major, &minor, &inode) != 5) continue;
+        if ((unsigned long)addr >= start && (unsigned long)addr < end) {
+            *dev_major = major; *dev_minor = minor; *ino = inode;
+            found = 0;
+            break;
         }
     }
-    out[o] = '\0';
-    snprintf(text, size, "%s", out);
+    fclose(f);
+    return found;
 }
 
-void *load_plugin(int fd, const char *display_path, const char **kind, char *message, unsigned long message_size) {
+/*
+ * Loads the plugin by its real path, so that $ORIGIN in its run path names its own directory (bundled
+ * dependencies load), and proves that what was mapped is the file the host opened and hashed (fd): the path must
+ * name the same device, inode, size and modification time before dlopen, and the mapping dlopen made must be of
+ * that same device and inode afterwards. A file replaced in between is refused (its constructors ran, but inside
+ * the sandbox).
+ */
+void *load_plugin(int fd, const char *real, const char *display_path, const char **kind, char *message,
+                  unsigned long message_size) {
     if (elf_check(fd, kind, message, message_size) != 0) return NULL;
-    char proc_path[64];
-    snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+    struct stat opened, named;
+    if (fstat(fd, &opened) != 0 || stat(real, &named) != 0 ||
+        opened.st_dev != named.st_dev || opened.st_ino != named.st_ino || opened.st_size != named.st_size ||
+        opened.st_mtim.tv_sec != named.st_mtim.tv_sec || opened.st_mtim.tv_nsec != named.st_mtim.tv_nsec) {
+        *kind = "replaced";
+        snprintf(message, message_size, "%s changed after wfhost opened and hashed it (replaced or rewritten); "
+                 "run `wfhost plugins scan` once it is no longer being written", display_path);
+        return NULL;
+    }
     /* RTLD_NODELETE: plugins are never unloaded (Swift plugins keep runtime metadata pointing into them). */
-    void *handle = dlopen(proc_path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    void *handle = dlopen(real, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!handle) {
         const char *err = dlerror();
         snprintf(message, message_size, "%s", err ? err : "dlopen failed");
-        replace_all(message, message_size, proc_path, display_path);
         *kind = strstr(message, "cannot open shared object file") ? "missing_dependency"
               : strstr(message, "undefined symbol") ? "undefined_symbol"
               : "load_failed";
+        return NULL;
+    }
+    struct link_map *map = NULL;
+    unsigned long major = 0, minor = 0, ino = 0;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map || !map->l_ld ||
+        mapped_identity(map->l_ld, &major, &minor, &ino) != 0 ||
+        major != major(opened.st_dev) || minor != minor(opened.st_dev) || ino != opened.st_ino) {
+        *kind = "replaced";
+        snprintf(message, message_size, "%s was replaced while it was being loaded: the mapped file is not the one "
+                 "wfhost hashed; run `wfhost plugins scan` once it is no longer being written", display_path);
         return NULL;
     }
     return handle;

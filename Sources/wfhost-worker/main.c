@@ -1,10 +1,11 @@
 /*
  * wfhost-worker: the child process that loads plugin code so that the host never does (ARCHITECTURE.md rule 1).
  *
- *   wfhost-worker scan DISPLAY_PATH    report the descriptor of the plugin open on fd 5, as JSON on fd 4
- *   wfhost-worker serve DISPLAY_PATH [options]   confine itself, load the plugin on fd 5, serve calls (frames.h)
- *       --mem-mb N --cpu-s N --nofile N --max-result BYTES --work-dir DIR --sandbox on|off --network 0|1
- *       --read PATH (repeatable) --write PATH (repeatable)
+ *   wfhost-worker scan DISPLAY_PATH [options]   confine itself, report the descriptor of the plugin open on fd 5,
+ *                                               as JSON on fd 4
+ *   wfhost-worker serve DISPLAY_PATH [options]  confine itself, load the plugin on fd 5, serve calls (frames.h)
+ *       --mem-mb N --cpu-s N --nofile N --max-result BYTES --work-dir DIR --sandbox off|on|strict --network 0|1
+ *       --read PATH, --write PATH, --hide PATH (each repeatable, at most WFH_SANDBOX_MAX_PATHS)
  *
  * It is written in C so that it starts in about a millisecond and carries no language runtime that could
  * collide with a plugin's own (a Swift plugin brings its Swift runtime).
@@ -13,6 +14,8 @@
 #include "sandbox.h"
 #include "worker.h"
 #include "wfhost/plugin.h"
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,26 +57,36 @@ int main(int argc, char **argv) {
         printf("%d.%d\n", WFH_ABI_MAJOR, WFH_ABI_MINOR);
         return 0;
     }
-    if (argc == 3 && strcmp(argv[1], "scan") == 0) return run_scan(argv[2]);
-    if (argc >= 3 && strcmp(argv[1], "serve") == 0) {
-        sandbox_spec spec;
-        memset(&spec, 0, sizeof spec);
-        spec.plugin_path = argv[2];
-        size_t max_result = 16u << 20;
-        for (int i = 3; i + 1 < argc; i += 2) {
-            const char *opt = argv[i], *val = argv[i + 1];
-            if (strcmp(opt, "--mem-mb") == 0) spec.mem_mb = atol(val);
-            else if (strcmp(opt, "--cpu-s") == 0) spec.cpu_seconds = atol(val);
-            else if (strcmp(opt, "--nofile") == 0) spec.max_files = atol(val);
-            else if (strcmp(opt, "--max-result") == 0) max_result = (size_t)atoll(val);
-            else if (strcmp(opt, "--work-dir") == 0) spec.work_dir = val;
-            else if (strcmp(opt, "--sandbox") == 0) spec.enforce = strcmp(val, "on") == 0;
-            else if (strcmp(opt, "--network") == 0) spec.network = atoi(val);
-            else if (strcmp(opt, "--read") == 0 && spec.read_count < 64) spec.read_paths[spec.read_count++] = val;
-            else if (strcmp(opt, "--write") == 0 && spec.write_count < 64) spec.write_paths[spec.write_count++] = val;
-            else return usage();
-        }
-        return run_serve(argv[2], &spec, max_result);
+    if (argc < 3 || (strcmp(argv[1], "scan") != 0 && strcmp(argv[1], "serve") != 0)) return usage();
+    /* The protocol's fds never reach a program the tool runs. */
+    for (int fd = WFH_FD_REQUESTS; fd <= WFH_FD_PLUGIN; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
     }
-    return usage();
+    int scan = strcmp(argv[1], "scan") == 0;
+    sandbox_spec spec;
+    memset(&spec, 0, sizeof spec);
+    /* The real path, resolved before the sandbox changes the file-system view (symlinks such as SwiftPM's
+     * .build/debug are not part of it); the file is loaded by this path. */
+    static char real[PATH_MAX];
+    spec.plugin_path = realpath(argv[2], real) ? real : argv[2];
+    spec.mode = SANDBOX_ON;
+    size_t max_result = 16u << 20;
+    for (int i = 3; i + 1 < argc; i += 2) {
+        const char *opt = argv[i], *val = argv[i + 1];
+        if (strcmp(opt, "--mem-mb") == 0) spec.mem_mb = atol(val);
+        else if (strcmp(opt, "--cpu-s") == 0) spec.cpu_seconds = atol(val);
+        else if (strcmp(opt, "--nofile") == 0) spec.max_files = atol(val);
+        else if (strcmp(opt, "--max-result") == 0) max_result = (size_t)atoll(val);
+        else if (strcmp(opt, "--work-dir") == 0) spec.work_dir = val;
+        else if (strcmp(opt, "--sandbox") == 0)
+            spec.mode = strcmp(val, "strict") == 0 ? SANDBOX_STRICT : strcmp(val, "off") == 0 ? SANDBOX_OFF : SANDBOX_ON;
+        else if (strcmp(opt, "--network") == 0) spec.network = atoi(val);
+        else if (strcmp(opt, "--read") == 0 && spec.read_count < WFH_SANDBOX_MAX_PATHS) spec.read_paths[spec.read_count++] = val;
+        else if (strcmp(opt, "--write") == 0 && spec.write_count < WFH_SANDBOX_MAX_PATHS) spec.write_paths[spec.write_count++] = val;
+        else if (strcmp(opt, "--hide") == 0 && spec.hide_count < WFH_SANDBOX_MAX_PATHS) spec.hide_paths[spec.hide_count++] = val;
+        else return usage();
+    }
+    if (scan) return run_scan(argv[2], &spec);
+    return run_serve(argv[2], &spec, max_result);
 }

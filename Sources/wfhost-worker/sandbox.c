@@ -1,14 +1,20 @@
 #define _GNU_SOURCE
 #include "sandbox.h"
+#include "wfh_json_writer.h"
+#include <linux/capability.h>
+#include <seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
@@ -78,6 +84,11 @@ static int add_path(int ruleset, const char *path, uint64_t access, uint64_t han
     return rc;
 }
 
+
+/* What every tool may read besides its declared paths: the programs and libraries it runs on. */
+static const char *const system_read_paths[] = {"/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin", "/etc", "/opt",
+                                                "/proc", "/dev", NULL};
+
 int apply_landlock(const sandbox_spec *spec, char *message, size_t size) {
     int abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
     if (abi < 0) {
@@ -104,18 +115,29 @@ int apply_landlock(const sandbox_spec *spec, char *message, size_t size) {
     const uint64_t read = LL_FS_EXECUTE | LL_FS_READ_FILE | LL_FS_READ_DIR;
     const uint64_t write = handled;
     int rc = 0;
-    if (spec->read_count == 0) {
+    int whole = 0;
+    for (size_t i = 0; i < spec->read_count; i++) if (strcmp(spec->read_paths[i], "/") == 0) whole = 1;
+    if (whole) {
         rc |= add_path(ruleset, "/", read, handled);
     } else {
-        /* What any program needs to run, plus the plugin itself and the declared paths. */
-        static const char *const system_paths[] = {"/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc", "/proc",
-                                                   "/sys", "/dev", "/opt", NULL};
-        for (int i = 0; system_paths[i]; i++) rc |= add_path(ruleset, system_paths[i], read, handled);
-        if (spec->plugin_path) rc |= add_path(ruleset, spec->plugin_path, read, handled);
+        for (int i = 0; system_read_paths[i]; i++) rc |= add_path(ruleset, system_read_paths[i], read, handled);
+        if (spec->plugin_path) {
+            char dir[4096];
+            snprintf(dir, sizeof dir, "%s", spec->plugin_path);
+            char *slash = strrchr(dir, '/');
+            if (slash && slash != dir) *slash = 0;
+            rc |= add_path(ruleset, dir, read, handled);
+        }
+        const char *path_env = getenv("PATH");
+        char *copy = path_env ? strdup(path_env) : NULL, *save = NULL;
+        for (char *p = copy ? strtok_r(copy, ":", &save) : NULL; p; p = strtok_r(NULL, ":", &save))
+            if (p[0] == '/') rc |= add_path(ruleset, p, read, handled);
+        free(copy);
         for (size_t i = 0; i < spec->read_count; i++) rc |= add_path(ruleset, spec->read_paths[i], read, handled);
     }
     if (spec->work_dir) rc |= add_path(ruleset, spec->work_dir, write, handled);
     rc |= add_path(ruleset, "/dev/null", LL_FS_READ_FILE | LL_FS_WRITE_FILE | LL_FS_TRUNCATE, handled);
+    rc |= add_path(ruleset, "/dev/shm", write, handled);
     for (size_t i = 0; i < spec->write_count; i++) rc |= add_path(ruleset, spec->write_paths[i], write, handled);
     if (rc != 0) {
         snprintf(message, size, "cannot add a Landlock rule: %s", strerror(errno));
@@ -131,38 +153,180 @@ int apply_landlock(const sandbox_spec *spec, char *message, size_t size) {
     return abi;
 }
 
-/* Without the network capability, sockets of the internet families cannot be created at all (Landlock only covers
- * TCP bind and connect): a seccomp filter makes socket(AF_INET|AF_INET6|AF_PACKET, ...) fail with EACCES. Unix
- * sockets stay, for local IPC. Returns 0, or -1 with a message. */
-int apply_network_filter(char *message, size_t size) {
-#if defined(__x86_64__)
-#define WFH_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define WFH_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#endif
-#ifdef WFH_AUDIT_ARCH
-    struct sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, WFH_AUDIT_ARCH, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 3, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 2, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_PACKET, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
-    };
-    struct sock_fprog program = {(unsigned short)(sizeof filter / sizeof filter[0]), filter};
-    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program, 0, 0) != 0) {
-        snprintf(message, size, "cannot install the network filter: %s", strerror(errno));
+int drop_capabilities(char *message, size_t size) {
+    /* The bounding set first (it needs CAP_SETPCAP, which goes with the rest), so that no exec can regain any. */
+    int bounded = 1;
+    for (int cap = 0; cap <= 63; cap++) {
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) break; /* past the kernel's last capability */
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) bounded = 0;
+    }
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capset, &header, data) != 0) {
+        snprintf(message, size, "cannot drop capabilities: %s", strerror(errno));
+        return -1;
+    }
+    return bounded;
+}
+
+/* Syscalls no tool needs and a hostile one would use to escape or to reach the kernel's rarer corners. */
+static const int denied_syscalls[] = {
+    SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register),
+    SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev), SCMP_SYS(process_madvise),
+    SCMP_SYS(pidfd_getfd), SCMP_SYS(kcmp),
+    SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd),
+    SCMP_SYS(kexec_load), SCMP_SYS(kexec_file_load), SCMP_SYS(init_module), SCMP_SYS(finit_module),
+    SCMP_SYS(delete_module), SCMP_SYS(reboot), SCMP_SYS(swapon), SCMP_SYS(swapoff), SCMP_SYS(acct),
+    SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key),
+    SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root), SCMP_SYS(chroot), SCMP_SYS(mount_setattr),
+    SCMP_SYS(move_mount), SCMP_SYS(open_tree), SCMP_SYS(fsopen), SCMP_SYS(fsconfig), SCMP_SYS(fsmount),
+    SCMP_SYS(fspick), SCMP_SYS(unshare), SCMP_SYS(setns), SCMP_SYS(open_by_handle_at), SCMP_SYS(name_to_handle_at),
+    SCMP_SYS(quotactl), SCMP_SYS(settimeofday), SCMP_SYS(clock_settime), SCMP_SYS(clock_adjtime),
+    SCMP_SYS(adjtimex), SCMP_SYS(syslog), SCMP_SYS(vhangup), SCMP_SYS(lookup_dcookie), SCMP_SYS(fanotify_init),
+};
+
+int apply_seccomp(const sandbox_spec *spec, char *message, size_t size) {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (!ctx) {
+        snprintf(message, size, "cannot create the seccomp filter");
+        return -1;
+    }
+    int rc = 0;
+    /* Only the native architecture: a foreign one (i386's int $0x80, x32) kills the process. libseccomp checks
+     * the x32 bit of x86-64 syscall numbers as part of the architecture check. */
+    rc |= seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    const uint32_t denied = SCMP_ACT_ERRNO(EPERM);
+    for (size_t i = 0; i < sizeof denied_syscalls / sizeof denied_syscalls[0]; i++) {
+        if (denied_syscalls[i] < 0) continue; /* not on this architecture */
+        rc |= seccomp_rule_add(ctx, denied, denied_syscalls[i], 0);
+    }
+    /* clone3 cannot be filtered by its flags (they are behind a pointer): ENOSYS makes libc fall back to clone,
+     * whose namespace flags are refused below. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    const uint64_t ns_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+                              | CLONE_NEWCGROUP | 0x00000080ULL /* CLONE_NEWTIME */;
+    /* "Any of these bits" is one rule per bit. */
+    for (int bit = 0; bit < 64; bit++) {
+        uint64_t flag = 1ULL << bit;
+        if (!(ns_flags & flag)) continue;
+        rc |= seccomp_rule_add(ctx, denied, SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag));
+    }
+    /* Socket families: AF_UNIX, plus AF_INET and AF_INET6 with the network capability. Netlink, packet and the
+     * rest are refused with EACCES (which the host reports as the sandbox's refusal). */
+    const uint32_t no_family = SCMP_ACT_ERRNO(EACCES);
+    int calls[] = {SCMP_SYS(socket), SCMP_SYS(socketpair)};
+    for (size_t c = 0; c < 2; c++) {
+        rc |= seccomp_rule_add(ctx, no_family, calls[c], 1, SCMP_A0(SCMP_CMP_LT, AF_UNIX));
+        if (spec->network) {
+            for (int family = AF_UNIX + 1; family < AF_INET6; family++) {
+                if (family == AF_INET) continue;
+                rc |= seccomp_rule_add(ctx, no_family, calls[c], 1, SCMP_A0(SCMP_CMP_EQ, (uint64_t)family));
+            }
+            rc |= seccomp_rule_add(ctx, no_family, calls[c], 1, SCMP_A0(SCMP_CMP_GT, AF_INET6));
+        } else {
+            rc |= seccomp_rule_add(ctx, no_family, calls[c], 1, SCMP_A0(SCMP_CMP_GT, AF_UNIX));
+        }
+    }
+    /* No typing into the controlling terminal of whoever ran wfhost. */
+    rc |= seccomp_rule_add(ctx, denied, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCSTI));
+    rc |= seccomp_rule_add(ctx, denied, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCLINUX));
+    if (rc != 0) {
+        snprintf(message, size, "cannot build the seccomp filter: %s", strerror(-rc > 0 ? -rc : EINVAL));
+        seccomp_release(ctx);
+        return -1;
+    }
+    rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    if (rc != 0) {
+        snprintf(message, size, "cannot install the seccomp filter: %s", strerror(-rc));
+        return -1;
+    }
+    return 1;
+}
+
+int sandbox_apply(const sandbox_spec *spec, sandbox_status *status, char *message, size_t size) {
+    memset(status, 0, sizeof *status);
+    if (spec->mode != SANDBOX_OFF && sandbox_enter_namespaces(spec, status, message, size) != 0) return -1;
+    if (spec->work_dir && chdir(spec->work_dir) != 0) {
+        snprintf(message, size, "cannot enter the working directory %s: %s", spec->work_dir, strerror(errno));
+        return -1;
+    }
+    if (apply_limits(spec, message, size) != 0) return -1;
+    if (spec->mode == SANDBOX_OFF) return 0;
+    int caps = drop_capabilities(message, size);
+    if (caps < 0) return -1;
+    status->caps_dropped = caps;
+    int landlock = apply_landlock(spec, message, size);
+    if (landlock < 0) return -1;
+    status->landlock_abi = landlock;
+    if (landlock == 0) {
+        size_t n = strlen(status->missing);
+        snprintf(status->missing + n, sizeof status->missing - n, "%sLandlock (not in this kernel)", n ? ", " : "");
+    }
+    int filter = apply_seccomp(spec, message, size);
+    if (filter < 0) return -1;
+    status->seccomp = filter;
+    if (spec->mode == SANDBOX_STRICT && status->missing[0]) {
+        snprintf(message, size, "the strict sandbox needs every layer, and this machine lacks: %s", status->missing);
         return -1;
     }
     return 0;
-#else
-    (void)message; (void)size;
-    return 0;
-#endif
+}
+
+/* Whether any process other than init (1) and the caller is left in the PID namespace (zombies included). */
+static int others_left(void) {
+    return !(kill(-1, 0) != 0 && errno == ESRCH);
+}
+
+void sandbox_end_leftovers(const sandbox_status *status) {
+    if (status->pid_ns) {
+        /* PID 2 of our own namespace: kill(-1) reaches every process in it but init and ourselves, whatever
+         * sessions or groups they made. Orphans are init's to reap; our own children we reap here. */
+        for (int round = 0; round < 1000; round++) {
+            kill(-1, SIGKILL);
+            while (waitpid(-1, NULL, WNOHANG) > 0) {}
+            if (!others_left()) return;
+            usleep(1000);
+        }
+        return;
+    }
+    /* Without a PID namespace: the worker is a child subreaper, so what the tool started and orphaned is ours;
+     * kill what /proc lists as our children, round after round, never blocking on them. */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
+    for (int round = 0; round < 1000; round++) {
+        FILE *f = fopen(path, "re");
+        int any = 0;
+        if (f) {
+            long pid;
+            while (fscanf(f, "%ld", &pid) == 1) {
+                kill((pid_t)pid, SIGKILL);
+                any = 1;
+            }
+            fclose(f);
+        }
+        while (waitpid(-1, NULL, WNOHANG) > 0) any = 1;
+        if (!any) return;
+        usleep(1000);
+    }
+}
+
+void sandbox_status_json(jw *w, const sandbox_spec *spec, const sandbox_status *status) {
+    jw_key(w, "sandbox", 0);
+    jw_str(w, spec->mode == SANDBOX_OFF ? "off" : status->missing[0] ? "partial" : "enforced");
+    jw_key(w, "landlock", 0); jw_int(w, status->landlock_abi);
+    jw_key(w, "layers", 0);
+    jw_lit(w, "{");
+    jw_key(w, "user_namespace", 1); jw_lit(w, status->user_ns ? "true" : "false");
+    jw_key(w, "pid_namespace", 0); jw_lit(w, status->pid_ns ? "true" : "false");
+    jw_key(w, "mount_namespace", 0); jw_lit(w, status->mount_ns ? "true" : "false");
+    jw_key(w, "ipc_namespace", 0); jw_lit(w, status->ipc_ns ? "true" : "false");
+    jw_key(w, "network_namespace", 0); jw_lit(w, status->net_ns ? "true" : spec->network ? "null" : "false");
+    jw_key(w, "capabilities_dropped", 0); jw_lit(w, status->caps_dropped ? "true" : "false");
+    jw_key(w, "landlock_abi", 0); jw_int(w, status->landlock_abi);
+    jw_key(w, "seccomp", 0); jw_lit(w, status->seccomp ? "true" : "false");
+    jw_lit(w, "}");
+    jw_key(w, "missing", 0); jw_str(w, status->missing);
 }

@@ -1,10 +1,12 @@
 #define _GNU_SOURCE
+#include "sandbox.h"
 #include "wfh_json_writer.h"
 #include "worker.h"
 #include "wfhost/plugin.h"
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Upper bounds that keep a corrupt descriptor from making the report unbounded. */
 #define MAX_TOOLS 4096
@@ -125,12 +127,22 @@ static void emit_descriptor(jw *w, const wfh_plugin *raw) {
     jw_lit(w, "]}");
 }
 
-int run_scan(const char *display_path) {
+int run_scan(const char *display_path, const sandbox_spec *requested) {
     jw w = {0};
     const char *kind = NULL;
     char message[2048];
-    void *handle = load_plugin(WFH_FD_PLUGIN, display_path, &kind, message, sizeof message);
-    if (!handle) {
+    /* The scanner runs plugin constructors: the same sandbox as a call, with nothing writable and no network. */
+    sandbox_spec spec = *requested;
+    spec.network = 0;
+    spec.work_dir = NULL;
+    spec.write_count = 0;
+    if (spec.mem_mb == 0) spec.mem_mb = 1024;
+    if (spec.max_files == 0) spec.max_files = 256;
+    sandbox_status status;
+    void *handle = NULL;
+    if (chdir("/") != 0 || sandbox_apply(&spec, &status, message, sizeof message) != 0) {
+        emit_failure(&w, "sandbox_failed", message);
+    } else if (!(handle = load_plugin(WFH_FD_PLUGIN, spec.plugin_path, display_path, &kind, message, sizeof message))) {
         emit_failure(&w, kind, message);
     } else {
         dlerror();

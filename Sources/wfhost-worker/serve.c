@@ -34,13 +34,18 @@ struct wfh_call {
     int result_too_large;
 };
 
+/* The worker's own finding about a call (not the tool's word): the host gives it its class. */
+static void send_verdict(const char *code, const char *message) {
+    frame_send(WFH_FD_EVENTS, 'X', code, strlen(code) + 1, message, strlen(message), NULL, 0);
+}
+
 static int host_set_result(wfh_call *call, const char *json, size_t len) {
     if (len > call->max_result) {
+        /* The call fails whatever the tool returns afterwards (the host also checks every result's size). */
         call->result_too_large = 1;
         char message[128];
         snprintf(message, sizeof message, "%zu", len);
-        frame_send(WFH_FD_EVENTS, 'E', "\0", 1, "result_too_large", sizeof "result_too_large", message,
-                   strlen(message));
+        send_verdict("result_too_large", message);
         return -1;
     }
     return frame_send(WFH_FD_EVENTS, 'S', json, len, NULL, 0, NULL, 0) == 0 ? 0 : -1;
@@ -76,26 +81,7 @@ static int host_is_cancelled(wfh_call *call) {
 static const wfh_host host_api = {sizeof(wfh_host), 0, host_set_result, host_log, host_progress, host_report_error,
                                   host_is_cancelled};
 
-/* Kills and reaps what a call left running. The worker is a child subreaper, so even processes that started
- * their own session are its children once their parent is gone. */
-static void end_leftovers(void) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
-    for (int round = 0; round < 4; round++) {
-        FILE *f = fopen(path, "re");
-        int any = 0;
-        if (f) {
-            long pid;
-            while (fscanf(f, "%ld", &pid) == 1) {
-                kill((pid_t)pid, SIGKILL);
-                any = 1;
-            }
-            fclose(f);
-        }
-        while (waitpid(-1, NULL, any ? 0 : WNOHANG) > 0) {}
-        if (!any) break;
-    }
-}
+static sandbox_status sandbox;
 
 static void send_load_failure(const char *kind, const char *message) {
     jw w = {0};
@@ -120,7 +106,8 @@ static int find_tool(const wfh_plugin *p, const char *name, wfh_tool *out) {
     return -1;
 }
 
-static void serve_call(const wfh_plugin *plugin, unsigned char *payload, size_t len, size_t max_result) {
+static void serve_call(const wfh_plugin *plugin, uint32_t call_id, unsigned char *payload, size_t len,
+                       size_t max_result) {
     /* u32 attempt, tool NUL, work_dir NUL, args */
     if (len < 6) return;
     uint32_t attempt;
@@ -133,6 +120,7 @@ static void serve_call(const wfh_plugin *plugin, unsigned char *payload, size_t 
     if (!end2) return;
     char *args = end2 + 1;
     size_t args_len = len - (size_t)(args - (char *)payload);
+    frame_call_id = call_id;
 
     /* `cancelled` is not reset here: the host may signal a cancellation right after sending the request, before
      * this point, and that must not be lost. It is reset when the call ends (below); a worker that was asked to
@@ -151,7 +139,7 @@ static void serve_call(const wfh_plugin *plugin, unsigned char *payload, size_t 
         if (typed_call(t.c_signature, t.c_function, args, args_len, &out, message, sizeof message) != 0) {
             host_report_error(&call, "invalid_args", message, 0);
         } else if (out.failed) {
-            host_report_error(&call, "out_of_memory", "the result could not be built", 0);
+            send_verdict("out_of_memory", "the result could not be built");
         } else {
             status = host_set_result(&call, out.data, out.len) == 0 ? 0 : 1;
         }
@@ -159,14 +147,16 @@ static void serve_call(const wfh_plugin *plugin, unsigned char *payload, size_t 
     } else {
         host_report_error(&call, "no_function", "the tool has no function to call", 0);
     }
+    if (call.result_too_large) status = 1; /* ignoring set_result's -1 does not make the call a success */
     fflush(stdout);
     fflush(stderr);
-    end_leftovers();
+    sandbox_end_leftovers(&sandbox);
     cancelled = 0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     uint64_t maxrss = (uint64_t)ru.ru_maxrss;
     frame_send(WFH_FD_EVENTS, 'D', &status, 1, &maxrss, sizeof maxrss, NULL, 0);
+    frame_call_id = 0;
 }
 
 int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigned long max_result) {
@@ -178,25 +168,12 @@ int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigne
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    if (spec->work_dir && chdir(spec->work_dir) != 0) {
-        snprintf(message, sizeof message, "cannot enter the working directory %s: %s", spec->work_dir, strerror(errno));
+    if (sandbox_apply(spec, &sandbox, message, sizeof message) != 0) {
         send_load_failure("sandbox_failed", message);
         return 71;
-    }
-    if (apply_limits(spec, message, sizeof message) != 0) {
-        send_load_failure("sandbox_failed", message);
-        return 71;
-    }
-    int landlock = 0;
-    if (spec->enforce) {
-        landlock = apply_landlock(spec, message, sizeof message);
-        if (landlock < 0 || (!spec->network && apply_network_filter(message, sizeof message) != 0)) {
-            send_load_failure("sandbox_failed", message);
-            return 71;
-        }
     }
     const char *kind = NULL;
-    void *handle = load_plugin(WFH_FD_PLUGIN, display_path, &kind, message, sizeof message);
+    void *handle = load_plugin(WFH_FD_PLUGIN, spec->plugin_path, display_path, &kind, message, sizeof message);
     if (!handle) {
         send_load_failure(kind, message);
         return 0;
@@ -221,8 +198,7 @@ int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigne
     jw w = {0};
     jw_lit(&w, "{");
     jw_key(&w, "pid", 1); jw_int(&w, (long long)getpid());
-    jw_key(&w, "landlock", 0); jw_int(&w, landlock);
-    jw_key(&w, "sandbox", 0); jw_str(&w, !spec->enforce ? "off" : landlock > 0 ? "enforced" : "unavailable");
+    sandbox_status_json(&w, spec, &sandbox);
     jw_lit(&w, "}");
     frame_send(WFH_FD_EVENTS, 'R', w.data, w.len, NULL, 0, NULL, 0);
     jw_free(&w);
@@ -230,9 +206,10 @@ int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigne
     for (;;) {
         unsigned char *payload = NULL;
         size_t len = 0;
-        int type = frame_recv(WFH_FD_REQUESTS, &payload, &len, (size_t)1 << 30);
+        uint32_t call_id = 0;
+        int type = frame_recv(WFH_FD_REQUESTS, &payload, &len, &call_id, (size_t)1 << 30);
         if (type <= 0) break; /* the host closed the channel: done */
-        if (type == 'C') serve_call(&plugin, payload, len, max_result);
+        if (type == 'C') serve_call(&plugin, call_id, payload, len, max_result);
         free(payload);
     }
     return 0;

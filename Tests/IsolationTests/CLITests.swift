@@ -52,7 +52,7 @@ extension IsolationTests {
             let r = try env.wfhost(["call", "alloc", "--args", #"{"mb":4096}"#, "--memory-mb", "256"])
             #expect(r.status == 1)
             #expect(r.stderr == """
-                error: chaos.alloc failed: out_of_memory: malloc returned NULL (memory limit 256 MiB)
+                error: chaos.alloc failed: tool_error: malloc returned NULL (memory limit 256 MiB)
                   hint: raise the tool's memory limit (memory_mb) or give it less work
 
                 """)

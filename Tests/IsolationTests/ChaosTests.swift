@@ -81,9 +81,12 @@ extension IsolationTests {
             expectWorkerGone(f.workerPID)
         }
 
-        @Test func allocOverTheMemoryLimitIsOutOfMemory() async throws {
+        /// malloc returning NULL under the address-space limit is the tool's report, so its class is tool_error
+        /// (a tool cannot claim a host class); its code and the limit are kept.
+        @Test func allocOverTheMemoryLimitIsTheToolsOutOfMemoryReport() async throws {
             let f = try await env.failure("alloc", #"{"mb":4096}"#) { $0.memoryMB = 256 }
-            #expect(f.failureClass == .outOfMemory)
+            #expect(f.failureClass == .toolError)
+            #expect(f.toolCode == "out_of_memory")
             #expect(f.message == "malloc returned NULL (memory limit 256 MiB)")
             #expect(f.hint == "raise the tool's memory limit (memory_mb) or give it less work")
             #expect(!f.retryable)

@@ -75,6 +75,7 @@ final class Env: @unchecked Sendable {
         snapshot = try host.refreshedRegistry()
         let base = environment
         executor = CallExecutor(workerPath: TestSupport.worker, baseEnvironment: base, maxCallsPerWorker: maxCallsPerWorker)
+        executor.hiddenPaths = [state] // as WorkflowHost.makeExecutor does
         runner = ToolRunner(snapshot: snapshot, executor: executor)
         executor.onSandboxUnavailable = { [weak self] text in self?.note(text) }
     }

@@ -5,6 +5,7 @@
 #ifndef WFH_SUPPORT_H
 #define WFH_SUPPORT_H
 #include <sys/types.h>
+#include "wfh_protocol.h" /* the worker protocol's numbers, for Swift */
 
 /* Creates a pipe with O_CLOEXEC on both ends. Returns 0 or -errno. */
 int wfh_pipe_cloexec(int fds[2]);
