@@ -11,6 +11,7 @@ struct WfhostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wfhost",
         abstract: "Run declarative workflows of plugin tools in isolated, supervised processes.",
+        discussion: Exit.documentation,
         version: WorkflowHostInfo.versionLine,
         subcommands: [
             PluginsCommand.self,
@@ -57,7 +58,7 @@ struct WfhostCommand: AsyncParsableCommand {
         return rest
     }
 
-    /// Parses and runs, mapping argument-parser's usage exit code (64) to ours (2, invalid input or usage).
+    /// Parses and runs, exiting with the code `Exit` maps the error to (argument-parser's usage code 64 is our 2).
     static func main() async {
         // A worker that dies closes its request pipe; the write then fails with EPIPE, which the supervisor
         // reports. The default SIGPIPE action would kill the host instead.
@@ -77,7 +78,7 @@ struct WfhostCommand: AsyncParsableCommand {
                 Foundation.exit(0)
             }
             if !message.isEmpty { printError(message) }
-            Foundation.exit(code.rawValue == 64 ? 2 : code.rawValue)
+            Foundation.exit(Exit.code(for: code))
         }
     }
 }

@@ -14,7 +14,7 @@ struct CallCommand: AsyncParsableCommand {
         discussion: """
             The tool's log lines and progress go to stderr, its result (JSON) to stdout. Exit codes: 0 success, \
             1 the call failed (the failure class is in the message and in --json), 2 invalid input, 3 environment \
-            error, 130 interrupted.
+            error, 128+N stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -69,7 +69,7 @@ struct CallCommand: AsyncParsableCommand {
             throw Exit.invalidInput
         }
         let cancellation = CallCancellation()
-        let interrupts = Interrupts { name in cancellation.cancel(reason: "interrupted by \(name)") }
+        let interrupts = Interrupts { name, _ in cancellation.cancel(reason: "interrupted by \(name)") }
         let quiet = json
         let outcome = await runner.call(resolved, arguments: arguments, workDirectory: workDir, options: options,
                                         cancellation: cancellation) { event in
@@ -104,7 +104,7 @@ struct CallCommand: AsyncParsableCommand {
                     printError("--- stderr (tail) ---\n" + failure.stderrTail.trimmingCharacters(in: .newlines))
                 }
             }
-            if interrupts.signal != nil { throw Exit.interrupted }
+            if let signal = interrupts.signal { throw Exit.forSignal(signal) }
             throw failure.failureClass == .invalidArgs ? Exit.invalidInput : Exit.failed
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Plan
+import Store
 import WorkflowHost
 
 /// Options every command accepts (ARCHITECTURE.md, "Interfaces users depend on").
@@ -22,13 +23,63 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, github
 }
 
-/// The exit codes wfhost promises (ARCHITECTURE.md): 0 success, 1 the work failed, 2 invalid input or usage,
-/// 3 environment or internal error, 130 interrupted.
+/// The exit codes wfhost promises, and the one place that maps an outcome or an error to one: every command throws
+/// these (or asks the functions below) and `WfhostCommand.main` exits with `code(for:)`.
 enum Exit {
+    static let success = ExitCode(0)
+    /// The work ran and failed (a workflow, a call, a plugin that does not validate, a failed session).
     static let failed = ExitCode(1)
+    /// Invalid input or usage: a missing file, a bad workflow, arguments or options, an unknown session.
     static let invalidInput = ExitCode(2)
+    /// Environment or internal error, including a requested report that could not be written.
     static let environment = ExitCode(3)
+    /// The run stopped because an operator paused it (`wfhost pause`); `wfhost resume` continues it.
+    static let paused = ExitCode(4)
+    /// Stopped by SIGINT (Ctrl-C).
     static let interrupted = ExitCode(130)
+    /// Stopped by SIGTERM.
+    static let terminated = ExitCode(143)
+
+    /// The exit-code paragraph of the root help and of `run`'s help (README.md says the same).
+    static let documentation = """
+        Exit codes: 0 success; 1 the work ran and failed; 2 invalid input or usage (a missing file, a bad \
+        workflow, option or session id); 3 environment or internal error (also a --junit report that could not be \
+        written); 4 the run was paused by `wfhost pause` (`wfhost resume` continues it); 128+N stopped by signal N: \
+        130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP (each cancels running calls and still writes the summary and \
+        reports).
+        """
+
+    /// A run stopped by `signal` (SIGINT, SIGTERM, SIGHUP): 128 + its number, as shells report it.
+    static func forSignal(_ signal: Int32) -> ExitCode { ExitCode(128 + signal) }
+
+    /// How a run (`run`, `resume`, `retry`) ended: a signal first, then a report that could not be written, then
+    /// the session's status (0 succeeded, 4 paused, 1 anything else: failed, cancelled).
+    static func forRun(_ status: SessionStatus, signal: Int32?, reportUnwritten: Bool) -> ExitCode {
+        if let signal { return forSignal(signal) }
+        if reportUnwritten { return environment }
+        switch status {
+        case .succeeded: return success
+        case .paused: return paused
+        case .failed, .cancelled, .interrupted, .pending, .running: return failed
+        }
+    }
+
+    /// `status --exit-status`: 1 for a failed session, 0 otherwise.
+    static func forStatus(_ status: SessionStatus) -> ExitCode {
+        status == .failed ? failed : success
+    }
+
+    /// `plugins validate`: a named path that does not exist is invalid input (2), like any missing file; else 1
+    /// when a plugin is not valid.
+    static func forPluginValidation(missingPaths: Bool, invalidPlugins: Bool) -> ExitCode {
+        missingPaths ? invalidInput : invalidPlugins ? failed : success
+    }
+
+    /// The process exit status for an error that ended a command: ours as they are; argument-parser's usage
+    /// errors (its 64) are invalid input (2).
+    static func code(for exitCode: ExitCode) -> Int32 {
+        exitCode.rawValue == 64 ? invalidInput.rawValue : exitCode.rawValue
+    }
 }
 
 /// Writes a line to standard error (diagnostics and progress never go to stdout).

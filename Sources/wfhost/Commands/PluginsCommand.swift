@@ -77,7 +77,8 @@ struct PluginsCommand: ParsableCommand {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check plugin files: loading, ABI, metadata and schemas.",
-            discussion: "Exits 0 when every file is a valid plugin (warnings allowed) and 1 when any is not.")
+            discussion: "Exits 0 when every file is a valid plugin (warnings allowed), 1 when any is not, and 2 when a "
+                + "named path does not exist (every path is still reported).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var scan: ScanOptions
         @Argument(help: "Plugin files, or directories whose *.so files are checked.") var paths: [String]
@@ -107,7 +108,10 @@ struct PluginsCommand: ParsableCommand {
                 printError("error: no plugin files found in \(paths.joined(separator: ", "))")
                 throw Exit.invalidInput
             }
-            if snapshot.records.contains(where: { $0.status != .ok }) { throw Exit.failed }
+            let code = Exit.forPluginValidation(
+                missingPaths: paths.contains { !FileManager.default.fileExists(atPath: $0) },
+                invalidPlugins: snapshot.records.contains { $0.status != .ok })
+            if code != Exit.success { throw code }
         }
     }
 

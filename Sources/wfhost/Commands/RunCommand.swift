@@ -105,10 +105,7 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a workflow: stages in dependency order, each tool call in a supervised worker.",
-        discussion: """
-            Prints the session id first. Exit codes: 0 the workflow succeeded, 1 it failed, 2 the file or options \
-            are invalid, 3 environment error, 130 interrupted (Ctrl-C cancels cleanly; a second Ctrl-C kills).
-            """)
+        discussion: "Prints the session id first. Ctrl-C cancels cleanly; a second Ctrl-C kills. " + Exit.documentation)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var settings: RunSettings
@@ -151,22 +148,23 @@ enum RunDriver {
     static func drive(_ engine: WorkflowEngine, executor: CallExecutor, workflow: Workflow, settings: RunSettings,
                       secrets: Secrets) async throws {
         let interruptCount = Counter()
-        let interrupts = Interrupts { name in
+        let interrupts = Interrupts { name, number in
             if interruptCount.increment() == 1 {
                 printError("wfhost: \(name): cancelling the run (press Ctrl-C again to stop at once)")
                 Task { await engine.cancel(reason: "interrupted by \(name)") }
             } else {
                 printError("wfhost: \(name) again: stopping now; `wfhost resume` can continue the session")
-                exit(130)
+                exit(Exit.forSignal(number).rawValue)
             }
         }
         let result = await engine.run()
         executor.shutdownAll()
+        var unwritten: String? // said last, after the summary, so that it is not scrolled away
         if let junit = settings.junit {
             do {
-                try RunReports.junit(result, workflow: workflow.metadata.name).write(toFile: junit, atomically: true, encoding: .utf8)
+                try ReportFile.write(RunReports.junit(result, workflow: workflow.metadata.name), to: junit)
             } catch {
-                printError("wfhost: cannot write the JUnit report \(junit): \(error.localizedDescription)")
+                unwritten = "wfhost: error: the JUnit report \(junit) was not written: \(error) (exit code \(Exit.environment.rawValue))"
             }
         }
         if let summaryFile = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty,
@@ -183,13 +181,11 @@ enum RunDriver {
             printError(RunReports.summaryTable(result))
         }
         if result.status == .paused {
-            printError("wfhost: session \(result.session) is paused; `wfhost resume \(result.session)` continues it")
+            printError("wfhost: session \(result.session) is paused (exit code \(Exit.paused.rawValue)); `wfhost resume \(result.session)` continues it")
         }
-        if interrupts.signal != nil { throw Exit.interrupted }
-        switch result.status {
-        case .succeeded, .paused: return
-        default: throw Exit.failed
-        }
+        if let unwritten { printError(unwritten) }
+        let code = Exit.forRun(result.status, signal: interrupts.signal, reportUnwritten: unwritten != nil)
+        if code != Exit.success { throw code }
     }
 }
 

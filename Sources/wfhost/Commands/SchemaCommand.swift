@@ -53,7 +53,7 @@ struct SchemaCommand: ParsableCommand {
                     for problem in error.errors { print("\(schemaFile): error: \(problem)") }
                     print("\(schemaFile): \(SchemaCLI.count(error.errors.count, "problem")) in the schema")
                 }
-                throw ExitCode(1)
+                throw Exit.failed
             }
         }
     }
@@ -106,7 +106,7 @@ struct SchemaCommand: ParsableCommand {
                 let capped = violations.count >= maxErrors ? " (stopped at --max-errors \(maxErrors))" : ""
                 print("\(valueFile): \(SchemaCLI.count(violations.count, "violation")) of \(schemaFile)\(capped)")
             }
-            if !violations.isEmpty { throw ExitCode(1) }
+            if !violations.isEmpty { throw Exit.failed }
         }
     }
 }
@@ -142,7 +142,7 @@ enum SchemaCLI {
         let text = lines.joined(separator: "\n") + "\n  hint: \(hint)\n"
         writeStandardError(text)
         if json { printJSON(["file": .string(file), "usable": false, "errors": .array(errors)]) }
-        return ExitCode(2)
+        return Exit.invalidInput
     }
 
     static func errorDocument(_ error: SchemaCompileError) -> JSONValue {

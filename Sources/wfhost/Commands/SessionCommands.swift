@@ -43,6 +43,8 @@ struct StatusCommand: ParsableCommand {
     @Argument(help: "The session id.") var session: String
     @Flag(help: "Refresh every second until the session is no longer running.") var watch = false
     @Flag(help: "Print a JSON document.") var json = false
+    @Flag(help: "Exit 1 when the session failed (0 otherwise), as a CI step that checks on a session would.")
+    var exitStatus = false
 
     func run() throws {
         let host = global.host()
@@ -54,7 +56,11 @@ struct StatusCommand: ParsableCommand {
                 if watch { print("\u{1B}[H\u{1B}[2J", terminator: "") }
                 print(SessionReport.text(snapshot))
             }
-            guard watch, snapshot.session.status == .running || snapshot.session.status == .pending else { return }
+            guard watch, snapshot.session.status == .running || snapshot.session.status == .pending else {
+                let code = exitStatus ? Exit.forStatus(snapshot.session.status) : Exit.success
+                if code != Exit.success { throw code }
+                return
+            }
             Thread.sleep(forTimeInterval: 1)
         }
     }
