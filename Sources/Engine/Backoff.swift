@@ -16,14 +16,18 @@ public enum Backoff {
         case .linear: d = initial * n
         case .exponential: d = initial * pow(policy.multiplier, n - 1)
         }
+        // Saturate at the longest delay a file may write: an exponential series overflows to infinity quickly.
+        let longest = seconds(Limits.delay.longest)
         if let cap = policy.maxDelay { d = min(d, seconds(cap)) }
-        if !d.isFinite || d < 0 { d = 0 }
+        if d.isNaN || d < 0 { d = 0 }
+        d = min(d, longest)
+        let r = random.isFinite ? min(max(random, 0), 1) : 0
         switch policy.jitter {
         case .none: break
-        case .full: d *= random
-        case .equal: d = d / 2 + d / 2 * random
+        case .full: d *= r
+        case .equal: d = d / 2 + d / 2 * r
         }
-        return .nanoseconds(Int64(min(d, 86_400) * 1e9))
+        return .nanoseconds(Int64(min(d, longest) * 1e9))
     }
 
     static func seconds(_ d: Duration) -> Double {

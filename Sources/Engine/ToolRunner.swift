@@ -2,6 +2,7 @@ import Foundation
 import Isolation
 import Registry
 import Schema
+import Spec
 
 /// Options of one tool call.
 public struct CallOptions: Sendable {
@@ -94,9 +95,10 @@ public final class ToolRunner: Sendable {
         }
         let sandbox = Self.sandbox(for: tool, workDirectory: workDirectory, enforce: options.sandbox,
                                    environment: options.environment)
-        let key = WorkerKey(pluginPath: tool.pluginPath, sandbox: sandbox, limits: options.limits)
+        let limits = options.limits.bounded()
+        let key = WorkerKey(pluginPath: tool.pluginPath, sandbox: sandbox, limits: limits)
         let request = CallRequest(tool: tool.name, arguments: prepared.serialized(), attempt: options.attempt)
-        let outcome = await executor.call(request, key: key, mode: options.isolation, limits: options.limits,
+        let outcome = await executor.call(request, key: key, mode: options.isolation, limits: limits,
                                           cancellation: cancellation, onEvent: onEvent)
         guard case .success(let success) = outcome, let output = tool.outputSchema else { return outcome }
         let violations = output.validate(success.result)
@@ -109,5 +111,20 @@ public final class ToolRunner: Sendable {
             return .failure(failure)
         }
         return outcome
+    }
+}
+
+extension CallLimits {
+    /// These limits brought within ``Limits`` (a workflow file and the CLI check them already; this covers the Swift
+    /// API), so that turning them into bytes, nanoseconds or rlimits cannot overflow. 0 keeps meaning "none".
+    public func bounded() -> CallLimits {
+        func clamp(_ value: Int, _ limit: IntegerLimit) -> Int { value <= 0 ? 0 : min(value, limit.range.upperBound) }
+        var out = self
+        out.memoryMB = clamp(memoryMB, Limits.memoryMB)
+        out.cpuSeconds = clamp(cpuSeconds, Limits.cpuSeconds)
+        out.maxResultBytes = min(max(maxResultBytes, Limits.resultBytes.range.lowerBound), Limits.resultBytes.range.upperBound)
+        out.timeout = min(max(timeout, .zero), Limits.timeout.longest)
+        out.grace = min(max(grace, .zero), Limits.grace.longest)
+        return out
     }
 }

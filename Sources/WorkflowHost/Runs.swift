@@ -88,7 +88,7 @@ extension WorkflowHost {
         let variables = JSONValue.object(JSONObject(options.variables.sorted { $0.key < $1.key }.map { ($0.key, secrets.mask($0.value)) }))
         let record = SessionRecord(
             id: session, workflowName: workflow.metadata.name, workflowFile: file,
-            workflowText: Self.maskedWorkflowText(text, tagged: tagged.map(\.value), secrets: secrets), status: .pending,
+            workflowText: Self.maskedWorkflowText(text, file: file, secrets: secrets), status: .pending,
             variables: variables.serialized(),
             options: RunOptionsCodec.encode(options, secretNames: tagged.map(\.name)), createdAt: Date().timeIntervalSince1970,
             ownerPID: Int(getpid()), ownerHost: ProcessInfo.processInfo.hostName,
@@ -119,17 +119,12 @@ extension WorkflowHost {
         }
     }
 
-    /// The workflow text as stored with the session: each `!secret VALUE` (plain or quoted) becomes
-    /// `!secret '***'`, which still loads, and any other occurrence of a secret value becomes `***`. Resume asks
-    /// for the tagged variables again with `--secret NAME=VALUE`, as for `--secret` values.
-    static func maskedWorkflowText(_ text: String, tagged: [String], secrets: Secrets) -> String {
-        var out = text
-        for value in tagged.sorted(by: { $0.count > $1.count }) {
-            for form in ["\"\(value)\"", "'\(value)'", value] {
-                out = out.replacing("!secret \(form)", with: "!secret '\(Secrets.replacement)'")
-            }
-        }
-        return secrets.mask(out)
+    /// The workflow text as stored with the session: each node tagged `!secret` becomes `!secret '***'` on the
+    /// parsed tree, whatever its style (plain, quoted, multi-line, a `|` or `>` block scalar), so the text still
+    /// loads; then any other occurrence of a secret value becomes `***`. Resume asks for the tagged variables
+    /// again with `--secret NAME`, as for `--secret` values.
+    static func maskedWorkflowText(_ text: String, file: String = "workflow", secrets: Secrets) -> String {
+        secrets.mask(SecretMasking.maskTaggedValues(in: text, file: file))
     }
 }
 

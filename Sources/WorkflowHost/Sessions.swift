@@ -178,7 +178,8 @@ extension WorkflowHost {
         let missing = RunOptionsCodec.secretNames(record.options).filter { options.secrets[$0] == nil }
         if !missing.isEmpty {
             throw InvalidRequest("session \(id) was run with the secret(s) \(missing.joined(separator: ", ")), which are never stored",
-                                 hint: "pass them again: " + missing.map { "--secret \($0)=..." }.joined(separator: " "))
+                                 hint: "pass them again from the environment: " + missing.map { "--secret \($0)" }.joined(separator: " ")
+                                     + " reads the variables of those names (or give them in a --secret-file FILE)")
         }
         switch try store.acquireLease(id, pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                       staleAfter: Self.leaseStaleAfter) {

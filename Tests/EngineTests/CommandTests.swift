@@ -5,6 +5,7 @@ import FoundationXML
 import Schema
 import Store
 import Testing
+import WfhostTestSupport
 
 /// `wfhost run` as CI runs it: exit codes, --json, --junit, --events, secret masking in every sink, --dry-run.
 @Suite struct CommandTests {
@@ -91,7 +92,9 @@ import Testing
                  retry_policy: {max_attempts: 2, initial_delay: 10ms}}
             """)
         let events = h.root + "/events.jsonl", junit = h.root + "/junit.xml"
-        let out = try h.cli(["run", file, "--secret", "token=\(cli)", "--json", "--events", events, "--junit", junit])
+        let out = try TestSupport.run(TestSupport.wfhost, ["run", file, "--secret", "token=env:WFH_TOKEN", "--json",
+                                                           "--events", events, "--junit", junit],
+                                      environment: h.environment.merging(["WFH_TOKEN": cli]) { $1 })
         #expect(out.status == 1)
         let sinks: [(String, String)] = [
             ("--json", out.stdout), ("stderr", out.stderr),
@@ -129,7 +132,8 @@ import Testing
               - {name: count, tools: [{name: flaky, args: {key: k, failures: 0, path: "${target}-counter"}}]}
               - {name: boom, depends_on: [count], tools: [{name: fail, args: {message: "would fail ${target} ${stages.count.outputs.calls}"}}]}
             """)
-        let out = try h.cli(["run", file, "--dry-run", "--secret", "pw=Dry-Secret-1"])
+        let out = try TestSupport.run(TestSupport.wfhost, ["run", file, "--dry-run", "--secret", "pw"],
+                                      environment: h.environment.merging(["pw": "Dry-Secret-1"]) { $1 })
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("nothing is called"))
         #expect(out.stdout.contains(#"chaos.flaky {"failures":0,"key":"k","path":"prod-counter"}"#)

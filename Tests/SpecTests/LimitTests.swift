@@ -164,3 +164,92 @@ import Testing
         #expect(report.cycles.first?.path.count == 20_001)
     }
 }
+
+/// Every number a workflow can hold has an upper bound (``Limits``), reported at `FILE:LINE:COL` with the range.
+extension LimitTests {
+    @Test func theOverflowingMemoryFromTheIssueIsRefusedAtValidation() {
+        let text = "apiVersion: orchestration/v1\nkind: Workflow\nmetadata: {name: m}\nspec:\n  stages:\n"
+            + "    - {name: s, tools: [{name: t, memory_mb: 36028797018964992}]}\n"
+        let report = WorkflowValidator.validate(text: text, file: "m.yaml")
+        #expect(!report.isValid)
+        #expect(report.diagnostics.map(\.textDescription) == [
+            "m.yaml:6:46: error: `memory_mb` must be at most 1048576, not 36028797018964992\n"
+            + "  hint: allowed: 16 to 1048576 MiB (1 TiB)",
+        ])
+        #expect(report.diagnostics.map(\.code) == [.outOfRange])
+    }
+
+    @Test func everyBoundHasItsMessage() {
+        let text = """
+            apiVersion: orchestration/v1
+            kind: Workflow
+            metadata: {name: b}
+            spec:
+              timeout: 31d
+              max_concurrency: 5000
+              error_policy:
+                max_failures: 1000001
+                routes:
+                  - {id: r, action: fail, priority: 1000001}
+              stages:
+                - name: s
+                  timeout: 30d1ms
+                  weight: 2000000000
+                  retry_policy:
+                    max_attempts: 1001
+                    initial_delay: 2d
+                    max_delay: 1d1ms
+                    multiplier: 1001
+                    retry_on: [256, {exit_code: -1}]
+                  tools:
+                    - {name: t, memory_mb: 36028797018964992, timeout: 100000000000000s}
+                    - {name: u, memory_mb: 99999999999999999999}
+                    - {name: v, memory_mb: 8}
+            """
+        let report = WorkflowValidator.validate(text: text, file: "b.yaml")
+        let timeout = "\n  hint: allowed: more than 0s, at most 720h (30 days)"
+        let delay = "\n  hint: allowed: more than 0s, at most 24h (1 day)"
+        let memory = "\n  hint: allowed: 16 to 1048576 MiB (1 TiB)"
+        #expect(report.diagnostics.sorted { $0.location < $1.location }.map(\.textDescription) == [
+            "b.yaml:5:12: error: `timeout` must be at most 720h, not 744h" + timeout,
+            "b.yaml:6:20: error: `max_concurrency` must be at most 4096, not 5000\n  hint: allowed: 1 to 4096",
+            "b.yaml:8:19: error: `max_failures` must be at most 1000000, not 1000001\n  hint: allowed: 1 to 1000000",
+            "b.yaml:10:41: error: `priority` must be at most 1000000, not 1000001\n  hint: allowed: -1000000 to 1000000",
+            "b.yaml:13:16: error: `timeout` must be at most 720h, not 720h1ms" + timeout,
+            "b.yaml:14:15: error: `weight` must be at most 1000000000, not 2000000000\n"
+                + "  hint: allowed: more than 0, at most 1000000000",
+            "b.yaml:16:23: error: `max_attempts` must be at most 1000, not 1001\n  hint: allowed: 1 to 1000",
+            "b.yaml:17:24: error: `initial_delay` must be at most 24h, not 48h" + delay,
+            "b.yaml:18:20: error: `max_delay` must be at most 24h, not 24h1ms" + delay,
+            "b.yaml:19:21: error: `multiplier` must be at most 1000, not 1001\n  hint: allowed: 1 to 1000",
+            "b.yaml:20:20: error: an exit code in `retry_on` must be at most 255, not 256\n  hint: allowed: 0 to 255",
+            "b.yaml:20:37: error: `exit_code` must be at least 0, not -1\n  hint: allowed: 0 to 255",
+            "b.yaml:22:32: error: `memory_mb` must be at most 1048576, not 36028797018964992" + memory,
+            "b.yaml:22:60: error: `timeout` must be at most 720h, not '100000000000000s'" + timeout,
+            "b.yaml:23:32: error: `memory_mb` must be at most 1048576, not 99999999999999999999" + memory,
+            "b.yaml:24:32: error: `memory_mb` must be at least 16, not 8" + memory,
+        ])
+        #expect(Set(report.diagnostics.map(\.code)) == [.outOfRange])
+    }
+
+    @Test func theBoundsThemselvesAreAccepted() {
+        let text = """
+            apiVersion: orchestration/v1
+            kind: Workflow
+            metadata: {name: b}
+            spec:
+              timeout: 30d
+              max_concurrency: 4096
+              error_policy: {mode: continue, max_failures: 1000000, routes: [{id: r, action: fail, priority: -1000000}]}
+              stages:
+                - name: s
+                  timeout: 720h
+                  weight: 1000000000
+                  retry_policy: {max_attempts: 1000, backoff_mode: exponential, initial_delay: 24h, max_delay: 1d,
+                                 multiplier: 1000, retry_on: [255, {exit_code: 0}]}
+                  tools: [{name: t, memory_mb: 1048576, timeout: 2592000}, {name: u, memory_mb: 16}]
+            """
+        let report = WorkflowValidator.validate(text: text, file: "b.yaml")
+        #expect(report.diagnostics.filter { $0.severity == .error }.map(\.textDescription) == [])
+    }
+}

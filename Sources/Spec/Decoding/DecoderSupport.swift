@@ -92,19 +92,33 @@ struct NodeReader {
         return nil
     }
 
-    mutating func integer(_ node: YAMLNode, what: String, atLeast minimum: Int) -> Int? {
+    /// A whole number within `limit`; out of range is an `out-of-range` error whose hint names the range.
+    mutating func integer(_ node: YAMLNode, what: String, limit: IntegerLimit) -> Int? {
         guard case .int(let n) = value(node).kind else {
+            if case .scalar(let raw, .plain) = node.content, isWholeNumberText(raw) {
+                // Digits that do not fit in 64 bits are still a number, only far out of range.
+                let bound = raw.hasPrefix("-") ? "at least \(limit.range.lowerBound)" : "at most \(limit.range.upperBound)"
+                error(.outOfRange, node, "\(what) must be \(bound), not \(raw)", hint: limit.allowed)
+                return nil
+            }
             error(.wrongType, node, "\(what) must be a whole number, not \(describe(node))")
             return nil
         }
-        guard n >= minimum else {
-            error(.outOfRange, node, "\(what) must be at least \(minimum), not \(n)")
+        if let problem = limit.problem(what, n) {
+            error(.outOfRange, node, problem, hint: limit.allowed)
             return nil
         }
         return n
     }
 
-    mutating func number(_ node: YAMLNode, what: String, minimum: Double, inclusive: Bool) -> Double? {
+    /// Plain digits with an optional sign, too long for `Int`: `36893488147419103232`.
+    private func isWholeNumberText(_ raw: String) -> Bool {
+        let digits = raw.hasPrefix("-") || raw.hasPrefix("+") ? raw.dropFirst() : raw[...]
+        return digits.count > 18 && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// A finite number within `limit`.
+    mutating func number(_ node: YAMLNode, what: String, limit: NumberLimit) -> Double? {
         let number: Double
         switch value(node).kind {
         case .int(let n): number = Double(n)
@@ -113,28 +127,32 @@ struct NodeReader {
             error(.wrongType, node, "\(what) must be a number, not \(describe(node))")
             return nil
         }
-        guard inclusive ? number >= minimum : number > minimum else {
-            let bound = minimum == minimum.rounded() ? String(Int(minimum)) : String(minimum)
-            error(.outOfRange, node, "\(what) must be \(inclusive ? "at least" : "greater than") \(bound), "
-                  + "not \(node.scalarText ?? "")")
+        if let problem = limit.problem(what, number, written: node.scalarText ?? "") {
+            error(.outOfRange, node, problem, hint: limit.allowed)
             return nil
         }
         return number
     }
 
-    mutating func duration(_ node: YAMLNode, what: String) -> Duration? {
+    /// A duration longer than zero and at most `limit.longest`.
+    mutating func duration(_ node: YAMLNode, what: String, limit: DurationLimit) -> Duration? {
         guard case .scalar(let raw, _) = node.content else {
             error(.wrongType, node, "\(what) must be a duration, not \(node.kindDescription)",
                   hint: "write a number of seconds or a duration such as 30s, 5m, 1h30m or 250ms")
             return nil
         }
         guard let duration = DurationText.parse(raw) else {
+            if DurationText.isTooLong(raw) {
+                error(.outOfRange, node, "\(what) must be at most \(DurationText.format(limit.longest)), not '\(raw)'",
+                      hint: limit.allowed)
+                return nil
+            }
             error(.invalidDuration, node, "\(what) is not a duration: '\(raw)'",
                   hint: "write a number of seconds or a duration such as 30s, 5m, 1h30m or 250ms")
             return nil
         }
-        guard duration > .zero else {
-            error(.outOfRange, node, "\(what) must be longer than zero")
+        if let problem = limit.problem(what, duration) {
+            error(.outOfRange, node, problem, hint: limit.allowed)
             return nil
         }
         return duration

@@ -68,8 +68,8 @@ struct WorkflowDecoder {
         let variables = spec["variables"].map { decodeVariables($0, context: "in `spec.variables`") } ?? []
         checkSecretPlacement(variables: variables, stages: stages)
         let errorPolicy = spec["error_policy"].flatMap { decodeErrorPolicy($0) } ?? ErrorPolicy(mode: .failFast, maxFailures: nil, routes: [])
-        let timeout = spec["timeout"].flatMap { reader.duration($0, what: "`timeout`") }
-        let maxConcurrency = spec["max_concurrency"].flatMap { reader.integer($0, what: "`max_concurrency`", atLeast: 1) }
+        let timeout = spec["timeout"].flatMap { reader.duration($0, what: "`timeout`", limit: Limits.timeout) }
+        let maxConcurrency = spec["max_concurrency"].flatMap { reader.integer($0, what: "`max_concurrency`", limit: Limits.maxConcurrency) }
         let checkpoints = spec["checkpoints"].map { decodeCheckpoints($0) } ?? .disabled
         let isolation = spec["isolation"].flatMap { reader.choice($0, what: "isolation", as: Isolation.self) }
         return Workflow(file: document.file, apiVersion: apiVersion, metadata: metadata, stages: stages,
@@ -83,11 +83,19 @@ struct WorkflowDecoder {
     mutating func checkSecretPlacement(variables: [Variable], stages: [Stage]) {
         let hint = "define the secret under spec.variables (`token: !secret VALUE`) and write ${token} where it is used"
         for v in variables where v.isSecret {
-            guard case .string = v.value.kind else {
+            guard case .string(let text) = v.value.kind else {
                 reader.error(.invalidValue, at: v.value.location,
                              "`!secret` marks a string; '\(v.name)' is \(v.value.kindDescription)",
                              hint: "quote the value: `\(v.name): !secret \"...\"`")
                 continue
+            }
+            // `***` is what a masked secret reads as in the text stored with a session; resume supplies the value.
+            if text.count < Limits.secretMinimumLength && text != SecretMasking.maskedValue {
+                reader.error(.invalidValue, at: v.value.location,
+                             "the secret '\(v.name)' is \(text.count) character\(text.count == 1 ? "" : "s") long; "
+                             + "secrets shorter than \(Limits.secretMinimumLength) characters are refused",
+                             hint: "a secret is masked as *** wherever it appears, so a short one would rewrite ordinary "
+                             + "output (masking `e` changes every line); a value that is not secret needs no `!secret`")
             }
         }
         for v in variables { reportNestedSecrets(in: v.value, topLevel: true, hint: hint) }
@@ -203,7 +211,7 @@ struct WorkflowDecoder {
             stage.conditions = items.compactMap { decodeCondition($0, errorFields: false) }
         }
         if let retryNode = fields["retry_policy"] { stage.retryPolicy = decodeRetryPolicy(retryNode) }
-        if let timeoutNode = fields["timeout"] { stage.timeout = reader.duration(timeoutNode, what: "`timeout`") }
+        if let timeoutNode = fields["timeout"] { stage.timeout = reader.duration(timeoutNode, what: "`timeout`", limit: Limits.timeout) }
         if let parallelNode = fields["parallel"] { stage.parallel = reader.bool(parallelNode, what: "`parallel`") ?? false }
         if let failureNode = fields["on_failure"], let target = reader.text(failureNode, what: "`on_failure`") {
             stage.onFailure = NameReference(name: target, location: reader.location(failureNode))
@@ -212,7 +220,7 @@ struct WorkflowDecoder {
             stage.variables = decodeVariables(variablesNode, context: "in stage '\(name)'")
         }
         if let weightNode = fields["weight"] {
-            stage.weight = reader.number(weightNode, what: "`weight`", minimum: 0, inclusive: false) ?? 1
+            stage.weight = reader.number(weightNode, what: "`weight`", limit: Limits.weight) ?? 1
         }
         if let node = fields["run_when"] { stage.runWhen = reader.choice(node, what: "run_when", as: RunWhen.self) ?? .allSucceeded }
         if let node = fields["allow_failure"] { stage.allowFailure = reader.bool(node, what: "`allow_failure`") ?? false }
@@ -245,9 +253,9 @@ struct WorkflowDecoder {
                              + "not \(argsNode.kindDescription)")
             }
         }
-        if let timeoutNode = fields["timeout"] { tool.timeout = reader.duration(timeoutNode, what: "`timeout`") }
+        if let timeoutNode = fields["timeout"] { tool.timeout = reader.duration(timeoutNode, what: "`timeout`", limit: Limits.timeout) }
         if let memoryNode = fields["memory_mb"] {
-            tool.memoryMB = reader.integer(memoryNode, what: "`memory_mb`", atLeast: 16)
+            tool.memoryMB = reader.integer(memoryNode, what: "`memory_mb`", limit: Limits.memoryMB)
         }
         return tool
     }
@@ -355,21 +363,21 @@ struct WorkflowDecoder {
                                          allowed: Self.retryKeys) else { return nil }
         var policy = RetryPolicy.defaults(at: reader.location(node))
         if let n = fields["max_attempts"] {
-            policy.maxAttempts = reader.integer(n, what: "`max_attempts`", atLeast: 1) ?? 1
+            policy.maxAttempts = reader.integer(n, what: "`max_attempts`", limit: Limits.maxAttempts) ?? 1
         } else {
             policy.maxAttempts = 3
         }
         if let n = fields["backoff_mode"] { policy.backoff = reader.choice(n, what: "backoff_mode", as: BackoffMode.self) ?? .fixed }
-        if let n = fields["initial_delay"] { policy.initialDelay = reader.duration(n, what: "`initial_delay`") ?? .seconds(1) }
+        if let n = fields["initial_delay"] { policy.initialDelay = reader.duration(n, what: "`initial_delay`", limit: Limits.delay) ?? .seconds(1) }
         if let n = fields["max_delay"] {
-            policy.maxDelay = reader.duration(n, what: "`max_delay`")
+            policy.maxDelay = reader.duration(n, what: "`max_delay`", limit: Limits.delay)
             if let maxDelay = policy.maxDelay, maxDelay < policy.initialDelay {
                 reader.error(.outOfRange, n, "`max_delay` (\(DurationText.format(maxDelay))) is shorter than "
                              + "`initial_delay` (\(DurationText.format(policy.initialDelay)))")
             }
         }
         if let n = fields["multiplier"] {
-            policy.multiplier = reader.number(n, what: "`multiplier`", minimum: 1, inclusive: true) ?? 2
+            policy.multiplier = reader.number(n, what: "`multiplier`", limit: Limits.multiplier) ?? 2
         }
         if let n = fields["jitter"] {
             if case .bool(let on) = reader.value(n).kind {
@@ -396,12 +404,13 @@ struct WorkflowDecoder {
                 checkPattern(pattern, n)
                 return .messageMatches(pattern)
             }
-            if let n = fields["exit_code"], let code = reader.integer(n, what: "`exit_code`", atLeast: 0) { return .exitCode(code) }
+            if let n = fields["exit_code"], let code = reader.integer(n, what: "`exit_code`", limit: Limits.exitCode) { return .exitCode(code) }
             if let n = fields["error_type"], let type = reader.text(n, what: "`error_type`") { return .errorType(type) }
             return nil
         }
         switch reader.value(node).kind {
-        case .int(let code): return .exitCode(code)
+        case .int:
+            return reader.integer(node, what: "an exit code in `retry_on`", limit: Limits.exitCode).map(RetryMatch.exitCode)
         case .string(let type): return .errorType(type)
         default:
             reader.error(.wrongType, node, "a `retry_on` entry must be an error type, an exit code or "
@@ -415,7 +424,7 @@ struct WorkflowDecoder {
                                          allowed: Self.errorPolicyKeys) else { return nil }
         var policy = ErrorPolicy(mode: .failFast, maxFailures: nil, routes: [])
         if let n = fields["mode"] { policy.mode = reader.choice(n, what: "error_policy mode", as: ErrorMode.self) ?? .failFast }
-        if let n = fields["max_failures"] { policy.maxFailures = reader.integer(n, what: "`max_failures`", atLeast: 1) }
+        if let n = fields["max_failures"] { policy.maxFailures = reader.integer(n, what: "`max_failures`", limit: Limits.maxFailures) }
         if let n = fields["routes"], let items = reader.list(n, what: "`routes`", of: "error routes") {
             let routes: [(offset: Int, element: ErrorRoute)] = Array(items.compactMap { decodeRoute($0) }.enumerated())
             policy.routes = routes.sorted { (a, b) -> Bool in
@@ -436,7 +445,7 @@ struct WorkflowDecoder {
         var route = ErrorRoute(id: id, name: nil, priority: 0, conditions: [], action: action, redirectTo: nil,
                                retryPolicy: nil, location: reader.location(idNode))
         route.name = fields["name"].flatMap { reader.text($0, what: "a route `name`") }
-        if let n = fields["priority"] { route.priority = reader.integer(n, what: "`priority`", atLeast: Int.min) ?? 0 }
+        if let n = fields["priority"] { route.priority = reader.integer(n, what: "`priority`", limit: Limits.routePriority) ?? 0 }
         if let n = fields["conditions"], let items = reader.list(n, what: "`conditions`", of: "conditions") {
             route.conditions = items.compactMap { decodeCondition($0, errorFields: true) }
         }

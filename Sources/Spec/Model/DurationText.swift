@@ -3,11 +3,24 @@ public enum DurationText {
     /// Parses `text`; returns nil when it is not a duration. Units: `ms`, `s`, `m`, `h`, `d`, each at most once,
     /// largest first.
     public static func parse(_ text: String) -> Duration? {
+        guard let ms = totalMilliseconds(text), ms < 1e15 else { return nil }
+        return .milliseconds(Int64(ms.rounded()))
+    }
+
+    /// Whether `text` is written as a duration but is too long to hold (more than about 31,000 years): callers
+    /// report it as out of range rather than as not a duration.
+    public static func isTooLong(_ text: String) -> Bool {
+        guard let ms = totalMilliseconds(text) else { return false }
+        return !(ms < 1e15)
+    }
+
+    /// The milliseconds `text` writes (possibly infinite), or nil when it is not written as a duration.
+    static func totalMilliseconds(_ text: String) -> Double? {
         var bytes = Array(text.utf8)[...]
         guard !bytes.isEmpty else { return nil }
         if bytes.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: ".") }) {
-            guard let seconds = Double(text), seconds.isFinite, seconds < 1e12 else { return nil }
-            return .milliseconds(Int64((seconds * 1000).rounded()))
+            guard let seconds = Double(text), !seconds.isNaN else { return nil }
+            return seconds * 1000
         }
         var total: Double = 0
         var lastRank = Int.max
@@ -32,8 +45,7 @@ public enum DurationText {
             lastRank = rank
             total += value * factor
         }
-        guard total.isFinite, total < 1e15 else { return nil }
-        return .milliseconds(Int64(total.rounded()))
+        return total.isNaN ? nil : total
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

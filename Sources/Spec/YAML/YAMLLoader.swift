@@ -243,6 +243,7 @@ private struct TreeBuilder {
             }
             let node = YAMLNode(content: .scalar(text, style), tag: Self.string(scalar.tag),
                                 line: Int32(event.start_mark.line) + 1, column: Int32(event.start_mark.column) + 1,
+                                endLine: Int32(event.end_mark.line) + 1, endColumn: Int32(event.end_mark.column) + 1,
                                 expandedCount: 1, textColumn: textColumn)
             if let anchor = Self.string(scalar.anchor) { anchors[anchor] = node }
             return add(node, expanded: 1, at: event.start_mark)
@@ -273,6 +274,7 @@ private struct TreeBuilder {
                 content = .sequence(frame.children)
             }
             let node = YAMLNode(content: content, tag: frame.tag, line: frame.line, column: frame.column,
+                                endLine: Int32(event.end_mark.line) + 1, endColumn: Int32(event.end_mark.column) + 1,
                                 expandedCount: expanded)
             if let anchor = frame.anchor { anchors[anchor] = node }
             // The node's own children were counted as they arrived; count only the node itself here.

@@ -36,11 +36,20 @@ public final class YAMLNode: Sendable {
     /// value sits at its own column in the file (no escapes, folds or doubled quotes); otherwise nil.
     public let textColumn: Int32?
 
-    init(content: Content, tag: String?, line: Int32, column: Int32, expandedCount: Int, textColumn: Int32? = nil) {
+    /// 1-based line and column just past the node's last character (its closing quote or bracket, the last line of
+    /// a block scalar, which may include the line breaks after it). With `line` and `column`, which include the
+    /// node's tag and anchor, this is the node's whole source range: ``SecretMasking`` replaces it.
+    public let endLine: Int32
+    public let endColumn: Int32
+
+    init(content: Content, tag: String?, line: Int32, column: Int32, endLine: Int32, endColumn: Int32,
+         expandedCount: Int, textColumn: Int32? = nil) {
         self.content = content
         self.tag = tag
         self.line = line
         self.column = column
+        self.endLine = endLine
+        self.endColumn = endColumn
         self.expandedCount = expandedCount
         self.textColumn = textColumn
     }

@@ -32,14 +32,26 @@ struct CallCommand: AsyncParsableCommand {
 
     func validate() throws {
         if args != nil && argsFile != nil { throw ValidationError("give the arguments with --args or --args-file, not both") }
-        guard DurationText.parse(timeout) != nil else {
+        guard let timeout = DurationText.parse(timeout) else {
             throw ValidationError("--timeout '\(timeout)' is not a duration; write it like 30s, 5m, 1h30m or 250ms")
         }
-        guard DurationText.parse(grace) != nil else {
+        if let problem = Limits.timeout.problem("--timeout", timeout) {
+            throw ValidationError(problem + " (" + Limits.timeout.allowed + ")")
+        }
+        guard let grace = DurationText.parse(grace) else {
             throw ValidationError("--grace '\(grace)' is not a duration; write it like 2s or 500ms")
         }
-        guard memoryMb >= 0, cpuSeconds >= 0, maxResultBytes > 0 else {
-            throw ValidationError("limits must not be negative")
+        if grace > Limits.grace.longest, let problem = Limits.grace.problem("--grace", grace) {
+            throw ValidationError(problem + " (" + Limits.grace.allowed + ")")
+        }
+        if memoryMb != 0, let problem = Limits.memoryMB.problem("--memory-mb", memoryMb) {
+            throw ValidationError(problem + " (" + Limits.memoryMB.allowed + ", or 0 for no limit)")
+        }
+        if let problem = Limits.cpuSeconds.problem("--cpu-seconds", cpuSeconds) {
+            throw ValidationError(problem + " (" + Limits.cpuSeconds.allowed + "; 0 for no limit)")
+        }
+        if let problem = Limits.resultBytes.problem("--max-result-bytes", maxResultBytes) {
+            throw ValidationError(problem + " (" + Limits.resultBytes.allowed + ")")
         }
     }
 

@@ -14,8 +14,13 @@ struct RunSettings: ParsableArguments {
     var variables: [String] = []
     @Option(name: .customLong("var-file"), help: ArgumentHelp("Variables from a YAML or JSON mapping. Repeatable.", valueName: "file"))
     var variableFiles: [String] = []
-    @Option(name: .customLong("secret"), help: ArgumentHelp("A secret variable: masked as *** everywhere. Repeatable.", valueName: "name=value"))
+    @Option(name: .customLong("secret"), help: ArgumentHelp(
+        "A secret variable, masked as *** everywhere: NAME reads the environment variable NAME, NAME=env:VAR reads VAR. "
+        + "A value on the command line is refused (every local user can read it). Repeatable.", valueName: "name"))
     var secrets: [String] = []
+    @Option(name: .customLong("secret-file"), help: ArgumentHelp(
+        "Secrets from a file of name=value lines (# comments and blank lines allowed). Repeatable.", valueName: "file"))
+    var secretFiles: [String] = []
     @Option(help: "Calls running at once across the run (default: the spec's max_concurrency, else the cores).")
     var maxConcurrency: Int?
     @Option(help: "How tool calls are isolated (default: the stage's or spec's isolation, else pooled).")
@@ -28,10 +33,19 @@ struct RunSettings: ParsableArguments {
     @Flag(help: "Print no progress; only the summary (or --json).") var quiet = false
 
     func validate() throws {
-        for a in variables + secrets where !(a.firstIndex(of: "=").map { $0 != a.startIndex } ?? false) {
-            throw ValidationError("--var and --secret take name=value, as in --var registry=example.org (got '\(a)')")
+        for a in variables where !(a.firstIndex(of: "=").map { $0 != a.startIndex } ?? false) {
+            throw ValidationError("--var takes name=value, as in --var registry=example.org (got '\(a)')")
         }
-        if let c = maxConcurrency, c < 1 { throw ValidationError("--max-concurrency must be at least 1") }
+        for a in secrets {
+            do {
+                _ = try SecretSources.parseArgument(a)
+            } catch {
+                throw ValidationError(error.message + (error.hint.map { "\n  hint: \($0)" } ?? ""))
+            }
+        }
+        if let c = maxConcurrency, let problem = Limits.maxConcurrency.problem("--max-concurrency", c) {
+            throw ValidationError(problem + " (" + Limits.maxConcurrency.allowed + ")")
+        }
         if json && events == "-" { throw ValidationError("--events - and --json both write to stdout; send events to a file") }
     }
 
@@ -45,7 +59,13 @@ struct RunSettings: ParsableArguments {
         var o = RunOptions()
         for file in variableFiles { for (k, v) in try Self.readVariableFile(file) { o.variables[k] = v } }
         for a in variables { let (k, v) = Self.split(a); o.variables[k] = .string(v) }
-        for a in secrets { let (k, v) = Self.split(a); o.secrets[k] = v }
+        do {
+            o.secrets = try SecretSources.resolve(arguments: secrets, files: secretFiles,
+                                                  environment: ProcessInfo.processInfo.environment)
+        } catch {
+            printError(error.description)
+            throw Exit.invalidInput
+        }
         o.maxConcurrency = maxConcurrency
         o.isolation = isolation
         o.sandbox = !noSandbox
