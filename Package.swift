@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Spec", "Plan", "Isolation", "Registry", "Schema", "Store"],
                 path: "Sources/Engine"),
         .target(name: "WorkflowHost", dependencies: ["Registry", "Schema", "Spec", "Plan", "Isolation", "SQLite",
-                                                     "Store", "Engine"],
+                                                     "Store", "Engine", "WfhostPluginSDK"],
                 path: "Sources/WorkflowHost"),
         .executableTarget(name: "wfhost", dependencies: [
             "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation", "Engine", "Store",

@@ -134,7 +134,7 @@ enum AnalysisTools {
             "severity_threshold":{"enum":["info","warning","error"],"default":"error"},\
             "fail_on_findings":{"type":"boolean","default":false}
             """),
-        idempotent: true, arguments: ValidateArgs.self
+        idempotent: true, capabilities: Sandbox.readsArgument("dockerfile_path"), arguments: ValidateArgs.self
     ) { args, context in
         let text: String
         var path: String? = nil
@@ -192,7 +192,7 @@ enum AnalysisTools {
             "exclude_patterns":{"type":"array","items":{"type":"string"},"default":[]},\
             "fail_on_findings":{"type":"boolean","default":false}
             """, required: ["scan_path"]),
-        idempotent: true, arguments: SecretArgs.self
+        idempotent: true, capabilities: Sandbox.readsArgument("scan_path"), arguments: SecretArgs.self
     ) { args, context in
         let path = RepositoryFiles.absolute(args.scanPath)
         let scanner = SecretScanner(filePatterns: args.filePatterns ?? [], excludePatterns: args.excludePatterns ?? [])

@@ -26,7 +26,7 @@ enum ImageTools {
     static let detect = Tool(
         name: "detect_container_cli_atomic", title: "Detect container tools",
         description: "Reports which external tools are on PATH: the first usable container CLI of docker (its daemon must answer docker info), podman, buildah (container_cli, absent when none), the first image scanner of trivy, grype (scanner), and whether kubectl and git are there. Workflows use it to skip, with a reason, the stages that need them.",
-        inputSchema: objectSchema(""), idempotent: true, arguments: Empty.self
+        inputSchema: objectSchema(""), idempotent: true, capabilities: Sandbox.readsEverything, arguments: Empty.self
     ) { _, context in
         var cli: String? = nil
         var note: String? = nil

@@ -23,6 +23,10 @@ enum Sandbox {
                                            writePaths: ["/tmp", "/var/tmp", "/run", "/var/lib/containers", "~"])
     /// Reads anywhere, uses the network, and lets CLIs (kubectl, trivy) keep caches and temporary files.
     static let network = Capabilities(network: true, readPaths: ["/"], writePaths: ["/tmp", "~"])
+    /// Reads exactly the path given in the argument `name` (the host resolves `${arg:NAME}` for each call).
+    static func readsArgument(_ name: String) -> Capabilities { Capabilities(readPaths: ["${arg:\(name)}"]) }
+    /// Reads anywhere (to find and try the programs on PATH); writes nothing.
+    static let readsEverything = Capabilities(readPaths: ["/"])
 }
 
 /// Writes `text` to `path`, creating parent directories.

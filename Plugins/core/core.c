@@ -373,10 +373,13 @@ static double add(double a, double b) { return a + b; }
 
 /* ---- descriptor ---------------------------------------------------------------------------------------------- */
 
+/* A command may touch anything the user can (except what the sandbox always hides); the file tools get exactly
+ * the path of each call (`${arg:path}`, resolved by the host). */
 static const char *const any_path[] = {"/", NULL};
+static const char *const the_path[] = {"${arg:path}", NULL};
 static const wfh_capabilities shell_caps = {sizeof(wfh_capabilities), 1, any_path, any_path};
-static const wfh_capabilities read_caps = {sizeof(wfh_capabilities), 0, any_path, NULL};
-static const wfh_capabilities write_caps = {sizeof(wfh_capabilities), 0, any_path, any_path};
+static const wfh_capabilities read_caps = {sizeof(wfh_capabilities), 0, the_path, NULL};
+static const wfh_capabilities write_caps = {sizeof(wfh_capabilities), 0, the_path, the_path};
 
 static const wfh_tool tools[] = {
     WFH_TOOL("echo", "Echo a message", "Returns the message it is given; useful to test workflows and variables.",

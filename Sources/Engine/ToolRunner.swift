@@ -9,8 +9,10 @@ public struct CallOptions: Sendable {
     public var isolation: IsolationMode = .perCall
     public var limits = CallLimits()
     public var attempt = 1
-    /// Apply the Landlock sandbox where the kernel has it.
+    /// Confine the tool with every sandbox layer the machine offers (namespaces, Landlock, seccomp).
     public var sandbox = true
+    /// Refuse to run the call unless every layer is in force (`--sandbox strict`).
+    public var strictSandbox = false
     /// Extra environment variables for the tool.
     public var environment: [String: String] = [:]
     public init() {}
@@ -51,22 +53,33 @@ public final class ToolRunner: Sendable {
     }
 
     /// The worker sandbox for `tool`: its declared capabilities, confined to `workDirectory` for writes.
+    /// A declared path may name an argument, `${arg:NAME}`: the path given in that string argument of this call
+    /// (relative to the work directory), so a tool such as `read_file` sees exactly the file it was asked for.
+    /// A writable argument path that does not exist yet grants its parent directory.
     public static func sandbox(for tool: RegisteredTool, workDirectory: String, enforce: Bool,
-                               environment: [String: String]) -> SandboxSpec {
+                               environment: [String: String], arguments: JSONValue = .object([:])) -> SandboxSpec {
         var spec = SandboxSpec(workDirectory: workDirectory)
         spec.enforce = enforce
         spec.environment = environment
         if let caps = tool.descriptor.capabilities {
             let home = ProcessInfo.processInfo.environment["HOME"] ?? "/"
-            func expand(_ p: String) -> String {
+            func expand(_ p: String, writable: Bool) -> String? {
+                if p.hasPrefix("${arg:"), p.hasSuffix("}") {
+                    let name = String(p.dropFirst(6).dropLast())
+                    guard let given = arguments[name]?.stringValue, !given.isEmpty else { return nil }
+                    var path = given.hasPrefix("/") ? given : workDirectory + "/" + given
+                    if writable, !FileManager.default.fileExists(atPath: path) {
+                        path = (path as NSString).deletingLastPathComponent
+                    }
+                    return path
+                }
                 var path = p.replacingOccurrences(of: "${work_dir}", with: workDirectory)
                 if path == "~" || path.hasPrefix("~/") { path = home + path.dropFirst() }
                 return path
             }
             spec.network = caps.network
-            let reads = caps.readPaths.map(expand)
-            spec.readPaths = reads.contains("/") ? [] : reads
-            spec.writePaths = caps.writePaths.map(expand)
+            spec.readPaths = caps.readPaths.compactMap { expand($0, writable: false) }
+            spec.writePaths = caps.writePaths.compactMap { expand($0, writable: true) }
         }
         return spec
     }
@@ -93,8 +106,9 @@ public final class ToolRunner: Sendable {
         case .success(let value): prepared = value
         case .failure(let failure): return .failure(failure)
         }
-        let sandbox = Self.sandbox(for: tool, workDirectory: workDirectory, enforce: options.sandbox,
-                                   environment: options.environment)
+        var sandbox = Self.sandbox(for: tool, workDirectory: workDirectory, enforce: options.sandbox,
+                                   environment: options.environment, arguments: prepared)
+        sandbox.strict = options.strictSandbox
         let limits = options.limits.bounded()
         let key = WorkerKey(pluginPath: tool.pluginPath, sandbox: sandbox, limits: limits)
         let request = CallRequest(tool: tool.name, arguments: prepared.serialized(), attempt: options.attempt)

@@ -28,8 +28,9 @@ public final class Worker: @unchecked Sendable {
     public private(set) var sandboxLayers: JSONValue = .null
     /// The layers missing on this machine, as the worker worded them ("" when none is).
     public private(set) var sandboxMissing = ""
-    /// The id of the call in progress (calls are numbered from 1 per worker); every event must carry it.
-    private var callID: UInt32 = 0
+    /// The id of the call in progress; every event must carry it. Numbered up from a random start per worker,
+    /// so that something a tool started cannot guess the next call's id (0 is never a call's).
+    private var callID = UInt32.random(in: 1...(UInt32.max / 2))
     /// The worker can take another call.
     public var isReusable: Bool { exit == nil && reusable }
 

@@ -1,10 +1,12 @@
+import WfhostPluginSDK
+
 /// Versions of this wfhost build.
 public enum WorkflowHostInfo {
     /// The host's semantic version.
     public static let version = "0.1.0"
-    /// The plugin ABI this host loads (WFH_ABI_MAJOR.WFH_ABI_MINOR in SDK/include/wfhost/plugin.h).
-    public static let abiMajor = 1
-    public static let abiMinor = 0
+    /// The plugin ABI this host loads: WFH_ABI_MAJOR.WFH_ABI_MINOR of SDK/include/wfhost/plugin.h, read from it.
+    public static let abiMajor = Int(WFH_ABI_MAJOR)
+    public static let abiMinor = Int(WFH_ABI_MINOR)
     /// `wfhost --version` prints this line.
     public static var versionLine: String { "wfhost \(version) (plugin ABI \(abiMajor).\(abiMinor))" }
 }

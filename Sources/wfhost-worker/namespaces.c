@@ -74,7 +74,8 @@ static int make_dirs(const char *path, mode_t mode) {
 }
 
 /* One entry of the view: a bind of the host's `path` (read-only or writable), or a mask over it. */
-typedef struct entry { char path[PATH_MAX]; int kind; } entry; /* kind: 0 read-only, 1 writable, 2 mask */
+/* kind: 0 read-only, 1 writable, 2 mask, 3 a system directory (read-only even beneath a writable "/") */
+typedef struct entry { char path[PATH_MAX]; int kind; } entry;
 
 typedef struct view { entry *items; size_t count, cap; } view;
 
@@ -87,9 +88,9 @@ static int add_entry(view *v, const char *path, int kind) {
     }
     for (size_t i = 0; i < v->count; i++) {
         if (strcmp(v->items[i].path, real) == 0) {
-            /* Writable wins over read-only; a declaration wins over a mask (the path was declared exactly). */
-            if (kind == 2 || v->items[i].kind == 1) return 0;
-            v->items[i].kind = kind;
+            /* A declaration wins over a mask (the path was declared exactly); writable wins over read-only. */
+            if (kind == 2) return 0;
+            if (kind == 1 || v->items[i].kind == 2) v->items[i].kind = kind;
             return 0;
         }
     }
@@ -124,16 +125,17 @@ static int add_home_masks(view *v, const char *home) {
 }
 
 static int collect(const sandbox_spec *spec, view *v) {
+    /* A broad declaration: everything not hidden, read-only, or writable when "/" is a declared write path. */
     int whole = 0;
     for (size_t i = 0; i < spec->read_count; i++) if (strcmp(spec->read_paths[i], "/") == 0) whole = 1;
-    for (size_t i = 0; i < spec->write_count; i++) if (strcmp(spec->write_paths[i], "/") == 0) whole = 1;
-    if (whole) {
-        if (add_entry(v, "/", 0) != 0) return -1; /* everything, read-only; writes stay where declared below */
-    }
+    for (size_t i = 0; i < spec->write_count; i++) if (strcmp(spec->write_paths[i], "/") == 0) whole = 2;
+    if (whole && add_entry(v, "/", whole == 2 ? 1 : 0) != 0) return -1;
     for (int i = 0; system_dirs[i]; i++) {
         struct stat st;
-        if (lstat(system_dirs[i], &st) == 0 && !S_ISLNK(st.st_mode) && add_entry(v, system_dirs[i], 0) != 0) return -1;
+        if (lstat(system_dirs[i], &st) == 0 && !S_ISLNK(st.st_mode) && add_entry(v, system_dirs[i], 3) != 0) return -1;
     }
+    /* The kernel's interfaces stay read-only beneath a broad declaration. */
+    if (whole && add_entry(v, "/sys", 3) != 0) return -1;
     if (spec->plugin_path) {
         char dir[PATH_MAX];
         snprintf(dir, sizeof dir, "%s", spec->plugin_path);
@@ -226,19 +228,20 @@ static int mount_entry(const entry *e, char *message, size_t size) {
         }
     }
     if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) != 0) return fail(message, size, "cannot bind", e->path);
-    unsigned long flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (e->kind == 0 ? MS_RDONLY : 0);
+    int readonly = e->kind != 1;
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (readonly ? MS_RDONLY : 0);
     if (mount(NULL, dst, NULL, flags, NULL) != 0) {
         /* A bind of a mount whose flags are locked (nodev, noexec, ...) must keep them: retry with fewer. */
-        if (e->kind == 0 && mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0) flags = 0;
+        if (readonly && mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0) flags = 0;
         else if (e->kind == 1) return 0; /* stays as writable as it was */
         else return fail(message, size, "cannot make read-only", e->path);
     }
     /* Read-only all the way down: mounts beneath a bound directory (a tmpfs on /run, say) are covered too. */
-    if (e->kind == 0 && make_tree_readonly(dst) != 0) return fail(message, size, "cannot make read-only", e->path);
+    if (readonly && make_tree_readonly(dst) != 0) return fail(message, size, "cannot make read-only", e->path);
     return 0;
 }
 
-static int build_dev(char *message, size_t size) {
+static int build_dev(int writable_shm, char *message, size_t size) {
     if (mkdir(NEWROOT "/dev", 0755) != 0 && errno != EEXIST) return fail(message, size, "cannot create", "/dev");
     if (mount("tmpfs", NEWROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755") != 0)
         return fail(message, size, "cannot mount a tmpfs on", "/dev");
@@ -257,10 +260,32 @@ static int build_dev(char *message, size_t size) {
         if (symlink(links[i][0], dst) != 0) return fail(message, size, "cannot create", dst + 8);
     }
     if (mkdir(NEWROOT "/dev/shm", 01777) != 0 ||
-        mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777") != 0)
+        mount("tmpfs", NEWROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | (writable_shm ? 0 : MS_RDONLY),
+              "size=64m,mode=1777") != 0)
         return fail(message, size, "cannot mount a tmpfs on", "/dev/shm");
     return mount(NULL, NEWROOT "/dev", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NOEXEC, "size=64k,mode=0755") == 0
                ? 0 : fail(message, size, "cannot make read-only", "/dev");
+}
+
+static int is_beneath(const char *path, const char *dir) {
+    size_t n = strlen(dir);
+    return strcmp(dir, "/") == 0 || (strncmp(path, dir, n) == 0 && path[n] == '/');
+}
+
+/* Whether an earlier bind entry of `v` (sorted by length) is an ancestor of entry i and shows it as it should be
+ * shown: a system directory needs its own read-only mount beneath a writable ancestor; the view's own /proc, /dev
+ * and /tmp cover what "/" would show beneath them. */
+static int covered(const view *v, size_t i) {
+    const char *path = v->items[i].path;
+    int private_mount = is_beneath(path, "/dev") || is_beneath(path, "/proc");
+    for (size_t j = 0; j < i; j++) {
+        if (v->items[j].kind == 2) continue;
+        if (v->items[i].kind == 3 && v->items[j].kind == 1) continue;
+        const char *a = v->items[j].path;
+        if (strcmp(a, "/") == 0 && private_mount) continue;
+        if (is_beneath(path, a)) return 1;
+    }
+    return 0;
 }
 
 /* Builds the view and pivots into it. Runs in init (PID 1 of the new PID namespace, so /proc is its own). */
@@ -293,6 +318,7 @@ static int build_root(const sandbox_spec *spec, char *message, size_t size) {
     }
     /* "/" (a broad declaration) first, then what every view has, then the rest, parents before children. */
     size_t first = 0;
+    int root_writable = v.count > 0 && strcmp(v.items[0].path, "/") == 0 && v.items[0].kind == 1;
     if (v.count > 0 && strcmp(v.items[0].path, "/") == 0) {
         if (mount_entry(&v.items[0], message, size) != 0) { free(v.items); return -1; }
         first = 1;
@@ -302,14 +328,23 @@ static int build_root(const sandbox_spec *spec, char *message, size_t size) {
         free(v.items);
         return fail(message, size, "cannot mount a /proc of the PID namespace", NULL);
     }
-    if (build_dev(message, size) != 0) { free(v.items); return -1; }
-    /* A private /tmp (TMPDIR points at the work directory; programs that insist on /tmp get this one). */
-    if (make_dirs(NEWROOT "/tmp", 01777) != 0 ||
-        mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777") != 0) {
-        free(v.items);
-        return fail(message, size, "cannot mount a tmpfs on", "/tmp");
+    if (build_dev(spec->work_dir != NULL, message, size) != 0) { free(v.items); return -1; }
+    /* A private /tmp (TMPDIR points at the work directory; programs that insist on /tmp get this one); the
+     * scanner, which may write nowhere, gets it read-only (after the entries beneath it are mounted). Beneath a
+     * broad declaration ("/") the host's /tmp is part of what was declared. */
+    if (first == 0) {
+        if (make_dirs(NEWROOT "/tmp", 01777) != 0 ||
+            mount("tmpfs", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777") != 0) {
+            free(v.items);
+            return fail(message, size, "cannot mount a tmpfs on", "/tmp");
+        }
+        if (!spec->work_dir && masked_count < sizeof masked_dirs / sizeof masked_dirs[0])
+            snprintf(masked_dirs[masked_count++], sizeof masked_dirs[0], NEWROOT "/tmp");
     }
     for (size_t i = first; i < v.count; i++) {
+        /* A read-only entry already visible through a mounted ancestor needs no mount of its own (and must not
+         * take the write access of a declared writable ancestor away). */
+        if ((v.items[i].kind == 0 || v.items[i].kind == 3) && covered(&v, i)) continue;
         if (mount_entry(&v.items[i], message, size) != 0) { free(v.items); return -1; }
     }
     free(v.items);
@@ -320,7 +355,7 @@ static int build_root(const sandbox_spec *spec, char *message, size_t size) {
     if (umount2(OLDROOT, MNT_DETACH) != 0) return fail(message, size, "cannot detach the host's root", NULL);
     if (chdir(NEWROOT) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0 || chdir("/") != 0)
         return fail(message, size, "cannot pivot into the tool's root", NULL);
-    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+    if (!root_writable && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
         return fail(message, size, "cannot make the tool's root read-only", NULL);
     return 0;
 }

@@ -27,8 +27,11 @@ import Testing
         // Capabilities the sandbox enforces.
         let build = try #require(harness.tool(named: "build_image_atomic")?.pointee.capabilities)
         #expect(build.pointee.network == 1)
-        let validate = try #require(harness.tool(named: "validate_dockerfile_atomic"))
-        #expect(validate.pointee.capabilities == nil)
+        // validate_dockerfile_atomic reads exactly the file it is given (the host resolves the argument).
+        let validate = try #require(harness.tool(named: "validate_dockerfile_atomic")?.pointee.capabilities)
+        #expect(validate.pointee.network == 0)
+        #expect(validate.pointee.read_paths.map { String(cString: $0[0]!) } == "${arg:dockerfile_path}")
+        #expect(validate.pointee.write_paths == nil)
     }
 
     static let analyses: [(String, String)] = [

@@ -28,8 +28,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == """
             PLUGIN   VERSION  ABI  STATUS  TOOLS
-            chaos    1.0.0    1.0  ok      segfault, abort, hang, sleep, alloc, flood, exit, fail, flaky
-            core     1.0.0    1.0  ok      echo, shell, write_file, read_file, checksum, add
+            chaos    1.0.0    1.1  ok      segfault, abort, hang, sleep, alloc, flood, exit, fail, flaky
+            core     1.0.0    1.1  ok      echo, shell, write_file, read_file, checksum, add
             segv.so  -        -    failed  -
             \(plugins)/segv.so: failed: the plugin crashed while loading (killed by SIGSEGV)
 
@@ -52,7 +52,7 @@ import Testing
                                        defines: ["PLUGIN_NAME=\"aaa\"", "VERSION=\"2.0.0\""])
         let second = try wfhost(["plugins", "scan"])
         #expect(second.stdout == "scanned 1 of 2 plugin files (1 unchanged)\n")
-        #expect(try wfhost(["plugins", "list"]).stdout.contains("aaa     2.0.0    1.0  ok"))
+        #expect(try wfhost(["plugins", "list"]).stdout.contains("aaa     2.0.0    1.1  ok"))
         // Touching without changing bytes is not a rescan (the hash confirms the content).
         let now = Date()
         try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(5)], ofItemAtPath: plugins + "/b.so")
@@ -67,7 +67,7 @@ import Testing
         try TestSupport.compileFixture("plugin.c", to: plugins + "/p.so")
         let r = try wfhost(["plugins", "list"])
         #expect(!r.stdout.contains("failed"))
-        #expect(r.stdout.contains("fixture  1.2.3    1.0  ok      alpha, beta"))
+        #expect(r.stdout.contains("fixture  1.2.3    1.1  ok      alpha, beta"))
     }
 
     @Test func oneToolNameInTwoPluginsIsAmbiguousButQualifiedNamesWork() throws {
@@ -98,7 +98,7 @@ import Testing
 
     @Test func versionNamesTheABI() throws {
         let r = try wfhost(["--version"])
-        #expect(r.stdout == "wfhost 0.1.0 (plugin ABI 1.0)\n")
+        #expect(r.stdout == "wfhost 0.1.0 (plugin ABI 1.1)\n")
     }
 }
 
@@ -130,7 +130,7 @@ import Testing
         let dir = try TestSupport.temporaryDirectory("cli-plugin")
         defer { TestSupport.cleanup(dir) }
         let r = try TestSupport.wfhost(["plugins", "validate", dir + "/absent.so"], stateDir: dir)
-        #expect(r.status == 1)
+        #expect(r.status == 2) // a missing path is invalid input, as everywhere
         #expect(r.stdout == "\(dir)/absent.so: error: cannot read the file: No such file or directory\n"
                 + "  hint: check the path; `wfhost plugins list` shows the plugin path\n")
     }

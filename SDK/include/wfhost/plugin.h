@@ -36,8 +36,12 @@ extern "C" {
 
 /** ABI major version. A host loads only plugins built with the same major. */
 #define WFH_ABI_MAJOR 1
-/** ABI minor version: bumped when fields or host functions are appended. */
-#define WFH_ABI_MINOR 0
+/**
+ * ABI minor version: bumped when fields or host functions are appended, or a default changes meaning.
+ * Since 1.1: a tool that declares no read paths sees the system directories and its work directory only (1.0:
+ * the whole file system), and a declared path may name an argument, `${arg:NAME}` (see wfh_capabilities).
+ */
+#define WFH_ABI_MINOR 1
 
 /** Marks the entry symbol as exported from the shared object. */
 #if defined(_WIN32)
@@ -139,9 +143,16 @@ typedef struct wfh_request {
 typedef wfh_status (*wfh_tool_fn)(const wfh_host *host, wfh_call *call, const wfh_request *request);
 
 /**
- * What a tool declares it needs. The worker enforces it: a tool that declares nothing may read the file system
- * (except what the host hides), write only in its `work_dir`, and use no network.
- * Arrays are NULL-terminated lists of absolute paths (NULL for none); `${work_dir}` and `~` are expanded.
+ * What a tool declares it needs. The worker enforces it (README, "The sandbox"): a tool sees the system
+ * directories (/usr, /etc, ... read-only), the directories on PATH, its plugin's directory and its `work_dir`;
+ * besides those, only its declared paths exist for it. It writes only in its `work_dir` and its write paths, and
+ * uses no network without `network`. Since 1.1 a tool that declares no read paths sees nothing else (1.0: the
+ * whole file system).
+ * Arrays are NULL-terminated lists of absolute paths (NULL for none). `/` means everything, except what the
+ * sandbox always hides (the state directory, /etc/shadow, /etc/gshadow, credential stores such as ~/.ssh,
+ * ~/.aws, ~/.kube, ~/.docker, ~/.gnupg, ~/.netrc), which need their own exact path. `${work_dir}` and `~` are
+ * expanded, and `${arg:NAME}` (since 1.1) is the path given in the string argument NAME of each call (relative
+ * to the work directory; a writable one that does not exist yet grants its parent directory).
  */
 typedef struct wfh_capabilities {
     uint32_t struct_size;              /**< sizeof(wfh_capabilities) as the plugin was compiled. */

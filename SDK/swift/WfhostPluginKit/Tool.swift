@@ -1,11 +1,12 @@
 import FoundationEssentials
 import WfhostPluginSDK
 
-/// What a tool needs from the sandbox (`wfh_capabilities`). With none declared, a tool may read the whole file
-/// system, write only its call's work directory and use no network.
+/// What a tool needs from the sandbox (`wfh_capabilities`). With none declared, a tool sees the system
+/// directories and its call's work directory only, writes only the work directory and uses no network.
 public struct Capabilities: Sendable {
     public var network: Bool
-    /// Absolute paths the tool reads; `["/"]` for everything. `${work_dir}` and `~` are expanded by the host.
+    /// Absolute paths the tool reads; `["/"]` for everything the sandbox does not hide. `${work_dir}`, `~` and
+    /// `${arg:NAME}` (the path given in the string argument NAME of each call) are expanded by the host.
     public var readPaths: [String]
     /// Absolute paths the tool writes beneath.
     public var writePaths: [String]
