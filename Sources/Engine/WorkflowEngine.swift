@@ -551,7 +551,7 @@ public actor WorkflowEngine {
         callOptions.limits = options.limits
         if let memory = invocation.memoryMB { callOptions.limits.memoryMB = memory }
         callOptions.sandbox = options.sandbox
-        callOptions.strictSandbox = options.strictSandbox
+        callOptions.strictSandbox = options.strictSandbox || workflow.sandbox == .strict
         callOptions.attempt = attempt
         var timeout = invocation.timeout ?? stage.timeout ?? options.defaultCallTimeout
         let stageLimit = "the stage's time limit of \(DurationText.format(stage.timeout ?? .zero)) (all attempts together)"

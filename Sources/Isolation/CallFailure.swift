@@ -45,6 +45,8 @@ public struct CallFailure: Error, Sendable, CustomStringConvertible {
     /// Calling again may succeed.
     public var retryable: Bool
     /// For `tool_error`: the tool's own code (`not_found`, ...).
+    /// The sandbox layers of the worker that served the call (nil when no worker ran).
+    public var sandbox: SandboxReport?
     public var toolCode: String?
     /// For `crash`: the signal.
     public var signal: Signal?

@@ -90,6 +90,8 @@ public struct CallSuccess: Sendable {
     public var maxRSSKiB: UInt64
     /// The worker process that served the call (equal across calls served by one pooled worker).
     public var workerPID: Int32 = 0
+    /// The sandbox layers the call ran under.
+    public var sandbox: SandboxReport? = nil
 }
 
 /// How calls are isolated (`--isolation`).

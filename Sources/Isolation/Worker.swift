@@ -28,6 +28,10 @@ public final class Worker: @unchecked Sendable {
     public private(set) var sandboxLayers: JSONValue = .null
     /// The layers missing on this machine, as the worker worded them ("" when none is).
     public private(set) var sandboxMissing = ""
+    /// The layers this worker runs under.
+    public var sandboxReport: SandboxReport {
+        SandboxReport(status: sandboxStatus, layers: sandboxLayers, missing: sandboxMissing)
+    }
     /// The id of the call in progress; every event must carry it. Numbered up from a random start per worker,
     /// so that something a tool started cannot guess the next call's id (0 is never a call's).
     private var callID = UInt32.random(in: 1...(UInt32.max / 2))
@@ -358,6 +362,7 @@ public final class Worker: @unchecked Sendable {
         f.stdoutTail = TerminalText.escape(stdoutTail.text)
         f.stderrTail = TerminalText.escape(stderrTail.text)
         f.workerPID = process.pid
+        f.sandbox = sandboxReport
         return f
     }
 
@@ -383,7 +388,8 @@ public final class Worker: @unchecked Sendable {
                 let value = try JSONValue.parse(bytes)
                 return .success(CallSuccess(result: value, stdoutTail: TerminalText.escape(stdoutTail.text),
                                             stderrTail: TerminalText.escape(stderrTail.text),
-                                            duration: duration, maxRSSKiB: maxRSSKiB, workerPID: process.pid))
+                                            duration: duration, maxRSSKiB: maxRSSKiB, workerPID: process.pid,
+                                            sandbox: sandboxReport))
             } catch {
                 return .failure(withTails(CallFailure(.protocol, "the tool's result is not valid JSON: \(error)",
                                                       hint: "the plugin must pass JSON text to set_result")))

@@ -134,7 +134,7 @@ public enum RunOptionsCodec {
     ///   the `--secret` names.
     public static func encode(_ o: RunOptions, secretNames: [String] = []) -> String {
         var object: JSONObject = [
-            "default_isolation": .string(o.defaultIsolation.rawValue), "sandbox": .bool(o.sandbox),
+            "default_isolation": .string(o.defaultIsolation.rawValue), "sandbox": .bool(o.sandbox), "strict_sandbox": .bool(o.strictSandbox),
             "memory_mb": .int(Int64(o.limits.memoryMB)), "checkpoint_every_stage": .bool(o.checkpointEveryStage),
             "secret_names": .array(Set(o.secrets.keys).union(secretNames).sorted().map(JSONValue.string)),
         ]
@@ -151,6 +151,7 @@ public enum RunOptionsCodec {
         if let i = json["isolation"]?.stringValue.flatMap(IsolationMode.init(rawValue:)) { o.isolation = i }
         if let i = json["default_isolation"]?.stringValue.flatMap(IsolationMode.init(rawValue:)) { o.defaultIsolation = i }
         if let s = json["sandbox"]?.boolValue { o.sandbox = s }
+        if let s = json["strict_sandbox"]?.boolValue { o.strictSandbox = s }
         if let m = json["memory_mb"]?.intValue { o.limits.memoryMB = m }
         if let c = json["checkpoint_every_stage"]?.boolValue { o.checkpointEveryStage = c }
         return o

@@ -4,6 +4,7 @@
  *   wfhost-worker scan DISPLAY_PATH [options]   confine itself, report the descriptor of the plugin open on fd 5,
  *                                               as JSON on fd 4
  *   wfhost-worker serve DISPLAY_PATH [options]  confine itself, load the plugin on fd 5, serve calls (frames.h)
+ *   wfhost-worker probe [--sandbox on|strict]   confine itself and report the sandbox's layers as JSON on fd 4
  *       --mem-mb N --cpu-s N --nofile N --max-result BYTES --work-dir DIR --sandbox off|on|strict --network 0|1
  *       --read PATH, --write PATH, --hide PATH (each repeatable, at most WFH_SANDBOX_MAX_PATHS)
  *
@@ -46,7 +47,7 @@ static void tie_to_parent(void) {
 }
 
 static int usage(void) {
-    fprintf(stderr, "usage: wfhost-worker scan DISPLAY_PATH | serve DISPLAY_PATH [options]\n"
+    fprintf(stderr, "usage: wfhost-worker scan DISPLAY_PATH [options] | serve DISPLAY_PATH [options] | probe\n"
                     "This program is started by wfhost; it is not meant to be run by hand.\n");
     return 64;
 }
@@ -56,6 +57,19 @@ int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "--abi") == 0) {
         printf("%d.%d\n", WFH_ABI_MAJOR, WFH_ABI_MINOR);
         return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "probe") == 0) {
+        /* `wfhost-worker probe [--sandbox on|strict] [--network 0|1]`: enter the sandbox as a call would and
+         * report which layers are in force (for `wfhost doctor`), as JSON on fd 4. */
+        sandbox_spec spec;
+        memset(&spec, 0, sizeof spec);
+        spec.mode = SANDBOX_ON;
+        for (int i = 2; i + 1 < argc; i += 2) {
+            if (strcmp(argv[i], "--sandbox") == 0) spec.mode = strcmp(argv[i + 1], "strict") == 0 ? SANDBOX_STRICT : SANDBOX_ON;
+            else if (strcmp(argv[i], "--network") == 0) spec.network = atoi(argv[i + 1]);
+            else return usage();
+        }
+        return run_probe(&spec);
     }
     if (argc < 3 || (strcmp(argv[1], "scan") != 0 && strcmp(argv[1], "serve") != 0)) return usage();
     /* The protocol's fds never reach a program the tool runs. */

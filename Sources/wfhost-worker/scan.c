@@ -163,3 +163,22 @@ int run_scan(const char *display_path, const sandbox_spec *requested) {
     jw_free(&w);
     return rc;
 }
+
+int run_probe(const sandbox_spec *requested) {
+    sandbox_spec spec = *requested;
+    sandbox_status status;
+    char message[1024];
+    jw w = {0};
+    if (chdir("/") != 0 || sandbox_apply(&spec, &status, message, sizeof message) != 0) {
+        emit_failure(&w, "sandbox_failed", message);
+    } else {
+        jw_lit(&w, "{");
+        jw_key(&w, "ok", 1); jw_lit(&w, "true");
+        sandbox_status_json(&w, &spec, &status);
+        jw_lit(&w, "}");
+    }
+    if (w.failed) return 70;
+    int rc = write_all(WFH_FD_EVENTS, w.data, w.len) == 0 ? 0 : 74;
+    jw_free(&w);
+    return rc;
+}

@@ -16,6 +16,9 @@ void *load_plugin(int fd, const char *real, const char *display_path, const char
                   unsigned long message_size);
 
 struct sandbox_spec;
+/* `wfhost-worker probe`: confines itself and reports the sandbox's layers as JSON on WFH_FD_EVENTS. */
+int run_probe(const struct sandbox_spec *spec);
+
 /* `wfhost-worker scan`: confines itself as a call would (no network, nothing writable), then reports the plugin's
  * descriptor as JSON on WFH_FD_EVENTS. Returns the exit code. */
 int run_scan(const char *display_path, const struct sandbox_spec *spec);

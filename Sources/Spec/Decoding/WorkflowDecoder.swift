@@ -8,7 +8,7 @@ struct WorkflowDecoder {
     static let topKeys = ["apiVersion", "kind", "metadata", "spec"]
     static let metadataKeys = ["name", "description", "version", "labels"]
     static let specKeys = ["stages", "variables", "error_policy", "timeout", "max_concurrency", "checkpoints",
-                           "isolation"]
+                           "isolation", "sandbox"]
     static let stageKeys = ["name", "tools", "args", "depends_on", "conditions", "retry_policy", "timeout",
                             "parallel", "on_failure", "variables", "weight", "run_when", "allow_failure",
                             "isolation"]
@@ -72,10 +72,20 @@ struct WorkflowDecoder {
         let maxConcurrency = spec["max_concurrency"].flatMap { reader.integer($0, what: "`max_concurrency`", limit: Limits.maxConcurrency) }
         let checkpoints = spec["checkpoints"].map { decodeCheckpoints($0) } ?? .disabled
         let isolation = spec["isolation"].flatMap { reader.choice($0, what: "isolation", as: Isolation.self) }
-        return Workflow(file: document.file, apiVersion: apiVersion, metadata: metadata, stages: stages,
-                        variables: variables, errorPolicy: errorPolicy, timeout: timeout,
-                        maxConcurrency: maxConcurrency, checkpoints: checkpoints, isolation: isolation,
-                        location: reader.location(root))
+        var workflow = Workflow(file: document.file, apiVersion: apiVersion, metadata: metadata, stages: stages,
+                                variables: variables, errorPolicy: errorPolicy, timeout: timeout,
+                                maxConcurrency: maxConcurrency, checkpoints: checkpoints, isolation: isolation,
+                                location: reader.location(root))
+        if let node = spec["sandbox"] {
+            if node.scalarText == "off" {
+                reader.error(.invalidValue, node, "a workflow cannot turn the sandbox off",
+                             hint: "the sandbox is the caller's to loosen: `wfhost run --sandbox off` (for debugging); "
+                                 + "a workflow may ask for `sandbox: strict`")
+            } else {
+                workflow.sandbox = reader.choice(node, what: "sandbox", as: SandboxLevel.self)
+            }
+        }
+        return workflow
     }
 
     /// `!secret` marks a string value of `spec.variables`: the engine masks those values everywhere and resume asks

@@ -12,6 +12,8 @@ public struct Workflow: Sendable {
     public var checkpoints: Checkpoints
     /// How tool calls are isolated unless a stage says otherwise; nil: the engine's default.
     public var isolation: Isolation?
+    /// `sandbox: strict`: refuse to run a call without every sandbox layer; nil or `on`: the layers there are.
+    public var sandbox: SandboxLevel? = nil
     public var location: SourceLocation
 
     /// The index of the stage called `name` (names compare by Unicode canonical equivalence).
@@ -112,6 +114,11 @@ public enum RunWhen: String, Sendable, CaseIterable, Codable {
     case noFailures = "no_failures"
     /// Whatever happened to the dependencies, once they are finished.
     case always
+}
+
+/// `spec.sandbox`: a workflow may ask for more confinement, never for less (`--sandbox off` is the caller's).
+public enum SandboxLevel: String, Sendable, CaseIterable, Codable {
+    case on, strict
 }
 
 public enum Isolation: String, Sendable, CaseIterable, Codable {

@@ -137,6 +137,9 @@ struct BenchCommand: ParsableCommand {
             \(String(format: "%.2f", f.perCallRatio))x the floor   goal <= \(B.perCallGoalRatio)x: \(goalVerdict(f.perCallMet))
               pooled    warm worker, pipe round trip      \(ms(f.pooledMedian))   \
             \(String(format: "%.3f", f.pooledMedian / f.floorMedian))x the floor  goal < \(B.pooledGoalMilliseconds) ms: \(goalVerdict(f.pooledMet))
+              per_call  --sandbox off (limits only)       \(ms(f.perCallUnconfinedMedian))   \
+            the layers cost \(ms(f.perCallMedian - f.perCallUnconfinedMedian)) per fresh worker
+              pooled    --sandbox off (limits only)       \(ms(f.pooledUnconfinedMedian))
             """
     }
 
@@ -151,10 +154,12 @@ struct BenchCommand: ParsableCommand {
                 "floor": .object(["median_ms": .double(f.floorMedian), "static": .bool(f.floorStatic)]),
                 "per_call": .object([
                     "median_ms": .double(f.perCallMedian), "ratio_to_floor": .double(f.perCallRatio),
+                    "sandbox_off_median_ms": .double(f.perCallUnconfinedMedian),
                     "goal_ratio": .double(B.perCallGoalRatio), "met": .bool(f.perCallMet),
                 ]),
                 "pooled": .object([
                     "median_ms": .double(f.pooledMedian), "ratio_to_floor": .double(f.pooledMedian / f.floorMedian),
+                    "sandbox_off_median_ms": .double(f.pooledUnconfinedMedian),
                     "goal_ms": .double(B.pooledGoalMilliseconds), "met": .bool(f.pooledMet),
                 ]),
             ])

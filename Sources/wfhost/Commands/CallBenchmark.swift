@@ -20,6 +20,9 @@ enum CallBenchmark {
         var floorStatic: Bool
         var perCallMedian: Double
         var pooledMedian: Double
+        /// The same calls with `--sandbox off` (limits only): what the sandbox's layers cost, in the same run.
+        var perCallUnconfinedMedian: Double = 0
+        var pooledUnconfinedMedian: Double = 0
         var perCallRatio: Double { perCallMedian / floorMedian }
         var perCallMet: Bool { perCallRatio <= CallBenchmark.perCallGoalRatio }
         var pooledMet: Bool { pooledMedian < CallBenchmark.pooledGoalMilliseconds }
@@ -69,8 +72,16 @@ enum CallBenchmark {
         progress("bench: calls: pooled core.echo x \(runs)")
         try call(executor, request, key: key, mode: .pooled) // warm the pool: the figure is a warm call
         let pooled = try median(runs) { try call(executor, request, key: key, mode: .pooled) }
+        var unconfined = SandboxSpec(workDirectory: work)
+        unconfined.enforce = false
+        let bareKey = WorkerKey(pluginPath: plugin, sandbox: unconfined, limits: CallLimits())
+        progress("bench: calls: per_call and pooled core.echo with --sandbox off x \(runs) each")
+        let perCallBare = try median(runs) { try call(executor, request, key: bareKey, mode: .perCall) }
+        try call(executor, request, key: bareKey, mode: .pooled)
+        let pooledBare = try median(runs) { try call(executor, request, key: bareKey, mode: .pooled) }
         return .measured(Figures(floorMedian: floor, floorStatic: floorStatic, perCallMedian: perCall,
-                                 pooledMedian: pooled))
+                                 pooledMedian: pooled, perCallUnconfinedMedian: perCallBare,
+                                 pooledUnconfinedMedian: pooledBare))
     }
 
     /// The median of `count` timings, in milliseconds.

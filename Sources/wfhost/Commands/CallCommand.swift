@@ -27,7 +27,9 @@ struct CallCommand: AsyncParsableCommand {
     @Option(help: "CPU-time limit in seconds (0 for none).") var cpuSeconds: Int = 0
     @Option(help: "Largest accepted result in bytes.") var maxResultBytes: Int = 16 << 20
     @Option(help: "How the call is isolated.") var isolation: IsolationMode = .perCall
-    @Flag(help: "Run without the Landlock sandbox (limits still apply).") var noSandbox = false
+    @Option(help: "The sandbox: on (every layer this machine offers), strict (refuse to run without all of them), off (limits only; for debugging).")
+    var sandbox: SandboxChoice = .on
+    @Flag(help: "The same as --sandbox off.") var noSandbox = false
     @Flag(help: "Print one JSON document with the outcome.") var json = false
 
     func validate() throws {
@@ -60,7 +62,8 @@ struct CallCommand: AsyncParsableCommand {
         let host = global.host()
         var options = CallOptions()
         options.isolation = isolation
-        options.sandbox = !noSandbox
+        options.sandbox = !noSandbox && sandbox != .off
+        options.strictSandbox = sandbox == .strict
         options.limits.timeout = DurationText.parse(timeout) ?? .seconds(300)
         options.limits.grace = DurationText.parse(grace) ?? .seconds(2)
         options.limits.memoryMB = memoryMb
@@ -98,6 +101,7 @@ struct CallCommand: AsyncParsableCommand {
             if json {
                 print(JSONValue.object([
                     "ok": true, "tool": .string(resolved.qualifiedName), "result": success.result,
+                    "sandbox": success.sandbox?.json ?? .null,
                     "duration_ms": .int(Int64(success.duration.nanoseconds / 1_000_000)),
                     "stdout_tail": .string(success.stdoutTail), "stderr_tail": .string(success.stderrTail),
                 ]).serialized(.pretty))
@@ -108,6 +112,7 @@ struct CallCommand: AsyncParsableCommand {
         case .failure(let failure):
             if json {
                 print(JSONValue.object(["ok": false, "tool": .string(resolved.qualifiedName),
+                                        "sandbox": failure.sandbox?.json ?? .null,
                                         "error": CallReport.json(failure)]).serialized(.pretty))
             } else {
                 printError("error: \(resolved.qualifiedName) failed: \(failure.failureClass): \(failure.message)"

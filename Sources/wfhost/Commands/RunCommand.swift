@@ -25,7 +25,9 @@ struct RunSettings: ParsableArguments {
     var maxConcurrency: Int?
     @Option(help: "How tool calls are isolated (default: the stage's or spec's isolation, else pooled).")
     var isolation: IsolationMode?
-    @Flag(help: "Run tools without the Landlock sandbox (limits still apply).") var noSandbox = false
+    @Option(help: "The sandbox: on (every layer this machine offers), strict (refuse to run a call without all of them), off (limits only; for debugging).")
+    var sandbox: SandboxChoice = .on
+    @Flag(help: "The same as --sandbox off.") var noSandbox = false
     @Option(help: ArgumentHelp("Write one JSON object per event to FILE ('-' for stdout).", valueName: "file"))
     var events: String?
     @Option(help: ArgumentHelp("Write a JUnit XML report (a test case per stage).", valueName: "file")) var junit: String?
@@ -68,7 +70,8 @@ struct RunSettings: ParsableArguments {
         }
         o.maxConcurrency = maxConcurrency
         o.isolation = isolation
-        o.sandbox = !noSandbox
+        o.sandbox = !noSandbox && sandbox != .off
+        o.strictSandbox = sandbox == .strict
         return o
     }
 
