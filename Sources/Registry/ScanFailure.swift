@@ -22,7 +22,7 @@ public struct ScanFailure: Error, Sendable, Hashable {
     var isIncompatible: Bool { kind == "abi_mismatch" }
 
     /// The finding a user reads: what happened, and what to do.
-    func finding(path: String, hostABI: String) -> Finding {
+    public func finding(path: String, hostABI: String) -> Finding {
         let notPlugin = "a wfhost plugin is a shared library built with `cc -shared -fPIC $(pkg-config --cflags "
             + "wfhost-plugin) ...` (see the SDK guide); remove this file from the plugin path or rebuild it"
         let stderrNote = stderrTail.isEmpty ? "" : "; its stderr ended with: \(Self.lastLines(stderrTail))"
@@ -72,6 +72,11 @@ public struct ScanFailure: Error, Sendable, Hashable {
                                + stderrNote,
                            hint: "a constructor in the shared object called exit() or _exit(); plugins must not "
                                + "end the process")
+        case "replaced":
+            return Finding(.error, kind, path: path, "the file changed while it was being loaded: \(message)",
+                           hint: "another program replaced or rewrote the plugin file after wfhost hashed it; wait "
+                               + "until it is fully written (install with `mv` from a temporary name), then run "
+                               + "`wfhost plugins scan`")
         case "unreadable":
             let hint = message.contains("No such file") ? "check the path; `wfhost plugins list` shows the plugin path"
                 : message.contains("not a regular file") ? "give a plugin file (*.so), or a directory to check all of its *.so files"
