@@ -376,6 +376,7 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         if isInteger, let value = Int64(text) { return .int(value) }
+        if isInteger, let value = UInt64(text) { return .uint(value) }
         guard let value = Double(text), value.isFinite else {
             throw error(.invalidNumber, detail: "\(text) is out of range", at: start)
         }

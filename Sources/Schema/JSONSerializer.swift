@@ -44,6 +44,7 @@ struct JSONSerializer {
         case .null: output += "null"
         case .bool(let b): output += b ? "true" : "false"
         case .int(let i): output += String(i)
+        case .uint(let u): output += String(u)
         case .double(let d): output += Self.number(d)
         case .string(let s): Self.writeQuoted(s, into: &output)
         case .array(let elements):

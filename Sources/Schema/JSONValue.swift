@@ -1,7 +1,9 @@
 /// A JSON value, as read from a document or built in code.
 ///
-/// Numbers keep their exactness: an integer literal that fits in 64 bits is stored as ``int(_:)``,
-/// anything else (a fraction, an exponent, or an integer too large for `Int64`) as ``double(_:)``.
+/// Numbers keep their exactness: an integer literal that fits in `Int64` is stored as ``int(_:)``, one above
+/// `Int64.max` that fits in `UInt64` (a C `uint64_t` up to 18446744073709551615) as ``uint(_:)``, and anything
+/// else (a fraction, an exponent, or an integer outside both ranges) as ``double(_:)``. So every 64-bit integer,
+/// signed or unsigned, reads and writes back digit for digit.
 /// Equality and hashing follow JSON Schema: `1` and `1.0` are equal, `true` and `1` are not, and
 /// two objects are equal when they hold the same members in any order.
 ///
@@ -12,6 +14,9 @@ public enum JSONValue: Sendable {
     case bool(Bool)
     /// An integer that fits in 64 bits.
     case int(Int64)
+    /// An integer above `Int64.max` that fits in `UInt64`. The parser and ``init(_:)-(UInt64)`` produce it only
+    /// for such values; a smaller one built by hand compares and hashes like the equal ``int(_:)``.
+    case uint(UInt64)
     /// A number with a fraction or exponent, or an integer outside the `Int64` range.
     case double(Double)
     case string(String)
@@ -48,6 +53,7 @@ extension JSONValue {
     public var doubleValue: Double? {
         switch self {
         case .int(let i): return Double(i)
+        case .uint(let u): return Double(u)
         case .double(let d): return d
         default: return nil
         }
@@ -57,7 +63,33 @@ extension JSONValue {
     public var int64Value: Int64? {
         switch self {
         case .int(let i): return i
+        case .uint(let u): return Int64(exactly: u)
         case .double(let d): return Self.exactInt64(d)
+        default: return nil
+        }
+    }
+
+    /// The number as a `UInt64` when it is integral, non-negative and in range, otherwise `nil`.
+    public var uint64Value: UInt64? {
+        switch self {
+        case .int(let i): return UInt64(exactly: i)
+        case .uint(let u): return u
+        case .double(let d):
+            guard d.isFinite, d == d.rounded(.towardZero), d >= 0, d < 2 * Self.int64UpperBound else { return nil }
+            return UInt64(d)
+        default: return nil
+        }
+    }
+
+    /// An integral number as its sign and magnitude, exactly (`-0` and `0.0` are `(false, 0)`); `nil` for
+    /// non-integers and for integral doubles beyond the 64-bit ranges.
+    var exactInteger: (negative: Bool, magnitude: UInt64)? {
+        switch self {
+        case .int(let i): return (i < 0, i.magnitude)
+        case .uint(let u): return (false, u)
+        case .double(let d):
+            guard d.isFinite, d == d.rounded(.towardZero), d.magnitude < 2 * Self.int64UpperBound else { return nil }
+            return (d < 0, UInt64(d.magnitude))
         default: return nil
         }
     }
@@ -68,7 +100,7 @@ extension JSONValue {
     /// Whether this is a number with no fractional part (`1` or `1.0`), as JSON Schema's `integer` type means.
     public var isInteger: Bool {
         switch self {
-        case .int: return true
+        case .int, .uint: return true
         case .double(let d): return d.isFinite && d == d.rounded(.towardZero)
         default: return false
         }
@@ -76,7 +108,7 @@ extension JSONValue {
 
     public var isNumber: Bool {
         switch self {
-        case .int, .double: return true
+        case .int, .uint, .double: return true
         default: return false
         }
     }
@@ -87,7 +119,7 @@ extension JSONValue {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
-        case .int: return "integer"
+        case .int, .uint: return "integer"
         case .double: return isInteger ? "integer" : "number"
         case .string: return "string"
         case .array: return "array"
@@ -115,7 +147,7 @@ extension JSONValue: Hashable {
         case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
-        case (.int, _), (.double, _):
+        case (.int, _), (.uint, _), (.double, _):
             guard rhs.isNumber else { return false }
             return NumberComparison.compare(lhs, rhs) == .equal
         default: return false
@@ -127,10 +159,20 @@ extension JSONValue: Hashable {
         case .null: hasher.combine(0 as UInt8)
         case .bool(let b): hasher.combine(1 as UInt8); hasher.combine(b)
         case .int(let i): hasher.combine(2 as UInt8); hasher.combine(i)
+        case .uint(let u):
+            // A small `.uint` (built by hand) hashes like the equal `.int`; a large one like an equal integral
+            // double (below).
+            if let i = Int64(exactly: u) {
+                hasher.combine(2 as UInt8); hasher.combine(i)
+            } else {
+                hasher.combine(7 as UInt8); hasher.combine(u)
+            }
         case .double(let d):
             // Integral doubles hash like the equal Int64 so that `1 == 1.0` holds for sets too.
             if let i = Self.exactInt64(d) {
                 hasher.combine(2 as UInt8); hasher.combine(i)
+            } else if let u = uint64Value {
+                hasher.combine(7 as UInt8); hasher.combine(u)
             } else {
                 hasher.combine(3 as UInt8); hasher.combine(d)
             }
@@ -152,8 +194,31 @@ enum NumberComparison: Sendable {
         case (.double(let x), .double(let y)): return x < y ? .less : (x == y ? .equal : .greater)
         case (.int(let x), .double(let y)): return compare(x, y)
         case (.double(let x), .int(let y)): return compare(y, x).reversed
+        case (.uint(let x), .uint(let y)): return x < y ? .less : (x == y ? .equal : .greater)
+        case (.uint(let x), .int(let y)): return compare(unsigned: x, signed: y)
+        case (.int(let x), .uint(let y)): return compare(unsigned: y, signed: x).reversed
+        case (.uint(let x), .double(let y)): return compare(unsigned: x, y)
+        case (.double(let x), .uint(let y)): return compare(unsigned: y, x).reversed
         default: return .equal
         }
+    }
+
+    static func compare(unsigned u: UInt64, signed i: Int64) -> NumberComparison {
+        guard let v = UInt64(exactly: i) else { return .greater }
+        return u < v ? .less : (u == v ? .equal : .greater)
+    }
+
+    /// Compares an unsigned integer with a double without rounding the integer.
+    static func compare(unsigned u: UInt64, _ d: Double) -> NumberComparison {
+        if let i = Int64(exactly: u) { return compare(i, d) }
+        if d.isNaN { return .less }
+        if d >= 2 * JSONValue.int64UpperBound { return .less }  // 2^64 and above
+        if d < JSONValue.int64UpperBound { return .greater }    // u >= 2^63 > d
+        let floor = d.rounded(.down)
+        let fu = UInt64(floor)
+        if u < fu { return .less }
+        if u > fu { return .greater }
+        return d == floor ? .equal : .less
     }
 
     /// Compares an integer with a double without rounding the integer.
@@ -199,6 +264,8 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
 extension JSONValue {
     /// A number from an `Int`.
     public init(_ value: Int) { self = .int(Int64(value)) }
+    /// A number from a `UInt64`: ``int(_:)`` up to `Int64.max`, ``uint(_:)`` above.
+    public init(_ value: UInt64) { self = Int64(exactly: value).map { .int($0) } ?? .uint(value) }
     /// A number from a `Double`, stored as ``int(_:)`` when it is integral and in range.
     public init(_ value: Double) { self = Self.exactInt64(value).map { .int($0) } ?? .double(value) }
     public init(_ value: String) { self = .string(value) }

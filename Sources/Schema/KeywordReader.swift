@@ -15,7 +15,7 @@ struct KeywordReader {
         switch value {
         case .null: return "null"
         case .bool(let b): return "a boolean (\(b))"
-        case .int, .double: return "the number \(value)"
+        case .int, .uint, .double: return "the number \(value)"
         case .string(let s): return "a string (\(JSONSerializer.quoted(s.count > 40 ? String(s.prefix(37)) + "..." : s)))"
         case .array: return "an array"
         case .object: return "an object"

@@ -27,7 +27,7 @@ struct TypeSet: OptionSet, Sendable, Hashable {
         switch value {
         case .null: return contains(.null)
         case .bool: return contains(.boolean)
-        case .int: return contains(.integer) || contains(.number)
+        case .int, .uint: return contains(.integer) || contains(.number)
         case .double: return contains(.number) || (contains(.integer) && value.isInteger)
         case .string: return contains(.string)
         case .array: return contains(.array)

@@ -311,6 +311,14 @@ struct Evaluation {
         if case .int(let v) = value, case .int(let d) = divisor {
             return v % d == 0  // d > 0 is checked when compiling, so no overflow
         }
+        // Exact for 64-bit integers above Int64.max on either side too; d > 0 as above.
+        switch (value, divisor) {
+        case (.uint, .int), (.int, .uint), (.uint, .uint):
+            if let v = value.exactInteger, let d = divisor.exactInteger, d.magnitude > 0 {
+                return v.magnitude % d.magnitude == 0
+            }
+        default: break
+        }
         guard let v = value.doubleValue, let d = divisor.doubleValue else { return true }
         let quotient = v / d
         guard quotient.isFinite else { return false }

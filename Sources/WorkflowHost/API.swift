@@ -50,6 +50,7 @@ public struct CustomErrorRoute: Sendable {
             case .null: return SpecValue(.null, at: here)
             case .bool(let b): return SpecValue(.bool(b), at: here)
             case .int(let i): return SpecValue(.int(Int(i)), at: here)
+            case .uint(let u): return SpecValue(.double(Double(u)), at: here)
             case .double(let d): return SpecValue(.double(d), at: here)
             case .string(let s): return SpecValue(.string(s), at: here)
             case .array(let a): return SpecValue(.list(a.map(spec)), at: here)

@@ -2,6 +2,7 @@
 #include "typed_call.h"
 #include "wfh_json_reader.h"
 #include <ctype.h>
+#include <float.h>
 #include <ffi.h>
 #include <math.h>
 #include <stdint.h>
@@ -43,8 +44,244 @@ static size_t word(const char **p, const char **start) {
     return (size_t)(*p - *start);
 }
 
+/*
+ * The text of the first member `name` of the JSON object `text` (already parsed once by jr_parse, so it is valid
+ * JSON): *start and *n span the member's value as written. The reader's tree holds numbers as doubles, which
+ * cannot carry every 64-bit integer; the integer parameters are read from this text instead. Returns 0 or -1.
+ */
+static const char *skip_ws(const char *p, const char *end) {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    return p;
+}
+
+static const char *skip_string(const char *p, const char *end) {
+    for (p++; p < end && *p != '"'; p++)
+        if (*p == '\\') p++;
+    return p < end ? p + 1 : end;
+}
+
+static const char *skip_value(const char *p, const char *end) {
+    if (p >= end) return end;
+    if (*p == '"') return skip_string(p, end);
+    if (*p == '{' || *p == '[') {
+        int depth = 0;
+        while (p < end) {
+            if (*p == '"') { p = skip_string(p, end); continue; }
+            if (*p == '{' || *p == '[') depth++;
+            else if (*p == '}' || *p == ']') { if (--depth == 0) return p + 1; }
+            p++;
+        }
+        return end;
+    }
+    while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+        p++;
+    return p;
+}
+
+/* Compares the JSON string literal at p (quotes included, escapes decoded for \uXXXX of ASCII and the simple
+ * ones) with name. */
+static int key_equals(const char *p, const char *stop, const char *name) {
+    const char *q = p + 1;
+    size_t i = 0;
+    while (q < stop && *q != '"') {
+        char c = *q++;
+        if (c == '\\' && q < stop) {
+            char e = *q++;
+            if (e == 'u') {
+                unsigned v = 0;
+                for (int k = 0; k < 4; k++, q++) {
+                    if (q >= stop || !isxdigit((unsigned char)*q)) return 0;
+                    v = v * 16 + (unsigned)(isdigit((unsigned char)*q) ? *q - '0' : (tolower((unsigned char)*q) - 'a' + 10));
+                }
+                if (v == 0 || v > 0x7f) return 0; /* parameter names are ASCII letters, digits and '_' */
+                c = (char)v;
+            } else {
+                c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+            }
+        }
+        if (name[i] == '\0' || name[i] != c) return 0;
+        i++;
+    }
+    return name[i] == '\0';
+}
+
+static int raw_member(const char *text, size_t len, const char *name, const char **start, size_t *n) {
+    const char *p = text, *end = text + len;
+    p = skip_ws(p, end);
+    if (p >= end || *p != '{') return -1;
+    p = skip_ws(p + 1, end);
+    while (p < end && *p == '"') {
+        const char *key = p;
+        p = skip_string(p, end);
+        int match = key_equals(key, p, name);
+        p = skip_ws(p, end);
+        if (p >= end || *p != ':') return -1;
+        p = skip_ws(p + 1, end);
+        const char *v = p;
+        p = skip_value(p, end);
+        if (match) { *start = v; *n = (size_t)(p - v); return 0; }
+        p = skip_ws(p, end);
+        if (p < end && *p == ',') p = skip_ws(p + 1, end);
+    }
+    return -1;
+}
+
+enum exact { EXACT_OK, EXACT_NOT_INTEGER, EXACT_TOO_LARGE };
+
+/*
+ * The JSON number text t[0..n) as an exact integer: sign and magnitude. A fraction or exponent is allowed when
+ * the value is integral ("2.0", "1e3", "12.5e1"); EXACT_NOT_INTEGER otherwise, EXACT_TOO_LARGE when the
+ * magnitude exceeds UINT64_MAX. Nothing is rounded.
+ */
+static enum exact exact_integer(const char *t, size_t n, int *negative, uint64_t *magnitude) {
+    /* The value is D x 10^scale, D the integer formed by all digits (integer part, then fraction part) and
+     * scale = exponent - number of fraction digits. Leading zeros of D are dropped; trailing zeros move into the
+     * scale. Only the first 24 significant digits are kept: more than 20 is beyond UINT64_MAX anyway. */
+    size_t i = 0;
+    *negative = 0;
+    *magnitude = 0;
+    if (i < n && t[i] == '-') { *negative = 1; i++; }
+    char digits[24];
+    size_t nd = 0, total = 0, zeros = 0; /* kept digits, significant digits so far, pending zeros */
+    long scale = 0;
+    int point = 0;
+    for (; i < n && (isdigit((unsigned char)t[i]) || (t[i] == '.' && !point)); i++) {
+        if (t[i] == '.') { point = 1; continue; }
+        if (point) scale--;
+        if (t[i] == '0') { if (total > 0) zeros++; continue; }
+        for (; zeros > 0; zeros--, total++) if (nd < sizeof digits) digits[nd++] = '0';
+        if (nd < sizeof digits) digits[nd++] = t[i];
+        total++;
+    }
+    scale += (long)zeros; /* trailing zeros */
+    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+        i++;
+        int eneg = 0;
+        if (i < n && (t[i] == '+' || t[i] == '-')) eneg = t[i++] == '-';
+        long e = 0;
+        for (; i < n && isdigit((unsigned char)t[i]); i++)
+            if (e < 1000000) e = e * 10 + (t[i] - '0');
+        scale += eneg ? -e : e;
+    }
+    if (total == 0) return EXACT_OK; /* zero, however written */
+    if (scale < 0) return EXACT_NOT_INTEGER;
+    if ((long)total + scale > 20) return EXACT_TOO_LARGE;
+    uint64_t v = 0;
+    for (long k = 0; k < (long)total + scale; k++) {
+        unsigned d = k < (long)total ? (unsigned)(digits[k] - '0') : 0;
+        if (v > (UINT64_MAX - d) / 10) return EXACT_TOO_LARGE;
+        v = v * 10 + d;
+    }
+    *magnitude = v;
+    return EXACT_OK;
+}
+
 typedef union value { uint8_t b; int32_t i32; int64_t i64; uint32_t u32; uint64_t u64; float f32; double f64;
                       const char *str; } value;
+
+static const char *const type_names[] = {"void", "a boolean", "a 32-bit integer", "a 64-bit integer",
+    "an unsigned 32-bit integer", "an unsigned 64-bit integer", "a 32-bit float", "a number",
+    "a string without NUL characters"};
+
+static const char *json_type_name(const jr_value *v) {
+    switch (v->type) {
+    case JR_NULL: return "null";
+    case JR_BOOL: return "a boolean";
+    case JR_NUMBER: return "a number";
+    case JR_STRING: return "a string";
+    case JR_ARRAY: return "an array";
+    default: return "an object";
+    }
+}
+
+/* The argument's number as written, shortened for a message. */
+static void number_text(const char *args, size_t args_len, const char *name, char *buf, size_t size) {
+    const char *start;
+    size_t n;
+    if (raw_member(args, args_len, name, &start, &n) != 0) n = 0, start = "";
+    if (n >= size) {
+        snprintf(buf, size, "%.*s...", (int)(size - 4), start);
+    } else {
+        memcpy(buf, start, n);
+        buf[n] = '\0';
+    }
+}
+
+/*
+ * Converts the argument v (member `name` of args) to the C type t. Integers are read exactly from the argument's
+ * text, so every int64_t and uint64_t arrives as written. Returns 0, or -1 with a sentence in message.
+ */
+static int convert(enum ctype t, const char *name, const jr_value *v, const char *args, size_t args_len, value *out,
+                   char *message, size_t message_size) {
+    char text[48];
+    switch (t) {
+    case T_BOOL:
+        if (v->type != JR_BOOL) break;
+        out->b = (uint8_t)v->boolean;
+        return 0;
+    case T_STR:
+        if (v->type != JR_STRING) break;
+        if (strlen(v->string) != v->length) {
+            snprintf(message, message_size, "argument '%s' must be a string without NUL characters", name);
+            return -1;
+        }
+        out->str = v->string;
+        return 0;
+    case T_F32:
+    case T_F64:
+        if (v->type != JR_NUMBER) break;
+        if (t == T_F32 && isfinite(v->number) && fabs(v->number) > FLT_MAX) {
+            number_text(args, args_len, name, text, sizeof text);
+            snprintf(message, message_size, "argument '%s' is %s, outside the range of a 32-bit float "
+                     "(-3.4028235e+38 to 3.4028235e+38)", name, text);
+            return -1;
+        }
+        if (t == T_F32) out->f32 = (float)v->number; else out->f64 = v->number;
+        return 0;
+    case T_I32:
+    case T_I64:
+    case T_U32:
+    case T_U64: {
+        if (v->type != JR_NUMBER) break;
+        const char *start;
+        size_t n;
+        int negative = 0;
+        uint64_t m = 0;
+        number_text(args, args_len, name, text, sizeof text);
+        enum exact e = raw_member(args, args_len, name, &start, &n) == 0 ? exact_integer(start, n, &negative, &m)
+                                                                        : EXACT_NOT_INTEGER;
+        if (e == EXACT_NOT_INTEGER) {
+            snprintf(message, message_size, "argument '%s' must be %s, not %s", name, type_names[t], text);
+            return -1;
+        }
+        static const char *const ranges[] = {[T_I32] = "-2147483648 to 2147483647",
+            [T_I64] = "-9223372036854775808 to 9223372036854775807", [T_U32] = "0 to 4294967295",
+            [T_U64] = "0 to 18446744073709551615"};
+        uint64_t limit = t == T_I32 ? (negative ? (uint64_t)INT32_MAX + 1 : INT32_MAX)
+                       : t == T_I64 ? (negative ? (uint64_t)INT64_MAX + 1 : INT64_MAX)
+                       : t == T_U32 ? (negative ? 0 : UINT32_MAX)
+                       : (negative ? 0 : UINT64_MAX);
+        if (e == EXACT_TOO_LARGE || m > limit) {
+            snprintf(message, message_size, "argument '%s' is %s, outside the range of %s (%s)", name, text,
+                     type_names[t], ranges[t]);
+            return -1;
+        }
+        switch (t) {
+        case T_I32: out->i32 = negative ? (int32_t)(-(int64_t)m) : (int32_t)m; break;
+        case T_I64: out->i64 = negative ? (m == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)m) : (int64_t)m; break;
+        case T_U32: out->u32 = (uint32_t)m; break;
+        default: out->u64 = m; break;
+        }
+        return 0;
+    }
+    default:
+        break;
+    }
+    static const char *const json_names[] = {"null", "a boolean", "a 32-bit integer", "a 64-bit integer",
+        "an unsigned 32-bit integer", "an unsigned 64-bit integer", "a number", "a number", "a string"};
+    snprintf(message, message_size, "argument '%s' must be %s, not %s", name, json_names[t], json_type_name(v));
+    return -1;
+}
 
 int typed_call(const char *signature, void (*fn)(void), const char *args, size_t args_len, jw *out, char *message,
                size_t message_size) {
@@ -90,24 +327,7 @@ int typed_call(const char *signature, void (*fn)(void), const char *args, size_t
         ftypes[i] = ffi_for(types[i]);
         slots[i] = &values[i];
         if (!v) { snprintf(message, message_size, "missing argument '%s'", names[i]); jr_free(obj); return -1; }
-        int ok = 1;
-        double d = v->number;
-        switch (types[i]) {
-        case T_BOOL: ok = v->type == JR_BOOL; values[i].b = (uint8_t)v->boolean; break;
-        case T_I32: ok = v->type == JR_NUMBER && d == floor(d) && d >= INT32_MIN && d <= INT32_MAX; values[i].i32 = (int32_t)d; break;
-        case T_I64: ok = v->type == JR_NUMBER && d == floor(d) && d >= -9007199254740992.0 && d <= 9007199254740992.0; values[i].i64 = (int64_t)d; break;
-        case T_U32: ok = v->type == JR_NUMBER && d == floor(d) && d >= 0 && d <= UINT32_MAX; values[i].u32 = (uint32_t)d; break;
-        case T_U64: ok = v->type == JR_NUMBER && d == floor(d) && d >= 0 && d <= 9007199254740992.0; values[i].u64 = (uint64_t)d; break;
-        case T_F32: ok = v->type == JR_NUMBER; values[i].f32 = (float)d; break;
-        case T_F64: ok = v->type == JR_NUMBER; values[i].f64 = d; break;
-        case T_STR: ok = v->type == JR_STRING && strlen(v->string) == v->length; values[i].str = v->string; break;
-        default: ok = 0;
-        }
-        if (!ok) {
-            static const char *const type_names[] = {"void", "a boolean", "a 32-bit integer", "a 64-bit integer",
-                "an unsigned 32-bit integer", "an unsigned 64-bit integer", "a number", "a number",
-                "a string without NUL characters"};
-            snprintf(message, message_size, "argument '%s' must be %s", names[i], type_names[types[i]]);
+        if (convert(types[i], names[i], v, args, args_len, &values[i], message, message_size) != 0) {
             jr_free(obj);
             return -1;
         }

@@ -66,7 +66,7 @@ extension IsolationTests {
             #expect(!FileManager.default.fileExists(atPath: target))
         }
 
-        @Test(arguments: [IsolationMode.perCall, .pooled])
+        @Test(arguments: [IsolationMode.perCall, .pooled, .forked])
         func writingInsideTheWorkDirectorySucceeds(mode: IsolationMode) async throws {
             let work = try env.workDirectory()
             let s = try await env.success("fx.write", #"{"path":"\#(work)/out.txt"}"#, mode: mode, workDirectory: work)
@@ -141,7 +141,7 @@ extension IsolationTests {
 
         /// Bypasses the schema: the worker's own signature check rejects the arguments before ffi_call.
         @Test(arguments: [
-            (#"{"a":"1.5","b":2}"#, "argument 'a' must be a number"),
+            (#"{"a":"1.5","b":2}"#, "argument 'a' must be a number, not a string"),
             (#"{"a":1}"#, "missing argument 'b'"),
             (#"[1,2]"#, "arguments are not a JSON object: another JSON type"),
         ])
@@ -176,13 +176,16 @@ extension IsolationTests {
         }
 
         @Test(arguments: [
-            ("fx.sum_i64", #"{"a":1.5,"b":1}"#, "argument 'a' must be a 64-bit integer"),
-            ("fx.sum_i64", #"{"a":1e300,"b":1}"#, "argument 'a' must be a 64-bit integer"),
-            ("fx.is_length", #"{"text":7,"n":1}"#, "argument 'text' must be a string without NUL characters"),
+            ("fx.sum_i64", #"{"a":1.5,"b":1}"#, "argument 'a' must be a 64-bit integer, not 1.5"),
+            ("fx.sum_i64", #"{"a":1e300,"b":1}"#,
+             "argument 'a' is 1e+300, outside the range of a 64-bit integer (-9223372036854775808 to 9223372036854775807)"),
+            ("fx.is_length", #"{"text":7,"n":1}"#, "argument 'text' must be a string, not a number"),
             ("fx.is_length", #"{"text":"a\u0000b","n":3}"#, "argument 'text' must be a string without NUL characters"),
-            ("fx.is_length", #"{"text":"a","n":3000000000}"#, "argument 'n' must be a 32-bit integer"),
-            ("fx.shout", #"{"text":"a","loud":1}"#, "argument 'loud' must be a boolean"),
-            ("fx.twice_u32", #"{"x":-1}"#, "argument 'x' must be an unsigned 32-bit integer"),
+            ("fx.is_length", #"{"text":"a","n":3000000000}"#,
+             "argument 'n' is 3000000000, outside the range of a 32-bit integer (-2147483648 to 2147483647)"),
+            ("fx.shout", #"{"text":"a","loud":1}"#, "argument 'loud' must be a boolean, not a number"),
+            ("fx.twice_u32", #"{"x":-1}"#,
+             "argument 'x' is -1, outside the range of an unsigned 32-bit integer (0 to 4294967295)"),
             ("fx.twice_u32", #"{}"#, "missing argument 'x'"),
         ])
         func wrongTypesNeverReachTheFunction(tool: String, args: String, message: String) async throws {
