@@ -94,11 +94,13 @@ public struct SessionRecord: Sendable, Hashable {
     public var ownerPID: Int?
     public var ownerHost: String?
     public var heartbeatAt: Double?
+    /// The session's work directory, the same for its whole life (nil for sessions stored before it was kept).
+    public var workDirectory: String?
 
     public init(id: String, workflowName: String, workflowFile: String, workflowText: String, status: SessionStatus,
                 variables: String, options: String, createdAt: Double, startedAt: Double? = nil,
                 finishedAt: Double? = nil, error: String? = nil, ownerPID: Int? = nil, ownerHost: String? = nil,
-                heartbeatAt: Double? = nil) {
+                heartbeatAt: Double? = nil, workDirectory: String? = nil) {
         self.id = id
         self.workflowName = workflowName
         self.workflowFile = workflowFile
@@ -113,6 +115,7 @@ public struct SessionRecord: Sendable, Hashable {
         self.ownerPID = ownerPID
         self.ownerHost = ownerHost
         self.heartbeatAt = heartbeatAt
+        self.workDirectory = workDirectory
     }
 }
 

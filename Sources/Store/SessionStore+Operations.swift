@@ -16,11 +16,17 @@ public protocol SessionOperations: SessionStore {
     func resetStages(_ session: String, _ stages: [StageRecord], status: SessionStatus) throws
     /// Deletes sessions that finished before `before` (Unix time); returns their ids.
     func deleteSessions(finishedBefore before: Double, dryRun: Bool) throws -> [String]
+    /// Records the session's work directory (for a session stored before it was kept).
+    func setWorkDirectory(_ session: String, _ path: String) throws
 }
 
 extension SQLiteSessionStore: SessionOperations {
     public func setRequest(_ session: String, _ request: SessionRequest?) throws {
         try db.query("UPDATE sessions SET requested = ? WHERE id = ?", [SQLValue(request?.rawValue), .text(session)])
+    }
+
+    public func setWorkDirectory(_ session: String, _ path: String) throws {
+        try db.query("UPDATE sessions SET work_dir = ? WHERE id = ?", [.text(path), .text(session)])
     }
 
     public func pendingRequest(_ session: String) throws -> SessionRequest? {
@@ -106,6 +112,7 @@ extension SQLiteSessionStore: SessionOperations {
         guard !dryRun, !ids.isEmpty else { return ids }
         try db.transaction { tx in
             for id in ids {
+                try Self.foldMetricTotals(tx, id) // counters stay monotonic: the session's share is kept
                 for table in ["events", "attempts", "stage_runs", "checkpoints"] {
                     try tx.query("DELETE FROM \(table) WHERE session_id = ?", [.text(id)])
                 }

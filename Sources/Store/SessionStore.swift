@@ -47,12 +47,12 @@ public final class SQLiteSessionStore: SessionStore {
         try db.transaction { tx in
             try tx.query("""
                 INSERT INTO sessions (id, workflow_name, workflow_file, workflow_text, status, variables, options,
-                    created_at, started_at, owner_pid, owner_host, heartbeat_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    created_at, started_at, owner_pid, owner_host, heartbeat_at, work_dir)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(s.id), .text(s.workflowName), .text(s.workflowFile), .text(s.workflowText),
                       .text(s.status.rawValue), .text(s.variables), .text(s.options), .real(s.createdAt),
                       s.startedAt.map(SQLValue.real) ?? .null, s.ownerPID.map { .integer(Int64($0)) } ?? .null,
-                      SQLValue(s.ownerHost), s.heartbeatAt.map(SQLValue.real) ?? .null])
+                      SQLValue(s.ownerHost), s.heartbeatAt.map(SQLValue.real) ?? .null, SQLValue(s.workDirectory)])
             for stage in stages { try Self.upsert(tx, s.id, stage) }
         }
     }
@@ -88,7 +88,7 @@ public final class SQLiteSessionStore: SessionStore {
                       createdAt: r["created_at"].double ?? 0, startedAt: r["started_at"].double,
                       finishedAt: r["finished_at"].double, error: r["error"].string,
                       ownerPID: r["owner_pid"].int64.map { Int($0) }, ownerHost: r["owner_host"].string,
-                      heartbeatAt: r["heartbeat_at"].double)
+                      heartbeatAt: r["heartbeat_at"].double, workDirectory: r["work_dir"].string)
     }
 
     static func upsert(_ tx: SQLiteDatabase.Transaction, _ session: String, _ s: StageRecord) throws {

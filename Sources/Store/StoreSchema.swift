@@ -71,5 +71,19 @@ enum StoreSchema {
                 PRIMARY KEY (session_id, id)
             );
             """),
+        // One work directory for the session's whole life (resume, retry, checkpoint restore, pause).
+        ("0102_session_work_dir", """
+            ALTER TABLE sessions ADD COLUMN work_dir TEXT;
+            """),
+        // The counters' shares of sessions removed by cleanup (MetricTotals), so that counters never drop.
+        ("0200_metric_totals", """
+            CREATE TABLE metric_totals (
+                family TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL DEFAULT '',
+                value REAL NOT NULL,
+                PRIMARY KEY (family, subject, detail)
+            );
+            """),
     ]
 }

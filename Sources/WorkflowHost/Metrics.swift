@@ -114,7 +114,8 @@ extension WorkflowHost {
         let workRoot = configuration.stateDirectory + "/work"
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: workRoot)) ?? [] // no work dir yet: nothing to remove
         for id in ids {
-            for entry in entries where entry.hasPrefix("session-\(id)-") {
+            // `session-ID` is the session's one work directory; `session-ID-XXXX` ones are from before it was kept.
+            for entry in entries where entry == "session-\(id)" || entry.hasPrefix("session-\(id)-") {
                 dirs.append(workRoot + "/" + entry)
                 if !dryRun {
                     do { try FileManager.default.removeItem(atPath: workRoot + "/" + entry) } catch {

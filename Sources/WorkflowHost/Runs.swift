@@ -82,7 +82,7 @@ extension WorkflowHost {
         guard report.isValid, let workflow = report.workflow else { throw WorkflowInvalid(report: report) }
         let store = try sessionStore()
         let session = Self.newSessionID()
-        let workDirectory = try makeWorkDirectory("session-\(session)")
+        let workDirectory = try sessionWorkDirectory(session, stored: nil, notice: { sink.emit(.notice($0)) })
         let tagged = Self.taggedSecrets(workflow)
         let secrets = Secrets(Array(options.secrets.values) + tagged.map(\.value))
         let variables = JSONValue.object(JSONObject(options.variables.sorted { $0.key < $1.key }.map { ($0.key, secrets.mask($0.value)) }))
@@ -92,7 +92,7 @@ extension WorkflowHost {
             variables: variables.serialized(),
             options: RunOptionsCodec.encode(options, secretNames: tagged.map(\.name)), createdAt: Date().timeIntervalSince1970,
             ownerPID: Int(getpid()), ownerHost: ProcessInfo.processInfo.hostName,
-            heartbeatAt: Date().timeIntervalSince1970)
+            heartbeatAt: Date().timeIntervalSince1970, workDirectory: workDirectory)
         let stages = workflow.stages.enumerated().map { StageRecord(stage: $1.name, position: $0) }
         do {
             try store.createSession(record, stages: stages)
@@ -111,6 +111,34 @@ extension WorkflowHost {
 }
 
 extension WorkflowHost {
+    /// The work directory of session `id`: `STATE/work/session-ID`, one for the session's whole life (run,
+    /// pause, resume, `retry --stage`, checkpoint restore); `cleanup` removes it with the session.
+    public func workDirectoryPath(ofSession id: String) -> String {
+        configuration.stateDirectory + "/work/session-\(id)"
+    }
+
+    /// The session's work directory, created when it does not exist.
+    /// - Parameters:
+    ///   - stored: the directory stored with the session (nil for a new session, or one stored before the
+    ///     directory was kept).
+    ///   - notice: told when a directory the session had is gone and an empty one takes its place.
+    /// - Throws: `HostError` when it cannot be created.
+    func sessionWorkDirectory(_ id: String, stored: String?, notice: (String) -> Void) throws(HostError) -> String {
+        let dir = stored ?? workDirectoryPath(ofSession: id)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue { return dir }
+        if stored != nil {
+            notice("the work directory of session \(id), \(dir), is gone; the session continues in an empty one there")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw HostError("cannot create the work directory \(dir): \(error.localizedDescription)",
+                            hint: "check that the state directory is writable (--state-dir)")
+        }
+        return dir
+    }
+
     /// The workflow's variables tagged `!secret` that hold a string (the engine masks those).
     static func taggedSecrets(_ workflow: Workflow) -> [(name: String, value: String)] {
         workflow.variables.compactMap { v in

@@ -202,7 +202,8 @@ extension WorkflowHost {
                                       snapshot: snapshot)
         guard report.isValid, let workflow = report.workflow else { throw WorkflowInvalid(report: report) }
         let executor = try makeExecutor { sink.emit(.notice($0)) }
-        let workDirectory = try makeWorkDirectory("session-\(id)")
+        let workDirectory = try sessionWorkDirectory(id, stored: record.workDirectory, notice: { sink.emit(.notice($0)) })
+        if record.workDirectory == nil { try store.setWorkDirectory(id, workDirectory) }
         try store.setRequest(id, nil)
         let engine = WorkflowEngine(workflow: workflow, session: id, store: store,
                                     runner: ToolRunner(snapshot: snapshot, executor: executor), options: stored,

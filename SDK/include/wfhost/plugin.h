@@ -133,7 +133,11 @@ typedef struct wfh_request {
     const char *tool;       /**< The tool's name, NUL-terminated. */
     const char *args_json;  /**< The arguments: a JSON object, validated against the input schema, defaults applied. */
     size_t args_len;        /**< Length of `args_json` in bytes (it is also NUL-terminated). */
-    const char *work_dir;   /**< A directory the call may use for scratch files (removed by the host later). */
+    const char *work_dir;   /**< The session's work directory, also the call's current directory: one per session
+                                 for its whole life, shared by all its stages and kept across pause, resume,
+                                 `retry --stage` and checkpoint restore, so a file one stage writes there is
+                                 there for later stages; removed by `wfhost cleanup` with the session. A
+                                 `wfhost call` gets a fresh one, removed when the call ends. */
 } wfh_request;
 
 /**

@@ -166,6 +166,7 @@ enum SessionReport {
             "started_at": s.startedAt.map(JSONValue.double) ?? .null, "finished_at": s.finishedAt.map(JSONValue.double) ?? .null,
             "error": s.error.map(JSONValue.string) ?? .null,
         ])
+            "work_dir": s.workDirectory.map(JSONValue.string) ?? .null,
     }
 
     static func json(_ snapshot: SessionSnapshot) -> JSONValue {
@@ -204,3 +205,4 @@ enum SessionReport {
         return lines.joined(separator: "\n")
     }
 }
+        if let dir = s.workDirectory { lines.append("work directory: \(dir)") }

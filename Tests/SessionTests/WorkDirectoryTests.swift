@@ -1,0 +1,100 @@
+import Foundation
+import WfhostTestSupport
+import Schema
+import Testing
+
+/// One work directory per session (issue 12, item 4): a file the first stage writes (relative to the work
+/// directory) is read by the third after pause and resume, `retry --stage`, checkpoint restore, and kill -9 and
+/// resume; `status` shows the directory and `cleanup` removes it with the session.
+@Suite(.serialized) struct WorkDirectoryTests {
+    /// produce writes artifact.txt; wait sleeps; consume reads artifact.txt (all relative to the work directory).
+    static func workflow(sleepMs: Int) -> String {
+        """
+        apiVersion: orchestration/v1
+        kind: Workflow
+        metadata: {name: artifact}
+        spec:
+          checkpoints: true
+          stages:
+            - {name: produce, tools: [{name: write_file, args: {path: artifact.txt, content: "made by produce"}}]}
+            - name: wait
+              depends_on: [produce]
+              retry_policy: {max_attempts: 5, backoff_mode: fixed, initial_delay: 10ms}
+              tools: [{name: sleep, args: {ms: \(sleepMs)}}]
+            - {name: consume, depends_on: [wait], tools: [{name: read_file, args: {path: artifact.txt}}]}
+        """
+    }
+
+    /// What consume read, and how often produce ran.
+    static func check(_ h: SessionHarness, _ s: String, _ context: String) throws {
+        let status = try h.statusJSON(s)
+        #expect(status["status"]?.stringValue == "succeeded", "\(context): \(status)")
+        let consume = status["stages"]?.arrayValue?.first { $0["name"]?.stringValue == "consume" }
+        #expect(consume?["output"]?["content"]?.stringValue == "made by produce", "\(context): \(String(describing: consume))")
+        let produced = status["attempts"]?.arrayValue?.filter { $0["stage"]?.stringValue == "produce" }.count
+        #expect(produced == 1, "\(context): produce ran \(String(describing: produced)) times")
+        #expect(status["work_dir"]?.stringValue == h.state + "/work/session-\(s)", "\(context)")
+    }
+
+    @Test func theFileOfTheFirstStageReachesTheThirdAfterPauseAndResume() throws {
+        let h = try SessionHarness("workdir-pause")
+        defer { h.cleanup() }
+        let file = try h.write("artifact.yaml", Self.workflow(sleepMs: 2500))
+        let p = try h.start(["run", file, "--quiet"])
+        guard let s = try h.waitForRunningStage("wait") else {
+            Issue.record("stage wait never started")
+            return
+        }
+        #expect(try h.wfhost(["pause", s]).status == 0)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 4)
+        #expect(try h.stageStatuses(s)["consume"] == "pending")
+        let resumed = try h.wfhost(["resume", s, "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        try Self.check(h, s, "pause and resume")
+        // `status` says where the directory is.
+        let text = try h.wfhost(["status", s])
+        #expect(text.stdout.contains("\nwork directory: \(h.state)/work/session-\(s)\n"), "\(text.stdout)")
+    }
+
+    @Test func theFileSurvivesRetryOfAStageAndCheckpointRestore() throws {
+        let h = try SessionHarness("workdir-retry")
+        defer { h.cleanup() }
+        let file = try h.write("artifact.yaml", Self.workflow(sleepMs: 10))
+        #expect(try h.wfhost(["run", file, "--quiet"]).status == 0)
+        guard let s = try h.newestSession() else { return }
+        try Self.check(h, s, "first run")
+        let retried = try h.wfhost(["retry", s, "--stage", "consume", "--quiet"])
+        #expect(retried.status == 0, "\(retried.stderr)")
+        try Self.check(h, s, "retry --stage consume")
+        #expect(try h.statusJSON(s)["attempts"]?.arrayValue?.filter { $0["stage"]?.stringValue == "consume" }.count == 2)
+        let restore = try h.wfhost(["checkpoint", "restore", s, "after-produce"])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        #expect(try h.stageStatuses(s) == ["produce": "succeeded", "wait": "pending", "consume": "pending"])
+        let resumed = try h.wfhost(["resume", s, "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        try Self.check(h, s, "checkpoint restore and resume")
+        // Only the session's one directory exists, and cleanup removes it with the session.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: h.state + "/work") == ["session-\(s)"])
+        let cleanup = try h.wfhost(["cleanup", "--older-than", "0s"])
+        #expect(cleanup.stdout.hasPrefix("removed 1 session(s) and 1 work director(ies)"), "\(cleanup.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: h.state + "/work/session-\(s)"))
+    }
+
+    @Test func theFileSurvivesAKilledHost() throws {
+        let h = try SessionHarness("workdir-kill")
+        defer { h.cleanup() }
+        let file = try h.write("artifact.yaml", Self.workflow(sleepMs: 3000))
+        let p = try h.start(["run", file, "--quiet"])
+        guard let s = try h.waitForRunningStage("wait") else {
+            Issue.record("stage wait never started")
+            return
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(try h.statusJSON(s)["status"]?.stringValue == "interrupted")
+        let resumed = try h.wfhost(["resume", s, "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        try Self.check(h, s, "kill -9 and resume")
+    }
+}
