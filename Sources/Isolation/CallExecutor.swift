@@ -14,7 +14,13 @@ public final class CallExecutor: @unchecked Sendable {
     /// A pooled worker whose peak resident memory passes this mark (KiB) is recycled after its call.
     public let memoryMarkKiB: UInt64
     private let lock = NSLock()
-    private var idle: [WorkerKey: [Worker]] = [:]
+    private var idle: [PoolKey: [Worker]] = [:]
+
+    /// Pooled workers and fork servers are kept apart: a fork server serves each call in a fresh process.
+    private struct PoolKey: Hashable {
+        var key: WorkerKey
+        var forked: Bool
+    }
     private var active: [ObjectIdentifier: CallCancellation] = [:]
     private var sandboxUnavailableNoted = false
     /// Called once when a worker reports that a layer of the sandbox is missing on this machine.
@@ -68,12 +74,13 @@ public final class CallExecutor: @unchecked Sendable {
     private func checkOut(key: WorkerKey, mode: IsolationMode) throws(CallFailure) -> Worker {
         // An idle worker may have died since (the OOM killer, a plugin thread): such a one is discarded, so that
         // one call's worker never fails another call.
-        while mode == .pooled, let worker = lock.withLock({ idle[key]?.popLast() }) {
+        let poolKey = PoolKey(key: key, forked: mode == .forked)
+        while mode != .perCall, let worker = lock.withLock({ idle[poolKey]?.popLast() }) {
             if worker.isIdleAndAlive() { return worker }
             worker.shutdown(grace: .zero)
         }
         let worker = try Worker.start(key: key, workerPath: workerPath, baseEnvironment: baseEnvironment,
-                                      hiddenPaths: hiddenPaths)
+                                      hiddenPaths: hiddenPaths, forkCalls: mode == .forked)
         if key.sandbox.enforce && worker.sandboxStatus == "partial" {
             let first = lock.withLock { () -> Bool in
                 defer { sandboxUnavailableNoted = true }
@@ -93,10 +100,12 @@ public final class CallExecutor: @unchecked Sendable {
         // A CPU-time limit counts the whole process, so a worker with one is not reused; the memory mark is at
         // most half the worker's own limit, so memory one call left behind cannot push the next one over it.
         let mark = worker.key.memoryMB > 0 ? min(memoryMarkKiB, UInt64(worker.key.memoryMB) * 512) : memoryMarkKiB
-        let keep = mode == .pooled && worker.isReusable && worker.callsServed < maxCallsPerWorker
-            && worker.lastMaxRSSKiB < mark && worker.key.cpuSeconds == 0
+        // A fork server's own memory does not grow with its calls (each runs in a child), and each child's CPU time
+        // starts at zero: only its liveness and the call count recycle it.
+        let keep = worker.isReusable && worker.callsServed < maxCallsPerWorker
+            && (mode == .forked || (mode == .pooled && worker.lastMaxRSSKiB < mark && worker.key.cpuSeconds == 0))
         if keep {
-            lock.withLock { idle[worker.key, default: []].append(worker) }
+            lock.withLock { idle[PoolKey(key: worker.key, forked: mode == .forked), default: []].append(worker) }
         } else {
             worker.shutdown(grace: .milliseconds(500))
         }

@@ -100,4 +100,8 @@ public enum IsolationMode: String, Sendable, Hashable, CaseIterable, Codable {
     case perCall = "per_call"
     /// One worker per plugin and sandbox, reused across calls; recycled after a crash, N calls, or a memory mark.
     case pooled
+    /// A fork server: one confined worker per plugin and sandbox that has loaded the plugin forks a fresh
+    /// process for every call (no state shared between calls, at the cost of a fork); the plugin's constructors
+    /// run once per server, not per call. Recycled like a pooled worker.
+    case forked
 }

@@ -32,6 +32,8 @@ public final class Worker: @unchecked Sendable {
     public var sandboxReport: SandboxReport {
         SandboxReport(status: sandboxStatus, layers: sandboxLayers, missing: sandboxMissing)
     }
+    /// A fork server: each call runs in a fresh child, whose end a 'K' frame reports after the call's 'D'.
+    public private(set) var forkCalls = false
     /// The id of the call in progress; every event must carry it. Numbered up from a random start per worker,
     /// so that something a tool started cannot guess the next call's id (0 is never a call's).
     private var callID = UInt32.random(in: 1...(UInt32.max / 2))
@@ -73,7 +75,7 @@ public final class Worker: @unchecked Sendable {
     /// Spawns a worker for `key` and waits until it has confined itself and loaded the plugin.
     /// - Throws: `CallFailure` when the worker cannot start or the plugin cannot be loaded.
     public static func start(key: WorkerKey, workerPath: String, baseEnvironment: [String: String],
-                             hiddenPaths: [String] = [],
+                             hiddenPaths: [String] = [], forkCalls: Bool = false,
                              startTimeout: Duration = .seconds(10)) throws(CallFailure) -> Worker {
         let pluginFD = Glibc.open(key.pluginPath, O_RDONLY | O_CLOEXEC)
         guard pluginFD >= 0 else {
@@ -94,7 +96,7 @@ public final class Worker: @unchecked Sendable {
         let args = ["serve", key.pluginPath, "--mem-mb", String(key.memoryMB), "--cpu-s", String(key.cpuSeconds),
                     "--nofile", String(key.openFiles), "--max-result", String(key.maxResultBytes),
                     "--work-dir", key.sandbox.workDirectory]
-            + Self.sandboxArguments(key.sandbox, hiddenPaths: hiddenPaths)
+            + Self.sandboxArguments(key.sandbox, hiddenPaths: hiddenPaths) + (forkCalls ? ["--fork-calls", "1"] : [])
         let process: ChildProcess
         do {
             process = try ChildProcess(
@@ -112,6 +114,7 @@ public final class Worker: @unchecked Sendable {
         for fd in [events.read, out.read, err.read] { _ = wfh_set_nonblocking(fd) }
         let worker = Worker(key: key, process: process, requestFD: requests.write, eventFD: events.read,
                             stdoutFD: out.read, stderrFD: err.read)
+        worker.forkCalls = forkCalls
         let deadline = Sys.monotonicNanos() + startTimeout.nanoseconds
         while true {
             switch worker.pump(until: deadline, cancellation: nil) {
@@ -272,6 +275,7 @@ public final class Worker: @unchecked Sendable {
         var endReason: EndReason? = nil
         var deadline = started + limits.timeout.nanoseconds
         var killed = false
+        var done: (ok: Bool, rss: UInt64)? = nil // a fork server's 'D', until its 'K' says the call's process ended
 
         while true {
             switch pump(until: deadline, cancellation: endReason == nil ? cancellation : nil) {
@@ -313,10 +317,28 @@ public final class Worker: @unchecked Sendable {
                     if f.payload.count >= 9 { withUnsafeMutableBytes(of: &rss) { $0.copyBytes(from: f.payload.dropFirst().prefix(8)) } }
                     let ok = f.payload.first == 0
                     lastMaxRSSKiB = rss
+                    if forkCalls { done = (ok, rss); continue } // the call ends when its process has (the 'K' frame)
                     if endReason != nil { reusable = false }
                     if let size = resultTooLarge, verdict == nil { verdict = ("result_too_large", String(size)) }
                     return finish(ok: ok && verdict == nil, result: result, verdict: verdict, toolError: toolError,
                                   endReason: endReason, limits: limits, started: started, maxRSSKiB: rss)
+                case UInt8(ascii: "K") where forkCalls && f.payload.count >= 6:
+                    var code: Int32 = 0
+                    withUnsafeMutableBytes(of: &code) { $0.copyBytes(from: f.payload.dropFirst().prefix(4)) }
+                    let ended: Termination = f.payload.first == 1
+                        ? .signaled(Signal(rawValue: code), coreDumped: f.payload[f.payload.startIndex + 5] != 0)
+                        : .exited(code: code)
+                    if let done, case .exited(0) = ended {
+                        if endReason != nil { reusable = false }
+                        if let size = resultTooLarge, verdict == nil { verdict = ("result_too_large", String(size)) }
+                        return finish(ok: done.ok && verdict == nil, result: result, verdict: verdict, toolError: toolError,
+                                      endReason: endReason, limits: limits, started: started, maxRSSKiB: done.rss)
+                    }
+                    // The call's process died before it finished: a crash or an exit, as for a one-call worker; the
+                    // server is recycled like a pooled worker after a crash.
+                    reusable = false
+                    return .failure(failureForExit(ended, maxRSSKiB: done?.rss ?? 0, endReason: endReason, killed: killed,
+                                                   limits: limits, toolError: toolError))
                 default:
                     break // unknown event types are ignored: a newer worker may send more
                 }

@@ -17,6 +17,7 @@
  *   'X' verdict    code NUL, message: the worker's own finding about the call (result_too_large, out_of_memory)
  *   'S' result     JSON bytes (a later one replaces an earlier one)
  *   'D' done       u8 status (0 ok, 1 failed), u64 max RSS in KiB (native byte order)
+ *   'K' call ended (fork servers only, after every call): u8 signaled, i32 exit code or signal, u8 core dumped
  */
 #ifndef WFH_FRAMES_H
 #define WFH_FRAMES_H

@@ -7,6 +7,7 @@
  *   wfhost-worker probe [--sandbox on|strict]   confine itself and report the sandbox's layers as JSON on fd 4
  *       --mem-mb N --cpu-s N --nofile N --max-result BYTES --work-dir DIR --sandbox off|on|strict --network 0|1
  *       --read PATH, --write PATH, --hide PATH (each repeatable, at most WFH_SANDBOX_MAX_PATHS)
+ *       --fork-calls 1 (a fork server: each call in a fresh fork of the confined, loaded worker)
  *
  * It is written in C so that it starts in about a millisecond and carries no language runtime that could
  * collide with a plugin's own (a Swift plugin brings its Swift runtime).
@@ -86,6 +87,7 @@ int main(int argc, char **argv) {
     spec.plugin_path = realpath(argv[2], real) ? real : argv[2];
     spec.mode = SANDBOX_ON;
     size_t max_result = 16u << 20;
+    int fork_calls = 0;
     for (int i = 3; i + 1 < argc; i += 2) {
         const char *opt = argv[i], *val = argv[i + 1];
         if (strcmp(opt, "--mem-mb") == 0) spec.mem_mb = atol(val);
@@ -96,11 +98,12 @@ int main(int argc, char **argv) {
         else if (strcmp(opt, "--sandbox") == 0)
             spec.mode = strcmp(val, "strict") == 0 ? SANDBOX_STRICT : strcmp(val, "off") == 0 ? SANDBOX_OFF : SANDBOX_ON;
         else if (strcmp(opt, "--network") == 0) spec.network = atoi(val);
+        else if (strcmp(opt, "--fork-calls") == 0) fork_calls = atoi(val);
         else if (strcmp(opt, "--read") == 0 && spec.read_count < WFH_SANDBOX_MAX_PATHS) spec.read_paths[spec.read_count++] = val;
         else if (strcmp(opt, "--write") == 0 && spec.write_count < WFH_SANDBOX_MAX_PATHS) spec.write_paths[spec.write_count++] = val;
         else if (strcmp(opt, "--hide") == 0 && spec.hide_count < WFH_SANDBOX_MAX_PATHS) spec.hide_paths[spec.hide_count++] = val;
         else return usage();
     }
     if (scan) return run_scan(argv[2], &spec);
-    return run_serve(argv[2], &spec, max_result);
+    return run_serve(argv[2], &spec, max_result, fork_calls);
 }

@@ -23,10 +23,12 @@
 
 /* Set by SIGTERM or SIGUSR1 from the host; read by the tool through is_cancelled. */
 static volatile sig_atomic_t cancelled;
+/* In a fork server: the process running the current call (0 between calls, and in that process itself). */
+static volatile pid_t call_process;
 
 static void on_cancel(int sig) {
-    (void)sig;
     cancelled = 1;
+    if (call_process > 0) kill(call_process, sig); /* a fork server passes the request on to the call */
 }
 
 struct wfh_call {
@@ -107,7 +109,7 @@ static int find_tool(const wfh_plugin *p, const char *name, wfh_tool *out) {
 }
 
 static void serve_call(const wfh_plugin *plugin, uint32_t call_id, unsigned char *payload, size_t len,
-                       size_t max_result) {
+                       size_t max_result, int in_call_process) {
     /* u32 attempt, tool NUL, work_dir NUL, args */
     if (len < 6) return;
     uint32_t attempt;
@@ -150,7 +152,7 @@ static void serve_call(const wfh_plugin *plugin, uint32_t call_id, unsigned char
     if (call.result_too_large) status = 1; /* ignoring set_result's -1 does not make the call a success */
     fflush(stdout);
     fflush(stderr);
-    sandbox_end_leftovers(&sandbox);
+    if (!in_call_process) sandbox_end_leftovers(&sandbox); /* a fork server ends them once the call's process is gone */
     cancelled = 0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -159,7 +161,46 @@ static void serve_call(const wfh_plugin *plugin, uint32_t call_id, unsigned char
     frame_call_id = 0;
 }
 
-int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigned long max_result) {
+/*
+ * A fork server's call: a fresh child of the loaded, confined worker runs it (a copy of the address space, so no
+ * call sees another's state, at the cost of a fork), and the server then kills what the call left running and
+ * reports how the child ended in a 'K' frame: u8 signaled, i32 exit code or signal, u8 core dumped.
+ */
+static void fork_call(const wfh_plugin *plugin, uint32_t call_id, unsigned char *payload, size_t len,
+                      size_t max_result) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        call_process = 0;
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        serve_call(plugin, call_id, payload, len, max_result, 1);
+        _exit(0);
+    }
+    frame_call_id = call_id;
+    unsigned char kind = 0, core = 0;
+    int32_t code = 0;
+    if (pid < 0) {
+        char message[128];
+        snprintf(message, sizeof message, "the fork server could not fork the call: %s", strerror(errno));
+        send_verdict("fork_failed", message);
+        code = 71;
+    } else {
+        call_process = pid;
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        call_process = 0;
+        if (WIFSIGNALED(status)) { kind = 1; code = WTERMSIG(status); core = WCOREDUMP(status) ? 1 : 0; }
+        else code = WEXITSTATUS(status);
+        sandbox_end_leftovers(&sandbox);
+    }
+    cancelled = 0;
+    unsigned char frame[6] = {kind, 0, 0, 0, 0, core};
+    memcpy(frame + 1, &code, 4);
+    frame_send(WFH_FD_EVENTS, 'K', frame, sizeof frame, NULL, 0, NULL, 0);
+    frame_call_id = 0;
+}
+
+int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigned long max_result, int fork_calls) {
     char message[1024];
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -209,7 +250,8 @@ int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigne
         uint32_t call_id = 0;
         int type = frame_recv(WFH_FD_REQUESTS, &payload, &len, &call_id, (size_t)1 << 30);
         if (type <= 0) break; /* the host closed the channel: done */
-        if (type == 'C') serve_call(&plugin, call_id, payload, len, max_result);
+        if (type == 'C' && fork_calls) fork_call(&plugin, call_id, payload, len, max_result);
+        else if (type == 'C') serve_call(&plugin, call_id, payload, len, max_result, 0);
         free(payload);
     }
     return 0;

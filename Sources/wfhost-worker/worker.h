@@ -24,6 +24,7 @@ int run_probe(const struct sandbox_spec *spec);
 int run_scan(const char *display_path, const struct sandbox_spec *spec);
 
 /* `wfhost-worker serve`: confines itself, loads the plugin and serves calls. Returns the exit code. */
-int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigned long max_result);
+/* With fork_calls, each call runs in a fresh fork of the confined, loaded worker (a fork server). */
+int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigned long max_result, int fork_calls);
 
 #endif

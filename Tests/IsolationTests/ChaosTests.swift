@@ -26,7 +26,7 @@ extension IsolationTests {
         let env: Env
         init() throws { env = try Env("chaos") }
 
-        @Test(arguments: [IsolationMode.perCall, .pooled])
+        @Test(arguments: [IsolationMode.perCall, .pooled, .forked])
         func segfaultIsACrashWithSIGSEGV(mode: IsolationMode) async throws {
             let f = try await env.failure("segfault", mode: mode)
             #expect(f.failureClass == .crash)
@@ -63,7 +63,7 @@ extension IsolationTests {
             expectWorkerGone(f.workerPID)
         }
 
-        @Test(arguments: [IsolationMode.perCall, .pooled])
+        @Test(arguments: [IsolationMode.perCall, .pooled, .forked])
         func hangTimesOutAndIsKilledWithinLimitPlusGrace(mode: IsolationMode) async throws {
             let started = Iso.now()
             let f = try await env.failure("hang", mode: mode) {
@@ -147,7 +147,7 @@ extension IsolationTests {
             #expect(!f.retryable)
         }
 
-        @Test(arguments: [IsolationMode.perCall, .pooled])
+        @Test(arguments: [IsolationMode.perCall, .pooled, .forked])
         func flakyFailsThenSucceeds(mode: IsolationMode) async throws {
             let work = try env.workDirectory()
             let args = #"{"key":"k","failures":2,"path":"\#(work)/counter"}"#

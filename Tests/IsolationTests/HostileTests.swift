@@ -234,7 +234,7 @@ extension IsolationTests {
             #expect(a.rc == 7, "a program the tool ran wrote to fd 3 or 4 (exit \(a.rc))")
         }
 
-        @Test(arguments: [IsolationMode.perCall, .pooled])
+        @Test(arguments: [IsolationMode.perCall, .pooled, .forked])
         func aFrameForgedByAChildIsAProtocolFailure(mode: IsolationMode) async throws {
             switch try await env.call("evil.forged_frame", #"{"n":0}"#, mode: mode) {
             case .success(let s):
@@ -264,7 +264,7 @@ extension IsolationTests {
         }
 
         @Test(arguments: ["daemon_setsid", "daemon_double_fork", "daemon_clone_parent"],
-              [IsolationMode.perCall, .pooled])
+              [IsolationMode.perCall, .pooled, .forked])
         func aDaemonIsGoneWithin1sOfTheCallsEnd(tool: String, mode: IsolationMode) async throws {
             let work = try env.workDirectory()
             let beat = work + "/beat"

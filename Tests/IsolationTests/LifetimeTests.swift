@@ -100,7 +100,7 @@ extension IsolationTests {
         /// A unique `sleep` duration, so the test finds its own sleep among all processes.
         private func marker() -> String { "6\(Int.random(in: 10_000...99_999))" }
 
-        @Test(arguments: [IsolationMode.perCall, .pooled])
+        @Test(arguments: [IsolationMode.perCall, .pooled, .forked])
         func backgroundSleepStartedByShellIsKilledAfterTheCall(mode: IsolationMode) async throws {
             let plain = marker(), escaped = marker()
             // One in the worker's group, one in a session of its own (escapes the group kill; the subreaper

@@ -112,9 +112,56 @@ extension IsolationTests {
         }
     }
 
+    /// Fork servers (`forked`): one confined worker that has loaded the plugin forks a fresh process per call.
+    @Suite struct ForkServerTests {
+        @Test func eachCallRunsInAFreshProcessOfOneServer() async throws {
+            let env = try fixtureEnv("forked")
+            let work = try env.workDirectory()
+            var pids: [Int32] = []
+            for _ in 0..<3 {
+                let s = try await env.success("fx.count", mode: .forked, workDirectory: work)
+                // No state is shared between calls: each child starts from the server's state.
+                #expect(s.result == .object(["count": .int(1)]))
+                pids.append(s.workerPID)
+            }
+            #expect(Set(pids).count == 1, "one server served the calls: \(pids)")
+            // The same tool pooled shares its static state between calls.
+            var counts: [JSONValue?] = []
+            for _ in 0..<3 { counts.append(try await env.success("fx.count", mode: .pooled, workDirectory: work).result["count"]) }
+            #expect(counts == [.int(1), .int(2), .int(3)])
+            env.executor.shutdownAll()
+            expectWorkerGone(pids[0])
+        }
+
+        @Test func aCrashCostsTheCallAndRecyclesTheServer() async throws {
+            let env = try Env("forkcrash")
+            let work = try env.workDirectory()
+            // sleep and segfault are both chaos tools: one server.
+            let first = try await env.success("sleep", #"{"ms":0}"#, mode: .forked, workDirectory: work)
+            switch try await env.call("segfault", mode: .forked, workDirectory: work) {
+            case .success: Issue.record("segfault succeeded")
+            case .failure(let f):
+                #expect(f.failureClass == .crash)
+                #expect(f.signal == Signal(rawValue: SIGSEGV))
+                #expect(f.message.hasPrefix("the tool crashed: killed by SIGSEGV"), "\(f.message)")
+                #expect(f.workerPID == first.workerPID, "the crash happened in the server's child")
+            }
+            let next = try await env.success("sleep", #"{"ms":0}"#, mode: .forked, workDirectory: work)
+            #expect(next.workerPID != first.workerPID, "the crashed server was recycled")
+            expectWorkerGone(first.workerPID)
+        }
+
+        @Test func aTimeoutIsATimeout() async throws {
+            let env = try Env("forktimeout")
+            let f = try await env.failure("hang", mode: .forked) { $0.timeout = .milliseconds(300); $0.grace = .milliseconds(200) }
+            #expect(f.failureClass == .timeout)
+            expectWorkerGone(f.workerPID)
+        }
+    }
+
     /// CallCancellation: the tool sees is_cancelled; a tool that ignores it is killed after the grace.
     @Suite struct CancellationTests {
-        @Test(arguments: [IsolationMode.perCall, .pooled])
+        @Test(arguments: [IsolationMode.perCall, .pooled, .forked])
         func cancellingMakesIsCancelledTrue(mode: IsolationMode) async throws {
             let env = try fixtureEnv("cancel")
             let cancellation = CallCancellation()

@@ -124,6 +124,7 @@ public enum SandboxLevel: String, Sendable, CaseIterable, Codable {
 public enum Isolation: String, Sendable, CaseIterable, Codable {
     case perCall = "per_call"
     case pooled
+    case forked
 }
 
 public enum Checkpoints: Sendable, Hashable {

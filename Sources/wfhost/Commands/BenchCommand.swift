@@ -69,6 +69,7 @@ struct BenchCommand: ParsableCommand {
                              "transitions": .int(Int64($0.transitions))])
                 })
                 sections.append(StoreBenchmark.text(figures))
+                sections.append(try StoreBenchmark.storeCheckText(directory: directory))
             } catch {
                 printError("wfhost bench: error: the store benchmark failed: \(error)")
                 throw Exit.environment
@@ -137,6 +138,8 @@ struct BenchCommand: ParsableCommand {
             \(String(format: "%.2f", f.perCallRatio))x the floor   goal <= \(B.perCallGoalRatio)x: \(goalVerdict(f.perCallMet))
               pooled    warm worker, pipe round trip      \(ms(f.pooledMedian))   \
             \(String(format: "%.3f", f.pooledMedian / f.floorMedian))x the floor  goal < \(B.pooledGoalMilliseconds) ms: \(goalVerdict(f.pooledMet))
+              forked    fork server, fresh process/call   \(ms(f.forkedMedian))   \
+            \(String(format: "%.2f", f.forkedMedian / f.floorMedian))x the floor
               per_call  --sandbox off (limits only)       \(ms(f.perCallUnconfinedMedian))   \
             the layers cost \(ms(f.perCallMedian - f.perCallUnconfinedMedian)) per fresh worker
               pooled    --sandbox off (limits only)       \(ms(f.pooledUnconfinedMedian))
@@ -161,6 +164,9 @@ struct BenchCommand: ParsableCommand {
                     "median_ms": .double(f.pooledMedian), "ratio_to_floor": .double(f.pooledMedian / f.floorMedian),
                     "sandbox_off_median_ms": .double(f.pooledUnconfinedMedian),
                     "goal_ms": .double(B.pooledGoalMilliseconds), "met": .bool(f.pooledMet),
+                ]),
+                "forked": .object([
+                    "median_ms": .double(f.forkedMedian), "ratio_to_floor": .double(f.forkedMedian / f.floorMedian),
                 ]),
             ])
         }

@@ -23,6 +23,8 @@ enum CallBenchmark {
         /// The same calls with `--sandbox off` (limits only): what the sandbox's layers cost, in the same run.
         var perCallUnconfinedMedian: Double = 0
         var pooledUnconfinedMedian: Double = 0
+        /// A fork server: a fresh process per call, forked from a confined worker that has loaded the plugin.
+        var forkedMedian: Double = 0
         var perCallRatio: Double { perCallMedian / floorMedian }
         var perCallMet: Bool { perCallRatio <= CallBenchmark.perCallGoalRatio }
         var pooledMet: Bool { pooledMedian < CallBenchmark.pooledGoalMilliseconds }
@@ -72,6 +74,9 @@ enum CallBenchmark {
         progress("bench: calls: pooled core.echo x \(runs)")
         try call(executor, request, key: key, mode: .pooled) // warm the pool: the figure is a warm call
         let pooled = try median(runs) { try call(executor, request, key: key, mode: .pooled) }
+        progress("bench: calls: forked (fork server) core.echo x \(runs)")
+        try call(executor, request, key: key, mode: .forked) // start the server: the figure is a call's fork
+        let forked = try median(runs) { try call(executor, request, key: key, mode: .forked) }
         var unconfined = SandboxSpec(workDirectory: work)
         unconfined.enforce = false
         let bareKey = WorkerKey(pluginPath: plugin, sandbox: unconfined, limits: CallLimits())
@@ -81,7 +86,7 @@ enum CallBenchmark {
         let pooledBare = try median(runs) { try call(executor, request, key: bareKey, mode: .pooled) }
         return .measured(Figures(floorMedian: floor, floorStatic: floorStatic, perCallMedian: perCall,
                                  pooledMedian: pooled, perCallUnconfinedMedian: perCallBare,
-                                 pooledUnconfinedMedian: pooledBare))
+                                 pooledUnconfinedMedian: pooledBare, forkedMedian: forked))
     }
 
     /// The median of `count` timings, in milliseconds.

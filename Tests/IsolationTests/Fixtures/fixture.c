@@ -74,6 +74,17 @@ static wfh_status udp_socket(const wfh_host *host, wfh_call *call, const wfh_req
     return wfh_result(host, call, "{\"socket\":true}") == 0 ? WFH_OK : WFH_FAILED;
 }
 
+/* ---- state between calls ---- */
+
+/* Counts its calls in a static variable: 1, 2, 3 in one pooled worker; always 1 in a fork server's children. */
+static int counted;
+static wfh_status count_calls(const wfh_host *host, wfh_call *call, const wfh_request *req) {
+    (void)req;
+    char json[64];
+    snprintf(json, sizeof json, "{\"count\":%d}", ++counted);
+    return wfh_result(host, call, json) == 0 ? WFH_OK : WFH_FAILED;
+}
+
 /* ---- cancellation ---- */
 
 /* Logs "waiting", then polls is_cancelled every millisecond (up to 60 s) and fails with how it ended. */
@@ -108,6 +119,7 @@ static const wfh_tool tools[] = {
     WFH_TOOL("udp", "UDP socket", "Opens a UDP socket (declares no network).", ANY_OBJECT, NULL, 0, udp_socket),
     WFH_TOOL("wait_cancel", "Wait for cancellation", "Polls is_cancelled until it is true.", ANY_OBJECT, NULL, 0,
              wait_cancel),
+    WFH_TOOL("count", "Count calls", "Counts its calls in a static variable.", ANY_OBJECT, NULL, 0, count_calls),
 };
 
 WFH_PLUGIN_DEFINE("fx", "1.0.0", "Isolation test fixtures.", "Apache-2.0", "The wfhost authors", NULL, tools)
