@@ -10,7 +10,7 @@ SWIFT ?= $(or $(shell command -v swift 2>/dev/null),$(wildcard $(SWIFT_FALLBACK)
   neither `swift` on PATH nor $(SWIFT_FALLBACK); install Swift 6.3 from https://www.swift.org/install/linux/ \
   and put its usr/bin on PATH, or run make SWIFT=/path/to/usr/bin/swift))
 DIST ?= dist
-DEB_PACKAGES := libyaml-dev libsqlite3-dev libffi-dev libseccomp-dev pkg-config
+DEB_PACKAGES := libyaml-dev libsqlite3-dev libffi-dev libseccomp-dev pkg-config libcurl4-openssl-dev
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 CC ?= cc
 # The worker and the C plugins are built with cc, not through SwiftPM's Swift driver, so that they carry no Swift
@@ -38,6 +38,7 @@ dist: deps
 	mkdir -p $(DIST)/bin $(DIST)/libexec/wfhost $(DIST)/lib/wfhost/plugins $(DIST)/include/wfhost \
 	         $(DIST)/lib/pkgconfig $(DIST)/share/wfhost/workflows
 	install -m 755 $(RELEASE_BIN)/wfhost $(DIST)/bin/wfhost
+	install -m 755 $(RELEASE_BIN)/wfhost-mcp $(DIST)/libexec/wfhost/wfhost-mcp
 	$(CC) $(C_FLAGS) -o $(DIST)/libexec/wfhost/wfhost-worker Sources/wfhost-worker/*.c $(C_JSON) -ldl -lffi -lseccomp -lm
 	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/core.so Plugins/core/core.c $(C_PLUGIN_SUPPORT) $(C_JSON) Sources/CSha256/sha256.c
 	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/chaos.so Plugins/chaos/chaos.c $(C_PLUGIN_SUPPORT) $(C_JSON)

@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "wfhost", targets: ["wfhost"]),
         .executable(name: "wfhost-worker", targets: ["wfhost-worker"]),
+        .executable(name: "wfhost-mcp", targets: ["wfhost-mcp"]),
         .library(name: "WorkflowHost", targets: ["WorkflowHost"]),
         // Shipped plugins: C shared objects built against the SDK header only.
         .library(name: "core", type: .dynamic, targets: ["PluginCore"]),
@@ -20,6 +21,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // MCP (`wfhost mcp serve`) only: linked into the wfhost-mcp helper, never into bin/wfhost (README, "MCP").
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
+        // Named here only so that wfhost-mcp can hand the SDK its logger (the SDK's own floor).
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: C layers
@@ -49,6 +54,14 @@ let package = Package(
             "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation", "Engine", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/wfhost"),
+
+        // The MCP server (`wfhost mcp serve` execs it): a helper in libexec/ so that the MCP SDK, and the libcurl
+        // that its Foundation networking needs, stay out of bin/wfhost.
+        .executableTarget(name: "wfhost-mcp", dependencies: [
+            "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation", "Engine", "Store",
+            .product(name: "MCP", package: "swift-sdk"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/wfhost-mcp"),
 
         .executableTarget(name: "wfhost-api-example", dependencies: ["WorkflowHost", "Engine"],
                           path: "examples/api-example"),
@@ -92,6 +105,8 @@ let package = Package(
         .testTarget(name: "IsolationTests", dependencies: ["Isolation", "WorkflowHost", "Engine", "Registry", "Schema",
                                                              "WfhostTestSupport"],
                     path: "Tests/IsolationTests", exclude: ["Fixtures"]),
+        .testTarget(name: "MCPTests", dependencies: ["WfhostTestSupport"], path: "Tests/MCPTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ContainerizationTests", dependencies: ["WfhostPluginSDK"],
                     path: "Tests/ContainerizationTests", exclude: ["Fixtures"]),
     ],

@@ -32,6 +32,7 @@ struct WfhostCommand: AsyncParsableCommand {
             CallCommand.self,
             SchemaCommand.self,
             BenchCommand.self,
+            MCPCommand.self,
             DoctorCommand.self,
         ]
     )

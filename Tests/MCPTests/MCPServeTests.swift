@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import WfhostTestSupport
+
+/// `wfhost mcp serve` driven by the official Python MCP client (PyPI `mcp` 2.x) in a virtual environment of the
+/// test's own, over stdio, with a pinned environment: the shipped `core` and `chaos` plugins, a fresh state directory.
+/// The client's checks are in `Fixtures/mcp_client_check.py`; this test checks what the server wrote to its
+/// stdout (JSON-RPC only) and stderr (its log).
+@Suite struct MCPServeTests {
+    static let fixtures = TestSupport.repoRoot + "/Tests/MCPTests/Fixtures"
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    /// A virtual environment with `mcp>=2,<3`, or a skip of the test when PyPI cannot be reached.
+    static func pythonClient(in dir: String) throws -> String {
+        let venv = dir + "/venv"
+        let made = try TestSupport.run("/usr/bin/env", ["python3", "-m", "venv", venv])
+        guard made.status == 0 else { throw Failure(description: "python3 -m venv failed: \(made.stderr)") }
+        let pip = try TestSupport.run(venv + "/bin/pip", ["install", "--quiet", "mcp>=2,<3"])
+        if pip.status != 0 {
+            let output = pip.stdout + pip.stderr
+            let unreachable = ["NewConnectionError", "Network is unreachable", "Temporary failure in name resolution",
+                               "No matching distribution found", "Could not find a version", "ConnectTimeout",
+                               "Connection refused", "ProxyError", "SSLError", "Max retries exceeded"]
+            if unreachable.contains(where: output.contains) {
+                let last = output.split(separator: "\n").last.map(String.init) ?? ""
+                try Test.cancel(Comment(rawValue: "skipped: PyPI is unreachable, so the official MCP client cannot be installed: \(last)"))
+            }
+            throw Failure(description: "pip install 'mcp>=2,<3' failed (exit \(pip.status)):\n\(output)")
+        }
+        return venv + "/bin/python"
+    }
+
+    @Test func officialPythonClientDrivesTheServer() throws {
+        let dir = try TestSupport.temporaryDirectory("mcp")
+        defer { TestSupport.cleanup(dir) }
+        let python = try Self.pythonClient(in: dir)
+        let plugins = dir + "/plugins", state = dir + "/state"
+        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libcore.so", toPath: plugins + "/core.so")
+        try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libchaos.so", toPath: plugins + "/chaos.so")
+
+        let stdoutLog = dir + "/server-stdout.log", stderrLog = dir + "/server-stderr.log"
+        let environment = [
+            "HOME": state, "WFHOST_STATE_DIR": state, "WFHOST_PLUGIN_PATH": plugins, "WFHOST_WORKER": TestSupport.worker,
+            "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no", "LANG": "C",
+        ]
+        // `tee` keeps every byte the server writes to stdout, on the way to the client.
+        let config: [String: Any] = [
+            "command": "/bin/sh", "args": ["-c", "\"$0\" mcp serve | tee \"$1\"", TestSupport.wfhost, stdoutLog],
+            "env": environment, "cwd": dir, "stderr_log": stderrLog,
+        ]
+        let configFile = dir + "/client.json"
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configFile))
+
+        let client = try TestSupport.run("/usr/bin/timeout", ["300", python, Self.fixtures + "/mcp_client_check.py", configFile])
+        let serverLog = (try? String(contentsOfFile: stderrLog, encoding: .utf8)) ?? "" // checked below
+        #expect(client.status == 0, "the client's checks failed:\n\(client.stderr)\n--- server stderr ---\n\(serverLog)")
+        if let line = client.stdout.split(separator: "\n").last {
+            print("mcp timings (debug build): \(line)") // the figures this run measured; no assertion on them
+        }
+
+        // Nothing but JSON-RPC on the server's stdout: every line one JSON-RPC 2.0 message.
+        let stdout = try String(contentsOfFile: stdoutLog, encoding: .utf8)
+        #expect(stdout.hasSuffix("\n"))
+        let lines = stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count > 20)
+        for line in lines {
+            let message = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(message?["jsonrpc"] as? String == "2.0", "not a JSON-RPC message on stdout: \(line.prefix(200))")
+        }
+        // The log went to stderr.
+        #expect(serverLog.contains("wfhost-mcp: info: wfhost-mcp ") && serverLog.contains(" serving over stdio; state directory \(state)"))
+        #expect(serverLog.contains("chaos.segfault: failed: crash:"))
+        #expect(serverLog.contains("chaos.sleep: failed: cancelled: cancelled by the MCP client"))
+        #expect(serverLog.contains("the client closed the connection; stopping"))
+        #expect(!stdout.contains("wfhost-mcp: "))
+    }
+}
