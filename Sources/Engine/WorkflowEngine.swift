@@ -15,6 +15,8 @@ public struct RunResult: Sendable {
     public var duration: Duration
     /// Why the run stopped early (fail-fast, cancellation, pause, timeout), if it did.
     public var stopReason: String?
+    /// The state database was removed or replaced while the run went on: nothing it recorded is kept.
+    public var storeProblem: StoreFileProblem? = nil
 }
 
 /// Runs one session of a workflow: schedules stages as their dependencies allow, evaluates conditions,
@@ -46,6 +48,8 @@ public actor WorkflowEngine {
     var cancelling = false
     /// Another host took the session over (this one's heartbeats stopped for too long): write nothing more.
     var leaseLost = false
+    /// The state database file was removed or replaced under this host: write nothing more, and stop.
+    var storeProblem: StoreFileProblem?
     var failures = 0
     var routes: [ErrorRoute]
     var stageProgress: [Int: Double] = [:]
@@ -234,14 +238,28 @@ public actor WorkflowEngine {
             : (leftUndone ? stopReason : nil) ?? failedStages.first.map { "stage '\($0.stage)' failed: \($0.errorMessage ?? "")" }
         persistSession(status, error: error.map(secrets.mask))
         do {
-            if !leaseLost { try store.releaseLease(session, pid: Int(getpid())) }
+            if !leaseLost && storeProblem == nil { try store.releaseLease(session, pid: Int(getpid())) }
         } catch {
             sink.emit(.notice("cannot release the session's lease (it goes stale in seconds): \(error)"))
+        checkStoreFile() // a run shorter than a heartbeat is checked once at its end
         }
         let duration = clock.now - started
         emit(.runFinished(session: session, status: status, duration: duration))
         return RunResult(session: session, status: status, stages: records, outputs: outputs, duration: duration,
-                         stopReason: leftUndone ? stopReason : nil)
+                         stopReason: storeProblem.map { "\($0)" } ?? (leftUndone ? stopReason : nil),
+                         storeProblem: storeProblem)
+    }
+
+    /// Stops the run when the state database's file is no longer the one this host opened (ARCHITECTURE rule 3:
+    /// a transition that is not stored must not be acted on). Returns whether it is.
+    @discardableResult
+    private func checkStoreFile() -> Bool {
+        guard storeProblem == nil else { return false }
+        guard let problem = store.fileProblem() else { return true }
+        storeProblem = problem
+        sink.emit(.notice("\(problem)"))
+        abort(reason: "\(problem)")
+        return false
     }
 
     /// Keeps the session's lease fresh and acts on operators' requests from other processes
@@ -258,6 +276,7 @@ public actor WorkflowEngine {
                     let reason = "another host took this session over (this host's heartbeats stopped for too long); "
                         + "this host stops without writing anything more"
                     sink.emit(.notice(reason))
+            if beats % 4 == 0, !checkStoreFile() { return }
                     leaseLost = true
                     abort(reason: reason)
                     return
@@ -705,7 +724,7 @@ public actor WorkflowEngine {
     /// running calls are cancelled), because acting on a transition that is not stored breaks resume. Once this
     /// host has lost the session's lease it writes nothing more.
     private func durably(_ what: String, _ write: () throws -> Void) {
-        guard !leaseLost else { return }
+        guard !leaseLost && storeProblem == nil else { return }
         var lastError: (any Error)? = nil
         for attempt in 0..<3 {
             do {

@@ -22,6 +22,34 @@ public protocol SessionStore: Sendable {
     /// Refreshes the lease of `pid` on `host`; false when this host no longer holds it (another took it over).
     func heartbeat(_ session: String, pid: Int, host: String) throws -> Bool
     func releaseLease(_ session: String, pid: Int) throws
+    /// Whether the database file this store has open is still the one at its path (checked with the heartbeat):
+    /// nil while it is, else what happened to it.
+    func fileProblem() -> StoreFileProblem?
+}
+
+extension SessionStore {
+    /// A store that is not a file cannot be removed from under the host.
+    public func fileProblem() -> StoreFileProblem? { nil }
+}
+
+/// The database file a running host writes to was removed, or another file took its place: what the host
+/// records from then on is lost to every other process, so it stops (exit code 3).
+public enum StoreFileProblem: Sendable, Equatable, CustomStringConvertible {
+    /// No file is at the path any more (the file or its directory was deleted).
+    case removed(path: String)
+    /// Another file is at the path (a different device or inode than the one opened).
+    case replaced(path: String)
+
+    public var description: String {
+        switch self {
+        case .removed(let path):
+            return "the state database \(path) was removed while this host was running; what it records from now on "
+                + "would be lost, so the run stops"
+        case .replaced(let path):
+            return "the state database \(path) was replaced by another file while this host was running; this host "
+                + "still writes to the old file, so the run stops"
+        }
+    }
 }
 
 public enum LeaseResult: Sendable, Equatable {
@@ -34,11 +62,21 @@ public enum LeaseResult: Sendable, Equatable {
 /// The SQLite session store (WAL; see `SQLiteDatabase`).
 public final class SQLiteSessionStore: SessionStore {
     public let db: SQLiteDatabase
+    /// The device and inode of the database file when the store was opened (nil for one without a file).
+    let openedFile: FileIdentity?
 
     /// Opens the store, applying pending migrations.
     public init(database: SQLiteDatabase) throws {
         self.db = database
+        self.openedFile = FileIdentity.of(path: database.path)
         try db.migrate(StoreSchema.migrations)
+    }
+
+    /// Compares the file at the database's path with the one opened: one stat(2).
+    public func fileProblem() -> StoreFileProblem? {
+        guard let openedFile else { return nil }
+        guard let now = FileIdentity.of(path: db.path) else { return .removed(path: db.path) }
+        return now == openedFile ? nil : .replaced(path: db.path)
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }

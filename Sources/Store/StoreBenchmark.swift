@@ -39,6 +39,59 @@ public enum StoreBenchmark {
         return figures
     }
 
+    /// What watching the store costs: `PRAGMA quick_check` when wfhost first opens the database (once per
+    /// process), on a database of `sessions` sessions of 20 stages each (their rows, 40 events and 20 attempts),
+    /// and the stat(2) that compares the open file with its path at every heartbeat.
+    public static func storeCheckText(directory: String, sessions: Int = 1000) throws -> String {
+        let scratch = directory + "-check"
+        try? FileManager.default.removeItem(atPath: scratch) // fresh directory each time
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) } // bench scratch
+        let path = scratch + "/store-bench-check.sqlite3"
+        let db = try SQLiteDatabase(path: path)
+        let store = try SQLiteSessionStore(database: db)
+        let now = Date().timeIntervalSince1970
+        for n in 0..<sessions {
+            let id = "bench-\(n)"
+            var stages = (0..<20).map { StageRecord(stage: "s\($0)", position: $0, status: .succeeded, attempts: 1) }
+            for k in stages.indices { stages[k].output = "{\"ok\":true,\"n\":\(k)}" }
+            try store.createSession(SessionRecord(id: id, workflowName: "bench", workflowFile: "bench.yaml",
+                                                  workflowText: String(repeating: "x", count: 2000), status: .succeeded,
+                                                  variables: "{}", options: "{}", createdAt: now), stages: stages)
+            try db.transaction { tx in
+                for k in 0..<20 {
+                    try tx.query("""
+                        INSERT INTO attempts (session_id, stage, attempt, tool, status, started_at, finished_at)
+                        VALUES (?, ?, 1, 'core.echo', 'succeeded', ?, ?)
+                        """, [.text(id), .text("s\(k)"), .real(now), .real(now)])
+                    for kind in ["stage_started", "stage_finished"] {
+                        try tx.query("INSERT INTO events (session_id, at, kind, stage, data) VALUES (?, ?, ?, ?, ?)",
+                                     [.text(id), .real(now), .text(kind), .text("s\(k)"), .text("{\"event\":\"\(kind)\"}")])
+                    }
+                }
+            }
+        }
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        var checks: [Double] = []
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try db.quickCheck()
+            checks.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        var stats: [Double] = []
+        for _ in 0..<1000 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = store.fileProblem()
+            stats.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+        }
+        checks.sort()
+        stats.sort()
+        let bytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0 // figure only
+        return "store checks: PRAGMA quick_check on open (once per process) "
+            + String(format: "%.1f ms for %d sessions (%.1f MiB), median of 5; ", checks[2], sessions, Double(bytes) / 1_048_576)
+            + String(format: "the file check with each heartbeat (one stat) %.1f µs", stats[stats.count / 2])
+    }
+
     /// The figures as text, with the ratio of FULL to NORMAL.
     public static func text(_ figures: [Figure]) -> String {
         var lines = ["store benchmark: one stage transition = one transaction (stage row + event), median"]

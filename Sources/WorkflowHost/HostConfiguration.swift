@@ -2,6 +2,7 @@ import Foundation
 import Isolation
 import Registry
 import SQLite
+import Synchronization
 
 /// Where wfhost keeps its state and finds its plugins: the global options `--state-dir` and `--plugin-path`.
 public struct HostConfiguration: Sendable {
@@ -67,12 +68,15 @@ public final class WorkflowHost: Sendable {
             throw HostError("cannot create the state directory \(dir): \(error.localizedDescription)",
                             hint: "pass a writable directory with --state-dir or WFHOST_STATE_DIR")
         }
+        let db: SQLiteDatabase
         do {
-            return try SQLiteDatabase(path: configuration.databasePath)
+            db = try SQLiteDatabase(path: configuration.databasePath)
         } catch {
             throw HostError("cannot open the state database \(configuration.databasePath): \(error.message)",
                             hint: "check the file's permissions; if it is not an SQLite file, move it away")
         }
+        try StateDatabaseCheck.verifyOnce(db)
+        return db
     }
 
     /// The scanner: the worker executable with the workers' environment.
@@ -112,5 +116,29 @@ public final class WorkflowHost: Sendable {
             throw HostError("cannot update the plugin registry in \(configuration.databasePath): \(error)",
                             hint: "another wfhost may hold the database for a long time; try again")
         }
+    }
+}
+
+/// `PRAGMA quick_check` of the state database, once per file and process, when wfhost first opens it: a
+/// database SQLite reports as malformed is an environment error (exit code 3) naming the file, never a success.
+enum StateDatabaseCheck {
+    private static let checked = Synchronization.Mutex<Set<String>>([])
+
+    /// - Throws: `HostError` naming the file and SQLite's findings when the check does not report `ok`.
+    static func verifyOnce(_ db: SQLiteDatabase) throws(HostError) {
+        guard checked.withLock({ !$0.contains(db.path) }) else { return }
+        let problems: [String]
+        do {
+            problems = try db.quickCheck()
+        } catch {
+            problems = [error.message]
+        }
+        guard problems.isEmpty else {
+            let shown = problems.prefix(3).joined(separator: "; ") + (problems.count > 3 ? "; ..." : "")
+            throw HostError("the state database \(db.path) is damaged: SQLite's quick_check reports \(shown)",
+                            hint: "move the file away (wfhost then starts a new, empty one) or restore it from a "
+                                + "backup; `sqlite3 FILE .recover` can save what is still readable")
+        }
+        checked.withLock { _ = $0.insert(db.path) }
     }
 }

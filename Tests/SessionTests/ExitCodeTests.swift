@@ -202,7 +202,8 @@ import WfhostTestSupport
         let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text.contains("""
             Exit codes: 0 success; 1 the work ran and failed; 2 invalid input or usage (a missing file, a bad workflow, \
-            option or session id); 3 environment or internal error (also a --junit report that could not be written); \
+            option or session id); 3 environment or internal error (also a --junit report that could not be written, \
+            and a state database that was removed, replaced or damaged); \
             4 the run was paused by `wfhost pause` (`wfhost resume` continues it); 128+N stopped by signal N: 130 SIGINT \
             (Ctrl-C), 143 SIGTERM, 129 SIGHUP (each cancels running calls and still writes the summary and reports).
             """), "\(r.stdout)")

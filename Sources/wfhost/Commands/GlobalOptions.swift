@@ -31,7 +31,8 @@ enum Exit {
     static let failed = ExitCode(1)
     /// Invalid input or usage: a missing file, a bad workflow, arguments or options, an unknown session.
     static let invalidInput = ExitCode(2)
-    /// Environment or internal error, including a requested report that could not be written.
+    /// Environment or internal error, including a requested report that could not be written and a state
+    /// database that was removed, replaced or damaged.
     static let environment = ExitCode(3)
     /// The run stopped because an operator paused it (`wfhost pause`); `wfhost resume` continues it.
     static let paused = ExitCode(4)
@@ -44,7 +45,7 @@ enum Exit {
     static let documentation = """
         Exit codes: 0 success; 1 the work ran and failed; 2 invalid input or usage (a missing file, a bad \
         workflow, option or session id); 3 environment or internal error (also a --junit report that could not be \
-        written); 4 the run was paused by `wfhost pause` (`wfhost resume` continues it); 128+N stopped by signal N: \
+        written, and a state database that was removed, replaced or damaged); 4 the run was paused by `wfhost pause` (`wfhost resume` continues it); 128+N stopped by signal N: \
         130 SIGINT (Ctrl-C), 143 SIGTERM, 129 SIGHUP (each cancels running calls and still writes the summary and \
         reports).
         """
@@ -52,9 +53,11 @@ enum Exit {
     /// A run stopped by `signal` (SIGINT, SIGTERM, SIGHUP): 128 + its number, as shells report it.
     static func forSignal(_ signal: Int32) -> ExitCode { ExitCode(128 + signal) }
 
-    /// How a run (`run`, `resume`, `retry`) ended: a signal first, then a report that could not be written, then
+    /// How a run (`run`, `resume`, `retry`) ended: a state database that was removed or replaced under it first
+    /// (whatever else happened, its record is lost), then a signal, then a report that could not be written, then
     /// the session's status (0 succeeded, 4 paused, 1 anything else: failed, cancelled).
-    static func forRun(_ status: SessionStatus, signal: Int32?, reportUnwritten: Bool) -> ExitCode {
+    static func forRun(_ status: SessionStatus, signal: Int32?, reportUnwritten: Bool, storeLost: Bool = false) -> ExitCode {
+        if storeLost { return environment }
         if let signal { return forSignal(signal) }
         if reportUnwritten { return environment }
         switch status {

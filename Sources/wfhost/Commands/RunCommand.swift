@@ -207,7 +207,9 @@ enum RunDriver {
             printError("wfhost: session \(result.session) is paused (exit code \(Exit.paused.rawValue)); `wfhost resume \(result.session)` continues it")
         }
         if let unwritten { printError(unwritten) }
-        let code = Exit.forRun(result.status, signal: interrupts.signal, reportUnwritten: unwritten != nil)
+        if let lost = result.storeProblem { printError("wfhost: error: \(lost) (exit code \(Exit.environment.rawValue))") }
+        let code = Exit.forRun(result.status, signal: interrupts.signal, reportUnwritten: unwritten != nil,
+                               storeLost: result.storeProblem != nil)
         if code != Exit.success { throw code }
     }
 }
