@@ -20,6 +20,7 @@ struct WfhostCommand: AsyncParsableCommand {
             ResumeCommand.self,
             SessionsCommand.self,
             StatusCommand.self,
+            LogsCommand.self,
             PauseCommand.self,
             CancelCommand.self,
             RetryCommand.self,

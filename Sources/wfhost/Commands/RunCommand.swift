@@ -160,7 +160,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         printError("session \(prepared.session)")
         try await RunDriver.drive(prepared.engine, executor: prepared.executor, workflow: prepared.workflow,
-                                  settings: settings, secrets: Secrets(options.secrets.values))
+                                  settings: settings, secrets: Secrets(options.secrets.values), host: host)
     }
 }
 
@@ -169,7 +169,7 @@ struct RunCommand: AsyncParsableCommand {
 /// kept for callers and adds nothing the engine does not know.
 enum RunDriver {
     static func drive(_ engine: WorkflowEngine, executor: CallExecutor, workflow: Workflow, settings: RunSettings,
-                      secrets: Secrets) async throws {
+                      secrets: Secrets, host: WorkflowHost) async throws {
         let interruptCount = Counter()
         let interrupts = Interrupts { name, number in
             if interruptCount.increment() == 1 {
@@ -182,26 +182,39 @@ enum RunDriver {
         }
         let result = await engine.run()
         executor.shutdownAll()
+        // What the attempts printed, for the reports below; without it they still say how each stage ended.
+        var details: SessionDetails?
+        do {
+            details = try SessionDetails.load(result.session, host: host)
+        } catch {
+            printError("wfhost: the stages' output could not be read back for the reports: \(error)")
+        }
         var unwritten: String? // said last, after the summary, so that it is not scrolled away
         if let junit = settings.junit {
             do {
-                try ReportFile.write(RunReports.junit(result, workflow: workflow.metadata.name), to: junit)
+                try ReportFile.write(RunReports.junit(result, workflow: workflow.metadata.name, details: details), to: junit)
             } catch {
                 unwritten = "wfhost: error: the JUnit report \(junit) was not written: \(error) (exit code \(Exit.environment.rawValue))"
             }
         }
-        if let summaryFile = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty,
-           let handle = FileHandle(forWritingAtPath: summaryFile) {
-            handle.seekToEndOfFile()
-            try? handle.write(contentsOf: Data(RunReports.githubSummary(result, workflow: workflow).utf8)) // a full disk loses the summary, not the run
-            handle.closeFile()
+        if let summaryFile = ProcessInfo.processInfo.environment["GITHUB_STEP_SUMMARY"], !summaryFile.isEmpty {
+            do {
+                try ReportFile.append(RunReports.githubSummary(result, workflow: workflow, details: details), to: summaryFile)
+            } catch {
+                // The summary is a courtesy: a pipe that closed or a full disk loses it, not the run.
+                printError("wfhost: the step summary was not written to \(summaryFile): \(error)")
+            }
         }
+        let failures = details.map { FailureOutput.console(result, details: $0) } ?? ""
         if settings.json {
             print(RunReports.json(result, secrets: engine.secrets).serialized(.pretty))
         } else if settings.events != "-" {
-            print(RunReports.summaryTable(result))
+            print(RunReports.summaryTable(result) + (failures.isEmpty ? "" : "\n\n" + failures))
         } else {
-            printError(RunReports.summaryTable(result))
+            printError(RunReports.summaryTable(result) + (failures.isEmpty ? "" : "\n\n" + failures))
+        }
+        if GitHubActions.isActive() {
+            for annotation in GitHubActions.annotations(result, workflow: workflow) { printError(annotation) }
         }
         if result.status == .paused {
             printError("wfhost: session \(result.session) is paused (exit code \(Exit.paused.rawValue)); `wfhost resume \(result.session)` continues it")

@@ -49,9 +49,10 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let host = global.host()
         while true {
-            let snapshot = try runReportingHostErrors { try host.status(of: session) }
+            let details = try runReportingHostErrors { try SessionDetails.load(session, host: host) }
+            let snapshot = details.snapshot
             if json {
-                print(SessionReport.json(snapshot).serialized(.pretty))
+                print(SessionReport.json(details).serialized(.pretty))
             } else {
                 if watch { print("\u{1B}[H\u{1B}[2J", terminator: "") }
                 print(SessionReport.text(snapshot))
@@ -128,7 +129,7 @@ enum Resumption {
         let prepared = try runReportingHostErrors { try host.prepareResume(session, options: options, sink: sink) }
         printError("session \(session) (resumed)")
         try await RunDriver.drive(prepared.engine, executor: prepared.executor, workflow: prepared.workflow,
-                                  settings: settings, secrets: Secrets(options.secrets.values))
+                                  settings: settings, secrets: Secrets(options.secrets.values), host: host)
     }
 }
 
@@ -165,8 +166,8 @@ enum SessionReport {
             "status": .string(s.status.rawValue), "created_at": .double(s.createdAt),
             "started_at": s.startedAt.map(JSONValue.double) ?? .null, "finished_at": s.finishedAt.map(JSONValue.double) ?? .null,
             "error": s.error.map(JSONValue.string) ?? .null,
-        ])
             "work_dir": s.workDirectory.map(JSONValue.string) ?? .null,
+        ])
     }
 
     static func json(_ snapshot: SessionSnapshot) -> JSONValue {
@@ -188,12 +189,38 @@ enum SessionReport {
         return .object(o)
     }
 
+    /// The session document of `status --json`, its attempts with their times, arguments (after substitution,
+    /// secrets masked), output tails, log lines and work directory.
+    static func json(_ details: SessionDetails) -> JSONValue {
+        var o = json(details.snapshot).objectValue ?? JSONObject()
+        o["attempts"] = .array(details.attempts.map(attemptJSON))
+        return .object(o)
+    }
+
+    static func attemptJSON(_ d: AttemptDetail) -> JSONValue {
+        let a = d.record
+        var o: JSONObject = [
+            "stage": .string(a.stage), "attempt": .int(Int64(a.attempt)), "tool": .string(a.tool), "status": .string(a.status),
+            "started_at": .double(a.startedAt), "finished_at": a.finishedAt.map(JSONValue.double) ?? .null,
+            "duration_ms": a.finishedAt.map { .int(Int64((max(0, $0 - a.startedAt) * 1000).rounded())) } ?? .null,
+            "error_type": a.errorClass.map(JSONValue.string) ?? .null, "error": a.errorMessage.map(JSONValue.string) ?? .null,
+            "retryable": a.retryable.map(JSONValue.bool) ?? .null,
+            "arguments": d.arguments ?? .null,
+            "stdout_tail": a.stdoutTail.map(JSONValue.string) ?? .null, "stderr_tail": a.stderrTail.map(JSONValue.string) ?? .null,
+            "log": .array(d.logLines.map { .object(["at": .double($0.at), "level": .string($0.level), "message": .string($0.message)]) }),
+            "work_dir": d.workDirectory.map(JSONValue.string) ?? .null,
+        ]
+        if d.arguments == nil, let written = d.argumentsAsWritten { o["arguments_as_written"] = written }
+        return .object(o)
+    }
+
     static func text(_ snapshot: SessionSnapshot) -> String {
         let s = snapshot.session
         let done = snapshot.stages.filter { $0.status.isTerminal }.count
         var lines = ["session \(s.id): \(s.status.rawValue) — \(s.workflowName) (\(s.workflowFile))",
                      "progress: \(done)/\(snapshot.stages.count) stages finished"
                          + (s.error.map { "; \($0)" } ?? "")]
+        if let dir = s.workDirectory { lines.append("work directory: \(dir)") }
         if s.status == .interrupted { lines.append("the host running it stopped; `wfhost resume \(s.id)` continues it") }
         lines.append("")
         var rows = [["STAGE", "STATUS", "ATTEMPTS", "DETAIL"]]
@@ -205,4 +232,3 @@ enum SessionReport {
         return lines.joined(separator: "\n")
     }
 }
-        if let dir = s.workDirectory { lines.append("work directory: \(dir)") }

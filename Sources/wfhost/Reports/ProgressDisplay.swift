@@ -17,10 +17,15 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
     private var finished = 0
     private var total = 0
     private var ticker: DispatchSourceTimer?
+    /// Under GitHub Actions each stage's lines are held until it finishes, then written as one
+    /// `::group::`/`::endgroup::` block, so that concurrent stages do not interleave inside a group.
+    private let groups: Bool
+    private var held: [String: [String]] = [:]
 
-    init(quiet: Bool, forcePlain: Bool = false) {
+    init(quiet: Bool, forcePlain: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.quiet = quiet
-        self.live = !forcePlain && isatty(2) != 0 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        self.groups = GitHubActions.isActive(environment)
+        self.live = !forcePlain && !groups && isatty(2) != 0 && environment["TERM"] != "dumb"
     }
 
     func emit(_ event: RunEvent) {
@@ -35,7 +40,7 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
                 if live { redraw() }
             case .stageStarted(let stage, let attempt):
                 if !running.contains(stage) { running.append(stage) }
-                plain(attempt == 1 ? "stage \(stage): started" : "stage \(stage): attempt \(attempt) started")
+                stageLine(stage, attempt == 1 ? "stage \(stage): started" : "stage \(stage): attempt \(attempt) started")
             case .stageFinished(let stage, let status, let attempts, let duration, let failure, let reason):
                 running.removeAll { $0 == stage }
                 var line = "stage \(stage): \(status.rawValue)"
@@ -43,14 +48,22 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
                 if status != .skipped { line += " in \(Self.format(duration))" }
                 if let failure { line += " — \(failure)" }
                 if let reason { line += " (\(reason))" }
-                plain(line)
+                stageLine(stage, line)
+                if groups, let lines = held.removeValue(forKey: stage) {
+                    plain("::group::stage \(GitHubActions.escapeData(stage)): \(status.rawValue)\n" + lines.joined(separator: "\n")
+                          + "\n::endgroup::")
+                }
             case .retrying(let stage, let next, let delay, let failure):
-                plain("stage \(stage): \(failure); retrying (attempt \(next)) in \(Self.format(delay))")
+                stageLine(stage, "stage \(stage): \(failure); retrying (attempt \(next)) in \(Self.format(delay))")
             case .log(let stage, let tool, let level, let message):
-                plain("[\(stage)] \(tool) \(level): \(message)")
+                stageLine(stage, "[\(stage)] \(tool) \(level): \(message)")
             case .notice(let text):
                 plain("wfhost: \(text)")
             case .runFinished:
+                for stage in held.keys.sorted() {
+                    plain("::group::stage \(GitHubActions.escapeData(stage))\n" + (held[stage] ?? []).joined(separator: "\n") + "\n::endgroup::")
+                }
+                held = [:]
                 ticker?.cancel()
                 ticker = nil
                 if live && lineShown { clearLine() }
@@ -70,6 +83,11 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
         }
         timer.resume()
         ticker = timer
+    }
+
+    /// A line about `stage`: held for its group under GitHub Actions, else written.
+    private func stageLine(_ stage: String, _ text: String) {
+        if groups { held[stage, default: []].append(text) } else { plain(text) }
     }
 
     private func plain(_ text: String) {

@@ -45,6 +45,29 @@ enum ReportFile {
         }
     }
 
+    /// Appends `text` to `path` (`GITHUB_STEP_SUMMARY`), creating the file when missing. `O_APPEND` needs no seek,
+    /// so a pipe or FIFO works as well as a file.
+    static func append(_ text: String, to path: String) throws(Failure) {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Failure(description: "cannot open '\(path)': \(reason(errno))") }
+        let bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return Glibc.write(fd, base + done, buffer.count - done)
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                let error = n < 0 ? errno : EIO
+                close(fd)
+                throw Failure(description: "cannot write '\(path)': \(reason(error))")
+            }
+            done += n
+        }
+        if close(fd) != 0 { throw Failure(description: "cannot write '\(path)': \(reason(errno))") }
+    }
+
     /// `mkdir -p`: each missing directory of `path`, in order.
     static func makeDirectories(_ path: String) throws(Failure) {
         var prefix = path.hasPrefix("/") ? "" : "."

@@ -46,7 +46,14 @@ enum RunReports {
         ])
     }
 
-    static func xmlEscape(_ s: String) -> String {
+    /// Escapes text for XML character data; the control characters XML 1.0 forbids even escaped become `?`.
+    static func xmlEscape(_ s: String) -> String { xmlEscape(s, attribute: false) }
+
+    /// Escapes text for an XML attribute value: as character data, and line breaks and tabs as character
+    /// references (`&#10;`), which a parser would otherwise normalise to spaces.
+    static func xmlAttribute(_ s: String) -> String { xmlEscape(s, attribute: true) }
+
+    private static func xmlEscape(_ s: String, attribute: Bool) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {
@@ -55,54 +62,127 @@ enum RunReports {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
+            case "\n" where attribute: out += "&#10;"
+            case "\r" where attribute: out += "&#13;"
+            case "\t" where attribute: out += "&#9;"
             default:
                 // XML 1.0 forbids most control characters even escaped.
-                if c.value < 0x20 && c != "\n" && c != "\t" && c != "\r" { out += "?" } else { out.unicodeScalars.append(c) }
+                if c.value < 0x20 && c != "\n" && c != "\t" && c != "\r" || c.value == 0xFFFE || c.value == 0xFFFF {
+                    out += "?"
+                } else {
+                    out.unicodeScalars.append(c)
+                }
             }
         }
         return out
     }
 
-    /// JUnit XML: one test suite for the run, one test case per stage; failed stages carry a <failure>, skipped
-    /// ones <skipped>, allowed failures pass with the failure in <system-out>.
-    static func junit(_ result: RunResult, workflow: String) -> String {
+    /// Lines of stored output kept per stream in a JUnit test case.
+    static let junitTailLines = 200
+
+    /// `2024-05-01T12:00:00Z`.
+    static func isoTime(_ t: Double) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date(timeIntervalSince1970: t))
+    }
+
+    /// What a JUnit test case prints in `<system-out>`: the log lines, then stdout, of the given attempts.
+    static func junitOut(_ attempts: [AttemptDetail]) -> String {
+        var lines: [String] = []
+        for a in attempts {
+            lines += a.logLines.map { "[\(a.record.tool)] \($0.text)" }
+            lines += Tail.last(a.record.stdoutTail, junitTailLines)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func junitErr(_ attempts: [AttemptDetail]) -> String {
+        attempts.flatMap { Tail.last($0.record.stderrTail, junitTailLines) }.joined(separator: "\n")
+    }
+
+    /// `<system-out>` and `<system-err>` elements for what `attempts` printed; nothing for empty output.
+    static func junitOutput(_ attempts: [AttemptDetail], indent: String) -> String {
+        var xml = ""
+        let out = junitOut(attempts), err = junitErr(attempts)
+        if !out.isEmpty { xml += "\(indent)<system-out>\(xmlEscape(out))</system-out>\n" }
+        if !err.isEmpty { xml += "\(indent)<system-err>\(xmlEscape(err))</system-err>\n" }
+        return xml
+    }
+
+    /// JUnit XML (the Surefire/Jenkins `junit-10.xsd` shape): one test suite for the run, one test case per stage.
+    /// Failed stages carry a `<failure>` (earlier failed attempts as `<rerunFailure>`), skipped ones `<skipped>`,
+    /// a stage that passed after failed attempts a `<flakyFailure>` per failed attempt; allowed failures pass with the
+    /// failure in `<system-out>`. Each test case has its last attempt's log lines and stdout in `<system-out>` and
+    /// its stderr in `<system-err>`. The suite has the session's start `timestamp`, the `hostname` and the run's
+    /// wall-clock `time`.
+    /// - Parameter details: the stored attempts (nil when they could not be read: the report has no output then).
+    static func junit(_ result: RunResult, workflow: String, details: SessionDetails?,
+                      hostname: String = ProcessInfo.processInfo.hostName) -> String {
         let failures = result.stages.filter { $0.status == .failed || $0.status == .cancelled }.count
         let skipped = result.stages.filter { $0.status == .skipped || $0.status == .pending }.count
-        let total = result.stages.reduce(0.0) { $0 + (duration($1) ?? 0) }
+        let wall = String(format: "%.3f", Double(result.duration.components.seconds) + Double(result.duration.components.attoseconds) / 1e18)
+        let started = details?.snapshot.session.startedAt ?? details?.snapshot.session.createdAt ?? Date().timeIntervalSince1970
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"wfhost\" tests=\"\(result.stages.count)\" failures=\"\(failures)\" time=\"\(String(format: "%.3f", total))\">\n"
-        xml += "  <testsuite name=\"\(xmlEscape(workflow))\" id=\"\(xmlEscape(result.session))\" tests=\"\(result.stages.count)\" "
-            + "failures=\"\(failures)\" skipped=\"\(skipped)\" errors=\"0\" time=\"\(String(format: "%.3f", total))\">\n"
+        xml += "<testsuites name=\"wfhost\" tests=\"\(result.stages.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(wall)\">\n"
+        xml += "  <testsuite name=\"\(xmlAttribute(workflow))\" id=\"\(xmlAttribute(result.session))\" tests=\"\(result.stages.count)\" "
+            + "failures=\"\(failures)\" skipped=\"\(skipped)\" errors=\"0\" time=\"\(wall)\" timestamp=\"\(isoTime(started))\" "
+            + "hostname=\"\(xmlAttribute(hostname))\">\n"
+        xml += "    <properties>\n      <property name=\"session\" value=\"\(xmlAttribute(result.session))\"/>\n"
+            + "      <property name=\"status\" value=\"\(result.status.rawValue)\"/>\n    </properties>\n"
         for r in result.stages {
             let time = String(format: "%.3f", duration(r) ?? 0)
-            xml += "    <testcase classname=\"\(xmlEscape(workflow))\" name=\"\(xmlEscape(r.stage))\" time=\"\(time)\">\n"
+            let all = details?.attempts(of: r.stage) ?? []
+            let last = details?.lastAttempt(of: r.stage) ?? []
+            let earlier = all.filter { a in a.failed && !last.contains { $0.attempt == a.attempt } }
+            xml += "    <testcase classname=\"\(xmlAttribute(workflow))\" name=\"\(xmlAttribute(r.stage))\" time=\"\(time)\">\n"
             switch r.status {
             case .failed, .cancelled:
                 let message = r.errorMessage ?? r.reason ?? r.status.rawValue
-                xml += "      <failure type=\"\(xmlEscape(r.errorClass ?? r.status.rawValue))\" message=\"\(xmlEscape(message))\">"
+                xml += "      <failure type=\"\(xmlAttribute(r.errorClass ?? r.status.rawValue))\" message=\"\(xmlAttribute(message))\">"
                     + xmlEscape("attempts: \(r.attempts)\n\(message)") + "</failure>\n"
+                xml += rerun("rerunFailure", earlier)
+            case .succeeded:
+                xml += rerun("flakyFailure", earlier)
             case .skipped, .pending:
-                xml += "      <skipped message=\"\(xmlEscape(r.reason ?? "skipped"))\"/>\n"
+                xml += "      <skipped message=\"\(xmlAttribute(r.reason ?? "skipped"))\"/>\n"
             case .allowedFailure:
                 xml += "      <system-out>\(xmlEscape("allowed failure: \(r.errorClass ?? ""): \(r.errorMessage ?? "")"))</system-out>\n"
-            default:
+            case .running:
                 break
             }
+            xml += junitOutput(last, indent: "      ")
             xml += "    </testcase>\n"
         }
         xml += "  </testsuite>\n</testsuites>\n"
         return xml
     }
 
-    /// A Markdown summary with a Mermaid graph coloured by stage status, for `GITHUB_STEP_SUMMARY`.
-    static func githubSummary(_ result: RunResult, workflow: Workflow) -> String {
-        var md = "### wfhost: \(workflow.metadata.name) — \(result.status.rawValue)\n\n"
+    /// One `<flakyFailure>` or `<rerunFailure>` per failed attempt, with what the attempt printed.
+    private static func rerun(_ element: String, _ attempts: [AttemptDetail]) -> String {
+        var xml = ""
+        for a in attempts {
+            let message = a.record.errorMessage ?? "failed"
+            xml += "      <\(element) type=\"\(xmlAttribute(a.record.errorClass ?? "failed"))\" message=\"\(xmlAttribute(message))\">\n"
+            xml += "        <stackTrace>\(xmlEscape("attempt \(a.attempt) of \(a.record.tool)\n\(message)"))</stackTrace>\n"
+            xml += junitOutput([a], indent: "        ")
+            xml += "      </\(element)>\n"
+        }
+        return xml
+    }
+
+    /// A Markdown summary with a Mermaid graph coloured by stage status, for `GITHUB_STEP_SUMMARY`; each failed
+    /// stage's output follows in a `<details>` block. Names and messages are escaped for Markdown and HTML.
+    static func githubSummary(_ result: RunResult, workflow: Workflow, details: SessionDetails? = nil) -> String {
+        var md = "### wfhost: \(Markup.cell(workflow.metadata.name)) — \(result.status.rawValue)\n\n"
         md += "Session `\(result.session)`, \(ProgressDisplay.format(result.duration)).\n\n"
         md += "```mermaid\nflowchart LR\n"
-        for (i, stage) in workflow.stages.enumerated() {
+        for (i, stage) in workflow.stages.enumerated() where i < result.stages.count {
             let r = result.stages[i]
-            let label = "\(stage.name)<br/>\(r.status.rawValue)" + (duration(r).map { " " + ProgressDisplay.format(seconds: $0) } ?? "")
-            md += "  s\(i)[\"\(label.replacingOccurrences(of: "\"", with: "'"))\"]:::\(r.status.rawValue)\n"
+            let label = "\(Markup.mermaidLabel(stage.name))<br/>\(r.status.rawValue)" + (duration(r).map { " " + ProgressDisplay.format(seconds: $0) } ?? "")
+            md += "  s\(i)[\"\(label)\"]:::\(r.status.rawValue)\n"
         }
         for (i, stage) in workflow.stages.enumerated() {
             for dep in stage.dependsOn {
@@ -115,10 +195,22 @@ enum RunReports {
         md += "  classDef running fill:#0969da,color:#fff\n```\n\n"
         md += "| stage | status | attempts | duration | error |\n|---|---|---|---|---|\n"
         for r in result.stages {
-            let error = (r.errorMessage ?? r.reason ?? "").replacingOccurrences(of: "|", with: "\\|")
-                .replacingOccurrences(of: "\n", with: " ")
-            md += "| \(r.stage) | \(r.status.rawValue) | \(r.attempts) | \(duration(r).map { ProgressDisplay.format(seconds: $0) } ?? "-") | \(error) |\n"
+            let error = Markup.cell(r.errorMessage ?? r.reason ?? "")
+            md += "| \(Markup.cell(r.stage)) | \(r.status.rawValue) | \(r.attempts) | \(duration(r).map { ProgressDisplay.format(seconds: $0) } ?? "-") | \(error) |\n"
         }
-        return md + "\n"
+        md += "\n"
+        for r in result.stages where r.status == .failed {
+            let attempts = details?.lastAttempt(of: r.stage) ?? []
+            md += "<details><summary>\(Markup.html(r.stage)) failed: \(Markup.html(r.errorClass ?? "error")): "
+                + "\(Markup.html(firstLine(r.errorMessage ?? r.reason ?? "")))</summary>\n\n"
+            var body = "\(r.errorClass ?? "error"): \(r.errorMessage ?? r.reason ?? "")\n"
+            for section in FailureOutput.sections(attempts) {
+                body += "\n\(section.title):\n" + section.lines.joined(separator: "\n") + "\n"
+            }
+            md += "<pre>\(Markup.html(body))</pre>\n\n</details>\n\n"
+        }
+        return md
     }
+
+    static func firstLine(_ s: String) -> String { String(s.split(separator: "\n", omittingEmptySubsequences: false).first ?? "") }
 }
