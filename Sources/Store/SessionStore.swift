@@ -167,14 +167,7 @@ public final class SQLiteSessionStore: SessionStore {
 
     public func attempts(of session: String) throws -> [AttemptRecord] {
         try db.query("SELECT * FROM attempts WHERE session_id = ? ORDER BY started_at, stage, attempt",
-                     [.text(session)]).map { r in
-            AttemptRecord(stage: r["stage"].string ?? "", attempt: Int(r["attempt"].int64 ?? 0),
-                          tool: r["tool"].string ?? "", status: r["status"].string ?? "",
-                          startedAt: r["started_at"].double ?? 0, finishedAt: r["finished_at"].double,
-                          errorClass: r["error_class"].string, errorMessage: r["error_message"].string,
-                          retryable: r["retryable"].int64.map { $0 != 0 }, stdoutTail: r["stdout_tail"].string,
-                          stderrTail: r["stderr_tail"].string)
-        }
+                     [.text(session)]).map(Self.attemptRecord)
     }
 
     public func appendEvent(_ session: String, kind: String, stage: String?, data: String) throws {

@@ -32,6 +32,12 @@ public struct HostMetrics: Sendable {
         public var durations: DurationStats
         public var errorClasses: [String: Int]
         public var successRate: Double { total == 0 ? 0 : Double(succeeded) / Double(total) }
+        /// Runs that were cancelled (workflows only).
+        public var cancelled = 0
+        /// Seconds and number of the finished runs; unlike `durations` (the sessions still stored), these include
+        /// the sessions `cleanup` removed, so that they never drop.
+        public var durationSum = 0.0
+        public var durationCount = 0
     }
     public var sessionsByStatus: [String: Int]
     public var workflows: [Group]
@@ -49,49 +55,68 @@ public struct CleanupReport: Sendable {
 }
 
 extension WorkflowHost {
-    /// Computes the metrics from the stored sessions, stage runs and attempts.
+    /// Computes the metrics from the stored sessions, stage runs and attempts, and the totals kept for the sessions
+    /// `cleanup` removed: counts and sums never drop; quantiles describe the sessions still stored. A running
+    /// session whose host is gone counts as interrupted.
     public func metrics() throws -> HostMetrics {
         let store = try sessionStore()
-        let sessions = try store.sessions(status: nil, workflow: nil)
+        let sessions = try listSessions()
         var byStatus: [String: Int] = [:]
         for s in SessionStatus.allCases { byStatus[s.rawValue] = 0 }
-        var workflowRuns: [String: [SessionRecord]] = [:]
-        var toolAttempts: [String: [AttemptRecord]] = [:]
+        var counters = try store.metricTotals()
+        var workflowDurations: [String: [Double]] = [:]
+        var toolDurations: [String: [Double]] = [:]
         var checkpoints = 0, automatic = 0
-        var workflowRetries: [String: Int] = [:]
-        var workflowErrors: [String: [String: Int]] = [:]
         for s in sessions {
             byStatus[s.status.rawValue, default: 0] += 1
-            workflowRuns[s.workflowName, default: []].append(s)
-            for a in try store.attempts(of: s.id) {
-                toolAttempts[a.tool, default: []].append(a)
-                if a.attempt > 1 { workflowRetries[s.workflowName, default: 0] += 1 }
+            let attempts = try store.attempts(of: s.id)
+            for (key, value) in MetricTotals.contribution(of: s, stages: try store.stages(of: s.id), attempts: attempts) {
+                counters[key, default: 0] += value
             }
-            // A failed run's error classes are those of its failed stages.
-            for stage in try store.stages(of: s.id) where stage.status == .failed {
-                workflowErrors[s.workflowName, default: [:]][stage.errorClass ?? "failed", default: 0] += 1
+            if s.status.isFinished, let started = s.startedAt, let finished = s.finishedAt {
+                workflowDurations[s.workflowName, default: []].append(max(0, finished - started))
+            }
+            for a in attempts {
+                if let finished = a.finishedAt {
+                    toolDurations[MetricTotals.toolName(a.tool), default: []].append(max(0, finished - a.startedAt))
+                }
             }
             let cps = try store.checkpoints(of: s.id)
             checkpoints += cps.count
             automatic += cps.filter(\.automatic).count
         }
-        let workflows = workflowRuns.sorted { $0.key < $1.key }.map { name, runs in
-            let finished = runs.filter { $0.status.isFinished }
-            return HostMetrics.Group(
-                name: name, total: finished.count, succeeded: finished.filter { $0.status == .succeeded }.count,
-                failed: finished.filter { $0.status == .failed }.count, retries: workflowRetries[name] ?? 0,
-                durations: DurationStats(finished.compactMap { r in r.startedAt.flatMap { s in r.finishedAt.map { $0 - s } } }),
-                errorClasses: workflowErrors[name] ?? [:])
+        func count(_ family: MetricFamily, _ subject: String, _ detail: String = "") -> Int {
+            Int((counters[MetricKey(family, subject, detail)] ?? 0).rounded())
         }
-        let tools = toolAttempts.sorted { $0.key < $1.key }.map { name, attempts in
-            let done = attempts.filter { $0.finishedAt != nil }
-            var errors: [String: Int] = [:]
-            for a in done { if let c = a.errorClass { errors[c, default: 0] += 1 } }
-            return HostMetrics.Group(
-                name: name, total: done.count, succeeded: done.filter { $0.status == "succeeded" }.count,
-                failed: done.filter { $0.status == "failed" }.count, retries: attempts.filter { $0.attempt > 1 }.count,
-                durations: DurationStats(done.compactMap { a in a.finishedAt.map { $0 - a.startedAt } }),
-                errorClasses: errors)
+        func details(_ family: MetricFamily, _ subject: String) -> [String: Int] {
+            var out: [String: Int] = [:]
+            for (key, value) in counters where key.family == family && key.subject == subject {
+                out[key.detail] = Int(value.rounded())
+            }
+            return out
+        }
+        func subjects(_ families: Set<MetricFamily>) -> [String] {
+            Set(counters.keys.filter { families.contains($0.family) }.map(\.subject)).sorted()
+        }
+        let workflows = subjects([.workflowRuns, .workflowRetries, .workflowErrors, .workflowDurationCount]).map { name in
+            let runs = details(.workflowRuns, name)
+            var g = HostMetrics.Group(
+                name: name, total: runs.values.reduce(0, +), succeeded: runs["succeeded"] ?? 0, failed: runs["failed"] ?? 0,
+                retries: count(.workflowRetries, name), durations: DurationStats(workflowDurations[name] ?? []),
+                errorClasses: details(.workflowErrors, name))
+            g.cancelled = runs["cancelled"] ?? 0
+            g.durationSum = counters[MetricKey(.workflowDurationSum, name)] ?? 0
+            g.durationCount = count(.workflowDurationCount, name)
+            return g
+        }
+        let tools = subjects([.toolRuns, .toolRetries, .toolErrors, .toolDurationCount]).map { name in
+            var g = HostMetrics.Group(
+                name: name, total: count(.toolDurationCount, name), succeeded: count(.toolRuns, name, "succeeded"),
+                failed: count(.toolRuns, name, "failed"), retries: count(.toolRetries, name),
+                durations: DurationStats(toolDurations[name] ?? []), errorClasses: details(.toolErrors, name))
+            g.durationSum = counters[MetricKey(.toolDurationSum, name)] ?? 0
+            g.durationCount = count(.toolDurationCount, name)
+            return g
         }
         return HostMetrics(sessionsByStatus: byStatus, workflows: workflows, tools: tools, checkpoints: checkpoints,
                            automaticCheckpoints: automatic)

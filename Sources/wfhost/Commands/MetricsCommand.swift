@@ -24,8 +24,10 @@ struct MetricsCommand: ParsableCommand {
     static func group(_ g: HostMetrics.Group) -> JSONValue {
         .object(["name": .string(g.name), "total": .int(Int64(g.total)), "succeeded": .int(Int64(g.succeeded)),
                  "failed": .int(Int64(g.failed)), "success_rate": .double(g.successRate), "retries": .int(Int64(g.retries)),
+                 "cancelled": .int(Int64(g.cancelled)),
                  "duration_seconds": .object(["p50": .double(g.durations.p50), "p95": .double(g.durations.p95),
-                                              "max": .double(g.durations.max)]),
+                                              "max": .double(g.durations.max), "sum": .double(g.durationSum),
+                                              "count": .int(Int64(g.durationCount))]),
                  "error_classes": .object(JSONObject(g.errorClasses.sorted { $0.key < $1.key }.map { ($0.key, .int(Int64($0.value))) }))])
     }
 
@@ -35,26 +37,53 @@ struct MetricsCommand: ParsableCommand {
                  "checkpoints": .object(["total": .int(Int64(m.checkpoints)), "automatic": .int(Int64(m.automaticCheckpoints))])])
     }
 
+    /// A label value in the text exposition format: backslash, double quote and line feed escaped.
     static func label(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 
+    /// A sample value: integers without a fraction, others as Swift's shortest round-trip text (Go parses both).
+    static func value(_ v: Double) -> String {
+        v.isFinite && v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
+    }
+
+    /// The Prometheus text exposition (version 0.0.4). Counters (`_total`) and the summaries' `_sum` and `_count`
+    /// include the sessions `cleanup` removed, so they never drop; quantiles and the `wfhost_sessions` gauge
+    /// describe the sessions still stored (`interrupted`: a running session whose host is gone).
     static func prometheus(_ m: HostMetrics) -> String {
-        var out = "# HELP wfhost_sessions Sessions by status.\n# TYPE wfhost_sessions gauge\n"
-        for (status, n) in m.sessionsByStatus.sorted(by: { $0.key < $1.key }) { out += "wfhost_sessions{status=\"\(status)\"} \(n)\n" }
+        var out = "# HELP wfhost_sessions Sessions in the state directory by status.\n# TYPE wfhost_sessions gauge\n"
+        for (status, n) in m.sessionsByStatus.sorted(by: { $0.key < $1.key }) { out += "wfhost_sessions{status=\"\(label(status))\"} \(n)\n" }
         for (kind, groups) in [("workflow", m.workflows), ("tool", m.tools)] {
             out += "# HELP wfhost_\(kind)_runs_total Finished \(kind) runs by outcome.\n# TYPE wfhost_\(kind)_runs_total counter\n"
             for g in groups {
-                out += "wfhost_\(kind)_runs_total{\(kind)=\"\(label(g.name))\",outcome=\"succeeded\"} \(g.succeeded)\n"
-                out += "wfhost_\(kind)_runs_total{\(kind)=\"\(label(g.name))\",outcome=\"failed\"} \(g.failed)\n"
+                var outcomes = [("succeeded", g.succeeded), ("failed", g.failed)]
+                if kind == "workflow" { outcomes.append(("cancelled", g.cancelled)) }
+                for (outcome, n) in outcomes {
+                    out += "wfhost_\(kind)_runs_total{\(kind)=\"\(label(g.name))\",outcome=\"\(outcome)\"} \(n)\n"
+                }
             }
-            out += "# HELP wfhost_\(kind)_duration_seconds Duration quantiles.\n# TYPE wfhost_\(kind)_duration_seconds summary\n"
+            out += "# HELP wfhost_\(kind)_duration_seconds Duration of finished \(kind) runs.\n# TYPE wfhost_\(kind)_duration_seconds summary\n"
             for g in groups {
-                out += "wfhost_\(kind)_duration_seconds{\(kind)=\"\(label(g.name))\",quantile=\"0.5\"} \(g.durations.p50)\n"
-                out += "wfhost_\(kind)_duration_seconds{\(kind)=\"\(label(g.name))\",quantile=\"0.95\"} \(g.durations.p95)\n"
-                out += "wfhost_\(kind)_duration_seconds_count{\(kind)=\"\(label(g.name))\"} \(g.durations.count)\n"
+                let l = "\(kind)=\"\(label(g.name))\""
+                if g.durations.count > 0 {
+                    out += "wfhost_\(kind)_duration_seconds{\(l),quantile=\"0.5\"} \(value(g.durations.p50))\n"
+                    out += "wfhost_\(kind)_duration_seconds{\(l),quantile=\"0.95\"} \(value(g.durations.p95))\n"
+                }
+                out += "wfhost_\(kind)_duration_seconds_sum{\(l)} \(value(g.durationSum))\n"
+                out += "wfhost_\(kind)_duration_seconds_count{\(l)} \(g.durationCount)\n"
             }
         }
+        out += "# HELP wfhost_workflow_retries_total Retried attempts in workflow runs.\n# TYPE wfhost_workflow_retries_total counter\n"
+        for g in m.workflows { out += "wfhost_workflow_retries_total{workflow=\"\(label(g.name))\"} \(g.retries)\n" }
         out += "# HELP wfhost_tool_retries_total Retried tool attempts.\n# TYPE wfhost_tool_retries_total counter\n"
         for g in m.tools { out += "wfhost_tool_retries_total{tool=\"\(label(g.name))\"} \(g.retries)\n" }
         out += "# HELP wfhost_tool_errors_total Failed tool attempts by error class.\n# TYPE wfhost_tool_errors_total counter\n"
