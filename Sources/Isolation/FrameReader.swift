@@ -1,3 +1,5 @@
+import CSupport
+
 /// Splits the worker's event stream into frames: [u32 length LE][u8 type][u32 call id LE][payload]
 /// (Sources/wfhost-worker/frames.h).
 struct FrameReader {
@@ -54,7 +56,7 @@ struct FrameReader {
 
     /// Encodes a call request frame: 'C', call id, u32 attempt, tool NUL, work_dir NUL, args.
     static func callFrame(_ request: CallRequest, callID: UInt32, workDirectory: String) -> [UInt8] {
-        var payload: [UInt8] = [UInt8(ascii: "C")] + le(callID) + le(UInt32(clamping: request.attempt))
+        var payload: [UInt8] = [WorkerProtocol.frame(WFH_FRAME_CALL)] + le(callID) + le(UInt32(clamping: request.attempt))
         payload += Array(request.tool.utf8) + [0] + Array(workDirectory.utf8) + [0] + Array(request.arguments.utf8)
         return le(UInt32(payload.count)) + payload
     }

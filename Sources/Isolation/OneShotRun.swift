@@ -52,6 +52,8 @@ public enum WorkerFD {
 public enum WorkerProtocol {
     public static let frameHeaderSize = Int(WFH_FRAME_HEADER)
     public static let maxSandboxPaths = Int(WFH_SANDBOX_MAX_PATHS)
+    /// A frame kind's byte on the wire.
+    static func frame(_ kind: wfh_frame_kind) -> UInt8 { UInt8(truncatingIfNeeded: kind.rawValue) }
 }
 
 extension Duration {

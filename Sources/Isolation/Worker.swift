@@ -118,13 +118,13 @@ public final class Worker: @unchecked Sendable {
         let deadline = Sys.monotonicNanos() + startTimeout.nanoseconds
         while true {
             switch worker.pump(until: deadline, cancellation: nil) {
-            case .frame(let f) where f.type == UInt8(ascii: "R"):
+            case .frame(let f) where f.type == WorkerProtocol.frame(WFH_FRAME_READY):
                 let info = try? JSONValue.parse(Array(f.payload)) // the ready frame is ours; a bad one only loses the status
                 worker.sandboxStatus = info?["sandbox"]?.stringValue ?? "off"
                 worker.sandboxLayers = info?["layers"] ?? .null
                 worker.sandboxMissing = info?["missing"]?.stringValue ?? ""
                 return worker
-            case .frame(let f) where f.type == UInt8(ascii: "F"):
+            case .frame(let f) where f.type == WorkerProtocol.frame(WFH_FRAME_LOAD_FAILED):
                 let info = try? JSONValue.parse(Array(f.payload)) // as above
                 worker.shutdown(grace: .zero)
                 let kind = info?["kind"]?.stringValue ?? "load_failed"
@@ -292,37 +292,37 @@ public final class Worker: @unchecked Sendable {
                         + "channel; the worker was retired")))
             case .frame(let f):
                 switch f.type {
-                case UInt8(ascii: "S"):
+                case WorkerProtocol.frame(WFH_FRAME_RESULT):
                     // The host enforces the limit itself, whatever the tool did with set_result's answer.
                     if f.payload.count > limits.maxResultBytes { resultTooLarge = f.payload.count; result = nil }
                     else { result = Array(f.payload) }
-                case UInt8(ascii: "X"):
+                case WorkerProtocol.frame(WFH_FRAME_VERDICT):
                     let (code, message) = Self.splitNul(f.payload)
                     verdict = (code, message)
-                case UInt8(ascii: "E"):
+                case WorkerProtocol.frame(WFH_FRAME_ERROR):
                     let retryable = f.payload.first.map { $0 != 0 } ?? false
                     let (code, message) = Self.splitNul(f.payload.dropFirst())
                     toolError = (retryable, TerminalText.escape(code), TerminalText.escape(message))
-                case UInt8(ascii: "L"):
+                case WorkerProtocol.frame(WFH_FRAME_LOG):
                     let level = f.payload.first.flatMap { CallEvent.LogLevel(rawValue: Int($0)) } ?? .info
                     onEvent(.log(level: level, message: TerminalText.escape(String(decoding: f.payload.dropFirst(), as: UTF8.self))))
-                case UInt8(ascii: "P") where f.payload.count >= 8:
+                case WorkerProtocol.frame(WFH_FRAME_PROGRESS) where f.payload.count >= 8:
                     var fraction = 0.0
                     withUnsafeMutableBytes(of: &fraction) { $0.copyBytes(from: f.payload.prefix(8)) }
                     if !(fraction >= 0) { fraction = 0 } else if fraction > 1 { fraction = 1 }
                     onEvent(.progress(fraction: fraction,
                                       message: TerminalText.escape(String(decoding: f.payload.dropFirst(8), as: UTF8.self))))
-                case UInt8(ascii: "D"):
+                case WorkerProtocol.frame(WFH_FRAME_DONE):
                     var rss: UInt64 = 0
                     if f.payload.count >= 9 { withUnsafeMutableBytes(of: &rss) { $0.copyBytes(from: f.payload.dropFirst().prefix(8)) } }
                     let ok = f.payload.first == 0
                     lastMaxRSSKiB = rss
                     if forkCalls { done = (ok, rss); continue } // the call ends when its process has (the 'K' frame)
                     if endReason != nil { reusable = false }
-                    if let size = resultTooLarge, verdict == nil { verdict = ("result_too_large", String(size)) }
+                    if let size = resultTooLarge, verdict == nil { verdict = (WFH_VERDICT_RESULT_TOO_LARGE, String(size)) }
                     return finish(ok: ok && verdict == nil, result: result, verdict: verdict, toolError: toolError,
                                   endReason: endReason, limits: limits, started: started, maxRSSKiB: rss)
-                case UInt8(ascii: "K") where forkCalls && f.payload.count >= 6:
+                case WorkerProtocol.frame(WFH_FRAME_CALL_ENDED) where forkCalls && f.payload.count >= 6:
                     var code: Int32 = 0
                     withUnsafeMutableBytes(of: &code) { $0.copyBytes(from: f.payload.dropFirst().prefix(4)) }
                     let ended: Termination = f.payload.first == 1
@@ -330,7 +330,7 @@ public final class Worker: @unchecked Sendable {
                         : .exited(code: code)
                     if let done, case .exited(0) = ended {
                         if endReason != nil { reusable = false }
-                        if let size = resultTooLarge, verdict == nil { verdict = ("result_too_large", String(size)) }
+                        if let size = resultTooLarge, verdict == nil { verdict = (WFH_VERDICT_RESULT_TOO_LARGE, String(size)) }
                         return finish(ok: done.ok && verdict == nil, result: result, verdict: verdict, toolError: toolError,
                                       endReason: endReason, limits: limits, started: started, maxRSSKiB: done.rss)
                     }
@@ -419,12 +419,12 @@ public final class Worker: @unchecked Sendable {
         }
         // The worker's own findings come first: the host assigns these classes, never the tool.
         switch verdict?.code {
-        case "result_too_large":
+        case WFH_VERDICT_RESULT_TOO_LARGE:
             return .failure(withTails(CallFailure(
                 .protocol, "the result of \(verdict?.message ?? "?") bytes exceeds the limit of \(limits.maxResultBytes) bytes",
                 hint: "return less (write large data to a file in the work directory and return its path), or raise "
                     + "the result-size limit")))
-        case "out_of_memory":
+        case WFH_VERDICT_OUT_OF_MEMORY:
             return .failure(withTails(CallFailure(.outOfMemory, "\(verdict?.message ?? "") (memory limit \(limits.memoryMB) MiB)",
                                                   hint: "raise the tool's memory limit (memory_mb) or give it less work")))
         default:

@@ -38,7 +38,7 @@ struct wfh_call {
 
 /* The worker's own finding about a call (not the tool's word): the host gives it its class. */
 static void send_verdict(const char *code, const char *message) {
-    frame_send(WFH_FD_EVENTS, 'X', code, strlen(code) + 1, message, strlen(message), NULL, 0);
+    frame_send(WFH_FD_EVENTS, WFH_FRAME_VERDICT, code, strlen(code) + 1, message, strlen(message), NULL, 0);
 }
 
 static int host_set_result(wfh_call *call, const char *json, size_t len) {
@@ -47,23 +47,23 @@ static int host_set_result(wfh_call *call, const char *json, size_t len) {
         call->result_too_large = 1;
         char message[128];
         snprintf(message, sizeof message, "%zu", len);
-        send_verdict("result_too_large", message);
+        send_verdict(WFH_VERDICT_RESULT_TOO_LARGE, message);
         return -1;
     }
-    return frame_send(WFH_FD_EVENTS, 'S', json, len, NULL, 0, NULL, 0) == 0 ? 0 : -1;
+    return frame_send(WFH_FD_EVENTS, WFH_FRAME_RESULT, json, len, NULL, 0, NULL, 0) == 0 ? 0 : -1;
 }
 
 static void host_log(wfh_call *call, wfh_log_level level, const char *message, size_t len) {
     (void)call;
     unsigned char l = (unsigned char)level;
-    frame_send(WFH_FD_EVENTS, 'L', &l, 1, message, len, NULL, 0);
+    frame_send(WFH_FD_EVENTS, WFH_FRAME_LOG, &l, 1, message, len, NULL, 0);
 }
 
 static void host_progress(wfh_call *call, double fraction, const char *message) {
     (void)call;
     if (!(fraction >= 0)) fraction = 0; /* also catches NaN */
     if (fraction > 1) fraction = 1;
-    frame_send(WFH_FD_EVENTS, 'P', &fraction, sizeof fraction, message ? message : "", message ? strlen(message) : 0,
+    frame_send(WFH_FD_EVENTS, WFH_FRAME_PROGRESS, &fraction, sizeof fraction, message ? message : "", message ? strlen(message) : 0,
                NULL, 0);
 }
 
@@ -72,7 +72,7 @@ static void host_report_error(wfh_call *call, const char *code, const char *mess
     unsigned char r = retryable ? 1 : 0;
     const char *c = code ? code : "tool_error";
     const char *m = message ? message : "";
-    frame_send(WFH_FD_EVENTS, 'E', &r, 1, c, strlen(c) + 1, m, strlen(m));
+    frame_send(WFH_FD_EVENTS, WFH_FRAME_ERROR, &r, 1, c, strlen(c) + 1, m, strlen(m));
 }
 
 static int host_is_cancelled(wfh_call *call) {
@@ -91,7 +91,7 @@ static void send_load_failure(const char *kind, const char *message) {
     jw_key(&w, "kind", 1); jw_str(&w, kind);
     jw_key(&w, "message", 0); jw_str(&w, message);
     jw_lit(&w, "}");
-    if (!w.failed) frame_send(WFH_FD_EVENTS, 'F', w.data, w.len, NULL, 0, NULL, 0);
+    if (!w.failed) frame_send(WFH_FD_EVENTS, WFH_FRAME_LOAD_FAILED, w.data, w.len, NULL, 0, NULL, 0);
     jw_free(&w);
 }
 
@@ -141,7 +141,7 @@ static void serve_call(const wfh_plugin *plugin, uint32_t call_id, unsigned char
         if (typed_call(t.c_signature, t.c_function, args, args_len, &out, message, sizeof message) != 0) {
             host_report_error(&call, "invalid_args", message, 0);
         } else if (out.failed) {
-            send_verdict("out_of_memory", "the result could not be built");
+            send_verdict(WFH_VERDICT_OUT_OF_MEMORY, "the result could not be built");
         } else {
             status = host_set_result(&call, out.data, out.len) == 0 ? 0 : 1;
         }
@@ -157,7 +157,7 @@ static void serve_call(const wfh_plugin *plugin, uint32_t call_id, unsigned char
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     uint64_t maxrss = (uint64_t)ru.ru_maxrss;
-    frame_send(WFH_FD_EVENTS, 'D', &status, 1, &maxrss, sizeof maxrss, NULL, 0);
+    frame_send(WFH_FD_EVENTS, WFH_FRAME_DONE, &status, 1, &maxrss, sizeof maxrss, NULL, 0);
     frame_call_id = 0;
 }
 
@@ -182,7 +182,7 @@ static void fork_call(const wfh_plugin *plugin, uint32_t call_id, unsigned char 
     if (pid < 0) {
         char message[128];
         snprintf(message, sizeof message, "the fork server could not fork the call: %s", strerror(errno));
-        send_verdict("fork_failed", message);
+        send_verdict(WFH_VERDICT_FORK_FAILED, message);
         code = 71;
     } else {
         call_process = pid;
@@ -196,7 +196,7 @@ static void fork_call(const wfh_plugin *plugin, uint32_t call_id, unsigned char 
     cancelled = 0;
     unsigned char frame[6] = {kind, 0, 0, 0, 0, core};
     memcpy(frame + 1, &code, 4);
-    frame_send(WFH_FD_EVENTS, 'K', frame, sizeof frame, NULL, 0, NULL, 0);
+    frame_send(WFH_FD_EVENTS, WFH_FRAME_CALL_ENDED, frame, sizeof frame, NULL, 0, NULL, 0);
     frame_call_id = 0;
 }
 
@@ -241,7 +241,7 @@ int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigne
     jw_key(&w, "pid", 1); jw_int(&w, (long long)getpid());
     sandbox_status_json(&w, spec, &sandbox);
     jw_lit(&w, "}");
-    frame_send(WFH_FD_EVENTS, 'R', w.data, w.len, NULL, 0, NULL, 0);
+    frame_send(WFH_FD_EVENTS, WFH_FRAME_READY, w.data, w.len, NULL, 0, NULL, 0);
     jw_free(&w);
 
     for (;;) {
@@ -250,8 +250,8 @@ int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigne
         uint32_t call_id = 0;
         int type = frame_recv(WFH_FD_REQUESTS, &payload, &len, &call_id, (size_t)1 << 30);
         if (type <= 0) break; /* the host closed the channel: done */
-        if (type == 'C' && fork_calls) fork_call(&plugin, call_id, payload, len, max_result);
-        else if (type == 'C') serve_call(&plugin, call_id, payload, len, max_result, 0);
+        if (type == WFH_FRAME_CALL && fork_calls) fork_call(&plugin, call_id, payload, len, max_result);
+        else if (type == WFH_FRAME_CALL) serve_call(&plugin, call_id, payload, len, max_result, 0);
         free(payload);
     }
     return 0;

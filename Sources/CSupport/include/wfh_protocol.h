@@ -17,4 +17,23 @@
 /* At most this many read, write and hidden paths each reach the worker's sandbox. */
 #define WFH_SANDBOX_MAX_PATHS 64
 
+/* Frame kinds (the payloads are described in Sources/wfhost-worker/frames.h). */
+typedef enum wfh_frame_kind {
+    WFH_FRAME_CALL = 'C',        /* host -> worker: a call */
+    WFH_FRAME_READY = 'R',       /* the worker is confined and has loaded the plugin */
+    WFH_FRAME_LOAD_FAILED = 'F', /* it could not (then it exits) */
+    WFH_FRAME_LOG = 'L',
+    WFH_FRAME_PROGRESS = 'P',
+    WFH_FRAME_ERROR = 'E',       /* the tool's own report_error */
+    WFH_FRAME_VERDICT = 'X',     /* the worker's own finding about the call */
+    WFH_FRAME_RESULT = 'S',
+    WFH_FRAME_DONE = 'D',
+    WFH_FRAME_CALL_ENDED = 'K',  /* fork servers: how the call's process ended */
+} wfh_frame_kind;
+
+/* The worker's verdicts ('X' frames): findings the host gives a class of its own. */
+#define WFH_VERDICT_RESULT_TOO_LARGE "result_too_large"
+#define WFH_VERDICT_OUT_OF_MEMORY "out_of_memory"
+#define WFH_VERDICT_FORK_FAILED "fork_failed"
+
 #endif
