@@ -19,6 +19,8 @@ public struct ToolDescriptor: Sendable, Hashable {
     public var cSignature: String?
     public var hasCFunction: Bool
     public var capabilities: Capabilities?
+    /// The entry's `struct_size` as compiled (nil in reports of older scanners).
+    public var structSize: Int? = nil
 
     /// WFH_TOOL_IDEMPOTENT.
     public var isIdempotent: Bool { flags & 1 != 0 }
@@ -39,6 +41,12 @@ public struct PluginDescriptor: Sendable, Hashable {
     public var tools: [ToolDescriptor]
     /// `tool_count` as declared (the scanner reads at most 4096 entries).
     public var declaredToolCount: Int
+    /// `tool_size`: the stride of the tool table (nil in reports of older scanners).
+    public var toolSize: Int? = nil
+    /// `tools` is NULL.
+    public var toolTableIsNull = false
+    /// When `tool_count` is 0 but `tools` points into the plugin: the `struct_size` of the entry it points to.
+    public var firstToolStructSize: Int? = nil
 }
 
 extension PluginDescriptor {
@@ -56,6 +64,9 @@ extension PluginDescriptor {
         author = report["author"]?.stringValue
         homepage = report["homepage"]?.stringValue
         declaredToolCount = report["tool_count"]?.intValue ?? tools.count
+        toolSize = report["tool_size"]?.intValue
+        toolTableIsNull = report["tools_null"]?.boolValue ?? false
+        firstToolStructSize = report["first_tool_struct_size"]?.intValue
         self.tools = tools.map { t in
             let caps = t["capabilities"]?.objectValue.map { c in
                 Capabilities(network: c["network"]?.boolValue ?? false,
@@ -67,7 +78,8 @@ extension PluginDescriptor {
                 description: t["description"]?.stringValue, inputSchema: t["input_schema"]?.stringValue,
                 outputSchema: t["output_schema"]?.stringValue, flags: UInt32(t["flags"]?.intValue ?? 0),
                 hasInvoke: t["has_invoke"]?.boolValue ?? false, cSignature: t["c_signature"]?.stringValue,
-                hasCFunction: t["has_c_function"]?.boolValue ?? false, capabilities: caps)
+                hasCFunction: t["has_c_function"]?.boolValue ?? false, capabilities: caps,
+                structSize: t["struct_size"]?.intValue)
         }
     }
 }

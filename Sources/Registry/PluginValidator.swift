@@ -77,9 +77,11 @@ public enum PluginValidator {
             error("invalid_version", "plugin version '\(d.version ?? "")' is not a semantic version",
                   hint: "use MAJOR.MINOR.PATCH, for example \"1.0.0\"")
         }
+        // The header makes descriptions required (wfh_plugin.description, wfh_tool.description).
         if (d.description ?? "").allSatisfy(\.isWhitespace) {
-            warning("empty_description", "the plugin has no description",
-                    hint: "describe in a sentence what the plugin offers; `wfhost plugins list` shows it")
+            error("empty_description", "the plugin has no description (the SDK header requires one)",
+                  hint: "describe in a sentence what the plugin offers (the description argument of "
+                      + "WFH_PLUGIN_DEFINE); `wfhost plugins list` shows it")
         }
         if (d.author ?? "").isEmpty, (d.homepage ?? "").isEmpty {
             warning("missing_author", "the plugin names neither an author nor a homepage",
@@ -88,8 +90,16 @@ public enum PluginValidator {
         if (d.license ?? "").isEmpty {
             warning("missing_license", "the plugin declares no license", hint: "set an SPDX identifier such as \"MIT\"")
         }
-        if d.tools.isEmpty {
-            warning("no_tools", "the plugin declares no tools")
+        if d.tools.isEmpty, d.declaredToolCount == 0, !d.toolTableIsNull, let stride = d.toolSize,
+           d.firstToolStructSize == stride {
+            error("tools_pointer",
+                  "the descriptor declares 0 tools, but its tool table holds a tool entry: WFH_PLUGIN_DEFINE was "
+                      + "given a pointer, not an array (sizeof a pointer / sizeof(wfh_tool) is 0)",
+                  hint: "pass the array itself: static const wfh_tool tools[] = {...}; WFH_PLUGIN_DEFINE(..., tools)")
+        } else if d.tools.isEmpty {
+            warning("no_tools", "the plugin declares no tools",
+                    hint: "declare a static const wfh_tool array with WFH_TOOL or WFH_TYPED_TOOL entries and pass it "
+                        + "to WFH_PLUGIN_DEFINE; a plugin without tools offers nothing")
         }
         if d.declaredToolCount > d.tools.count {
             error("too_many_tools", "the plugin declares \(d.declaredToolCount) tools; at most \(d.tools.count) are read",
@@ -101,6 +111,7 @@ public enum PluginValidator {
         for (index, tool) in d.tools.enumerated() {
             let label = tool.name.flatMap { $0.isEmpty ? nil : $0 } ?? "#\(index + 1)"
             var toolOK = true
+            var parsedSignature: (text: String, signature: CSignature)?
             if let name = tool.name, !name.isEmpty {
                 if !isValidName(name) {
                     error("invalid_tool_name", tool: label, "tool name '\(name)' is invalid", hint: nameRule)
@@ -118,9 +129,18 @@ public enum PluginValidator {
                 error("invalid_tool_name", tool: label, "tool entry \(index + 1) has no name", hint: nameRule)
                 toolOK = false
             }
+            if let size = tool.structSize, let stride = d.toolSize, size != stride {
+                error("tool_size_mismatch", tool: label,
+                      "tool entry \(index + 1)'s struct_size is \(size) bytes, but the descriptor's tool_size (the "
+                          + "table's stride) is \(stride)",
+                      hint: "build every entry with WFH_TOOL or WFH_TYPED_TOOL and the descriptor with "
+                          + "WFH_PLUGIN_DEFINE, all from the same <wfhost/plugin.h>: both are sizeof(wfh_tool)")
+                toolOK = false
+            }
             if (tool.description ?? "").allSatisfy(\.isWhitespace) {
-                warning("empty_description", tool: label, "the tool has no description",
-                        hint: "describe what the tool does and what it returns; `wfhost plugins show` prints it")
+                error("empty_description", tool: label, "the tool has no description (the SDK header requires one)",
+                      hint: "describe what the tool does and what it returns; `wfhost plugins show` prints it")
+                toolOK = false
             }
             if !tool.hasInvoke {
                 if tool.cSignature == nil || !tool.hasCFunction {
@@ -129,7 +149,7 @@ public enum PluginValidator {
                     toolOK = false
                 } else if let signature = tool.cSignature {
                     do {
-                        _ = try CSignature.parse(signature)
+                        parsedSignature = (signature, try CSignature.parse(signature))
                     } catch let problem {
                         error("invalid_signature", tool: label, "typed signature \"\(signature)\": \(problem.message)",
                               hint: "write it as \"RESULT (TYPE NAME, ...)\" with types void, bool, i32, i64, u32, "
@@ -138,11 +158,34 @@ public enum PluginValidator {
                     }
                 }
             }
-            let input = compileSchema(tool.inputSchema, which: "input", tool: label, required: true, path: path,
-                                      into: &findings)
-            let output = compileSchema(tool.outputSchema, which: "output", tool: label, required: false, path: path,
-                                       into: &findings)
+            let (input, inputJSON) = compileSchema(tool.inputSchema, which: "input", tool: label, required: true,
+                                                   path: path, into: &findings)
+            let (output, outputJSON) = compileSchema(tool.outputSchema, which: "output", tool: label, required: false,
+                                                     path: path, into: &findings)
             if input == nil || (tool.outputSchema != nil && output == nil) { toolOK = false }
+            let before = findings.count
+            let report: Report = { severity, code, message, hint in
+                findings.append(Finding(severity, code, path: path, tool: label, message, hint: hint))
+            }
+            for (which, json) in [("input", inputJSON), ("output", outputJSON)] {
+                guard let json else { continue }
+                for m in misspeltKeywords(json) {
+                    report(.warning, "unknown_keyword",
+                           "the \(which) schema has the unknown keyword \(JSONValue.string(m.keyword).serialized()) at "
+                               + "\(m.pointer), which JSON Schema ignores",
+                           "did you mean \(JSONValue.string(m.suggestion).serialized())?")
+                }
+            }
+            if let inputJSON, input != nil {
+                checkAcceptsObjects(inputJSON, report: report)
+                if !tool.hasInvoke, let parsedSignature {
+                    checkSignature(parsedSignature.text, parsedSignature.signature, against: inputJSON, report: report)
+                }
+            }
+            if let caps = tool.capabilities {
+                checkCapabilityPaths(caps, schema: input != nil ? inputJSON : nil, report: report)
+            }
+            if findings[before...].contains(where: { $0.severity == .error }) { toolOK = false }
             if toolOK, let input {
                 tools.append(RegisteredTool(plugin: pluginName, pluginVersion: d.version ?? "", pluginPath: path,
                                             descriptor: tool, schemas: ToolSchemas(input: input, output: output)))
@@ -153,14 +196,14 @@ public enum PluginValidator {
     }
 
     private static func compileSchema(_ text: String?, which: String, tool: String, required: Bool, path: String,
-                                      into findings: inout [Finding]) -> CompiledSchema? {
+                                      into findings: inout [Finding]) -> (CompiledSchema?, JSONValue?) {
         guard let text else {
             if required {
                 findings.append(Finding(.error, "missing_schema", path: path, tool: tool, "the tool has no input schema",
                                         hint: "every tool declares a JSON Schema for its arguments; for none, use "
                                             + "{\"type\":\"object\",\"additionalProperties\":false}"))
             }
-            return nil
+            return (nil, nil)
         }
         let json: JSONValue
         do {
@@ -171,18 +214,18 @@ public enum PluginValidator {
                                         + "at byte offset \(error.offset) (line \(error.line), column \(error.column))",
                                     hint: "check the string literal's quoting and escapes; `wfhost schema check` "
                                         + "validates a schema file"))
-            return nil
+            return (nil, nil)
         }
         do {
-            return try CompiledSchema.compile(json)
+            return (try CompiledSchema.compile(json), json)
         } catch {
+            let dialect = "the dialect is JSON Schema 2020-12 (see SDK/README.md for the keywords wfhost supports)"
             for e in error.errors {
                 findings.append(Finding(.error, "invalid_schema", path: path, tool: tool,
                                         "the \(which) schema is invalid at \(JSONPointer.display(e.pointer)): \(e.message)",
-                                        hint: "the dialect is JSON Schema 2020-12 (see SDK/README.md for the keywords "
-                                            + "wfhost supports)"))
+                                        hint: typeSuggestion(at: e.pointer, in: json).map { "\($0) " + dialect } ?? dialect))
             }
-            return nil
+            return (nil, json)
         }
     }
 }

@@ -47,6 +47,13 @@ public struct ScanFailure: Error, Sendable, Hashable {
                            "not a wfhost plugin: it does not export the entry symbol 'wfhost_plugin_descriptor'",
                            hint: "define the plugin with WFH_PLUGIN_DEFINE(...) from <wfhost/plugin.h>; if you "
                                + "build with -fvisibility=hidden, the macro's WFH_EXPORT keeps the symbol visible")
+        case "mangled_entry_symbol":
+            return Finding(.error, kind, path: path,
+                           "not a wfhost plugin: the entry symbol is C++-mangled ('\(message)'), so "
+                               + "'wfhost_plugin_descriptor' is not exported",
+                           hint: "give the entry function C linkage: use WFH_PLUGIN_DEFINE(...) from "
+                               + "<wfhost/plugin.h> (it declares it extern \"C\"), or write extern \"C\" WFH_EXPORT "
+                               + "const wfh_plugin *wfhost_plugin_descriptor(void)")
         case "bad_descriptor":
             return Finding(.error, kind, path: path, "invalid descriptor: \(message)",
                            hint: "build the descriptor with WFH_PLUGIN_DEFINE from <wfhost/plugin.h>")

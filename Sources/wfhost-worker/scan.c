@@ -4,7 +4,9 @@
 #include "worker.h"
 #include "wfhost/plugin.h"
 #include <dlfcn.h>
+#include <elf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -117,6 +119,15 @@ static void emit_descriptor(jw *w, const wfh_plugin *raw) {
     jw_key(w, "author", 0); jw_str(w, p.author);
     jw_key(w, "homepage", 0); jw_str(w, p.homepage);
     jw_key(w, "tool_count", 0); jw_int(w, p.tool_count);
+    jw_key(w, "tool_size", 0); jw_int(w, p.tool_size);
+    jw_key(w, "tools_null", 0); jw_lit(w, p.tools ? "false" : "true");
+    /* No tools but a table: WFH_PLUGIN_DEFINE given a pointer counts sizeof(pointer) / sizeof(wfh_tool) = 0.
+     * Report the first entry's struct_size when the table lies inside a loaded object (dladdr), so it is
+     * readable; the validator compares it with tool_size. */
+    Dl_info info;
+    if (p.tool_count == 0 && p.tools && dladdr(p.tools, &info) != 0 && info.dli_fname) {
+        jw_key(w, "first_tool_struct_size", 0); jw_int(w, p.tools->struct_size);
+    }
     jw_key(w, "tools", 0);
     jw_lit(w, "[");
     uint32_t count = p.tool_count < MAX_TOOLS ? p.tool_count : MAX_TOOLS;
@@ -125,6 +136,45 @@ static void emit_descriptor(jw *w, const wfh_plugin *raw) {
         emit_tool(w, (const wfh_tool *)(const void *)((const char *)p.tools + (size_t)i * p.tool_size), p.tool_size);
     }
     jw_lit(w, "]}");
+}
+
+/*
+ * A C++-mangled entry symbol ("_Z24wfhost_plugin_descriptorv", the function defined in C++ without extern "C")
+ * in the dynamic symbol table of the plugin open at fd; copies its name into out and returns 0, else -1.
+ * Reads the section headers from the file: the loaded image keeps no symbol count.
+ */
+static int find_mangled_entry(int fd, char *out, size_t out_size) {
+    Elf64_Ehdr h;
+    if (pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h || h.e_shentsize != sizeof(Elf64_Shdr) || h.e_shnum == 0 ||
+        h.e_shnum > 4096)
+        return -1;
+    int found = -1;
+    for (unsigned i = 0; i < h.e_shnum && found != 0; i++) {
+        Elf64_Shdr sym, str;
+        if (pread(fd, &sym, sizeof sym, (off_t)(h.e_shoff + (Elf64_Off)i * sizeof sym)) != (ssize_t)sizeof sym) break;
+        if (sym.sh_type != SHT_DYNSYM || sym.sh_entsize != sizeof(Elf64_Sym) || sym.sh_link >= h.e_shnum) continue;
+        if (pread(fd, &str, sizeof str, (off_t)(h.e_shoff + (Elf64_Off)sym.sh_link * sizeof str)) != (ssize_t)sizeof str)
+            break;
+        if (str.sh_size == 0 || str.sh_size > (16u << 20) || sym.sh_size > (64u << 20)) break;
+        char *names = malloc(str.sh_size + 1);
+        Elf64_Sym *syms = malloc(sym.sh_size);
+        if (names && syms && pread(fd, names, str.sh_size, (off_t)str.sh_offset) == (ssize_t)str.sh_size &&
+            pread(fd, syms, sym.sh_size, (off_t)sym.sh_offset) == (ssize_t)sym.sh_size) {
+            names[str.sh_size] = '\0';
+            for (size_t k = 0; k < sym.sh_size / sizeof *syms; k++) {
+                if (syms[k].st_name >= str.sh_size || syms[k].st_shndx == SHN_UNDEF) continue;
+                const char *name = names + syms[k].st_name;
+                if (strncmp(name, "_Z", 2) == 0 && strstr(name, WFH_ENTRY_SYMBOL)) {
+                    snprintf(out, out_size, "%s", name);
+                    found = 0;
+                    break;
+                }
+            }
+        }
+        free(names);
+        free(syms);
+    }
+    return found;
 }
 
 int run_scan(const char *display_path, const sandbox_spec *requested) {
@@ -147,7 +197,11 @@ int run_scan(const char *display_path, const sandbox_spec *requested) {
     } else {
         dlerror();
         void *sym = dlsym(handle, WFH_ENTRY_SYMBOL);
-        if (!sym) {
+        char mangled[256];
+        if (!sym && find_mangled_entry(WFH_FD_PLUGIN, mangled, sizeof mangled) == 0) {
+            /* The message is the symbol itself: the host words the finding. */
+            emit_failure(&w, "mangled_entry_symbol", mangled);
+        } else if (!sym) {
             emit_failure(&w, "missing_entry_symbol",
                          "the shared object does not export '" WFH_ENTRY_SYMBOL "'");
         } else {

@@ -186,7 +186,8 @@ extension IsolationTests {
             ("fx.shout", #"{"text":"a","loud":1}"#, "argument 'loud' must be a boolean, not a number"),
             ("fx.twice_u32", #"{"x":-1}"#,
              "argument 'x' is -1, outside the range of an unsigned 32-bit integer (0 to 4294967295)"),
-            ("fx.twice_u32", #"{}"#, "missing argument 'x'"),
+            // The schema names x as required (the validator insists), so a missing x stops there.
+            ("fx.twice_u32", #"{}"#, "the arguments do not match fx.twice_u32's input schema:\n  /x: required property is missing"),
         ])
         func wrongTypesNeverReachTheFunction(tool: String, args: String, message: String) async throws {
             // The fixture's schemas accept any object, so this is the worker's typed_call check.

@@ -151,11 +151,15 @@ import Testing
         #expect(r.stdout.contains("\(bad): error: plugin version '1.0' is not a semantic version"))
     }
 
-    @Test func emptyDescriptionsAreWarnings() throws {
+    /// The header says descriptions are required; the validator agrees (an error, the plugin is invalid).
+    @Test func emptyDescriptionsAreErrors() throws {
         let so = try TestSupport.compileFixture("plugin.c", to: dir + "/nodesc.so", defines: ["NO_DESCRIPTION"])
         let r = try validate([so])
-        #expect(r.status == 0)
-        #expect(r.stdout.contains("\(so): warning: tool 'alpha': the tool has no description"))
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("""
+            \(so): error: tool 'alpha': the tool has no description (the SDK header requires one)
+              hint: describe what the tool does and what it returns; `wfhost plugins show` prints it
+            """))
     }
 
     @Test func githubAndJSONFormats() throws {

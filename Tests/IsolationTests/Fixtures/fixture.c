@@ -100,17 +100,24 @@ static wfh_status wait_cancel(const wfh_host *host, wfh_call *call, const wfh_re
 }
 
 #define ANY_OBJECT "{\"type\":\"object\"}"
+/* Typed tools name their parameters as required properties of any type, so that wrong types reach the worker's
+ * own signature check (the tests of its messages). */
+#define ANY_OF(props, req) "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "]}"
 #define PATH_ARG "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"}},\"required\":[\"path\"]}"
 
 static const char *const declared[] = {DECLARED_DIR, NULL};
 static const wfh_capabilities declared_caps = {sizeof(wfh_capabilities), 0, NULL, declared};
 
 static const wfh_tool tools[] = {
-    WFH_TYPED_TOOL("sum_i64", "Sum", "Adds two 64-bit integers.", ANY_OBJECT, 0, "i64 (i64 a, i64 b)", sum_i64),
-    WFH_TYPED_TOOL("is_length", "Length check", "Whether text has n bytes.", ANY_OBJECT, 0,
+    WFH_TYPED_TOOL("sum_i64", "Sum", "Adds two 64-bit integers.",
+                   ANY_OF("\"a\":{},\"b\":{}", "\"a\",\"b\""), 0, "i64 (i64 a, i64 b)", sum_i64),
+    WFH_TYPED_TOOL("is_length", "Length check", "Whether text has n bytes.",
+                   ANY_OF("\"text\":{},\"n\":{}", "\"text\",\"n\""), 0,
                    "bool (str text, i32 n)", is_length),
-    WFH_TYPED_TOOL("shout", "Shout", "Upper-cases text when loud.", ANY_OBJECT, 0, "str (str text, bool loud)", shout),
-    WFH_TYPED_TOOL("twice_u32", "Twice", "Doubles an unsigned 32-bit integer.", ANY_OBJECT, 0, "u64 (u32 x)",
+    WFH_TYPED_TOOL("shout", "Shout", "Upper-cases text when loud.",
+                   ANY_OF("\"text\":{},\"loud\":{}", "\"text\",\"loud\""), 0, "str (str text, bool loud)", shout),
+    WFH_TYPED_TOOL("twice_u32", "Twice", "Doubles an unsigned 32-bit integer.",
+                   ANY_OF("\"x\":{}", "\"x\""), 0, "u64 (u32 x)",
                    twice_u32),
     WFH_TYPED_TOOL("bump", "Bump", "Takes nothing, returns nothing.", ANY_OBJECT, 0, "void (void)", bump),
     WFH_TOOL("write", "Write", "Writes a file with the default capabilities.", PATH_ARG, NULL, 0, write_path),
