@@ -92,42 +92,23 @@ public enum OneShotRun {
         }
         // The parent keeps only the read ends; EOF then means every writer is gone.
         Sys.close(events.write); Sys.close(out.write); Sys.close(err.write)
-        defer { Sys.close(events.read); Sys.close(out.read); Sys.close(err.read) }
-        for fd in [events.read, out.read, err.read] { _ = wfh_set_nonblocking(fd) }
-
+        let io = Supervision(process: child, eventFD: events.read, stdoutFD: out.read, stderrFD: err.read,
+                             tailLimit: request.outputTailLimit)
+        defer { io.closeChannels() }
         var eventBytes: [UInt8] = []
-        var stdoutTail = TailBuffer(limit: request.outputTailLimit)
-        var stderrTail = TailBuffer(limit: request.outputTailLimit)
         var overflow = false, timedOut = false
+        io.onEvents = { data in
+            if eventBytes.count + data.count > request.eventLimit {
+                overflow = true
+                child.signalGroup(.kill)
+                return false
+            }
+            eventBytes.append(contentsOf: data)
+            return true
+        }
         let deadline = started + request.timeout.nanoseconds
         var killAt: UInt64? = nil
-        var open: [CInt: Bool] = [events.read: true, out.read: true, err.read: true]
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
-        defer { chunk.deallocate() }
-
-        func drain(_ fd: CInt) throws(SystemError) {
-            while open[fd] == true {
-                guard let n = try Sys.read(fd, into: chunk) else { return }
-                if n == 0 { open[fd] = false; return }
-                let data = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
-                if fd == events.read {
-                    if eventBytes.count + n > request.eventLimit {
-                        overflow = true
-                        child.signalGroup(.kill)
-                        open[fd] = false
-                        return
-                    }
-                    eventBytes.append(contentsOf: data)
-                } else if fd == out.read {
-                    stdoutTail.append(data)
-                } else {
-                    stderrTail.append(data)
-                }
-            }
-        }
-
-        var termination: Termination? = nil
-        while termination == nil {
+        loop: while true {
             let now = Sys.monotonicNanos()
             if !timedOut, now >= deadline {
                 timedOut = true
@@ -138,28 +119,16 @@ public enum OneShotRun {
                 child.signalGroup(.kill)
                 killAt = nil
             }
-            let wakeAt = min(timedOut ? (killAt ?? now + 10_000_000) : deadline, now + 1_000_000_000)
-            var timeoutMs = CInt(clamping: (wakeAt > now ? wakeAt - now : 0) / 1_000_000 + 1)
-            var fds = open.filter(\.value).map { pollfd(fd: $0.key, events: Int16(POLLIN), revents: 0) }
-            if child.pidfd >= 0 {
-                fds.append(pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0))
-            } else {
-                timeoutMs = min(timeoutMs, 10)
-            }
-            try Sys.poll(&fds, timeoutMs: timeoutMs)
-            for p in fds where p.fd != child.pidfd && p.revents != 0 { try drain(p.fd) }
-            let exited = child.pidfd >= 0
-                ? fds.contains { $0.fd == child.pidfd && $0.revents != 0 }
-                : true
-            if exited {
-                // Kill what the child left behind in its group while its pid is still held by the zombie.
-                if child.pidfd >= 0 { child.signalGroup(.kill) }
-                termination = try child.reapIfExited()
+            switch io.wait(until: timedOut ? (killAt ?? now + 10_000_000) : deadline) {
+            case .exited: break loop
+            case .failed(let why): throw SystemError("poll (\(why))", errno: EIO) // the child is reaped already
+            case .progress, .deadline, .extra: continue
             }
         }
-        for fd in [events.read, out.read, err.read] { try drain(fd) }
+        io.drainAll()
+        let termination = io.exit?.termination
         return OneShotOutcome(termination: termination ?? .exited(code: -1), timedOut: timedOut,
-                              eventsOverflowed: overflow, events: eventBytes, stdout: stdoutTail, stderr: stderrTail,
+                              eventsOverflowed: overflow, events: eventBytes, stdout: io.stdoutTail, stderr: io.stderrTail,
                               elapsed: .nanoseconds(Int64(Sys.monotonicNanos() - started)))
     }
 }

@@ -11,14 +11,12 @@ public final class Worker: @unchecked Sendable {
     public let key: WorkerKey
     let process: ChildProcess
     private let requestFD: CInt
-    private let eventFD: CInt
-    private let stdoutFD: CInt
-    private let stderrFD: CInt
+    /// The worker's output channels and its end (the supervision loop every child shares).
+    private let io: Supervision
     private var frames: FrameReader
-    private var stdoutTail = TailBuffer(limit: 64 << 10)
-    private var stderrTail = TailBuffer(limit: 64 << 10)
-    private var open: Set<CInt>
-    private var exit: (termination: Termination, maxRSSKiB: UInt64)?
+    private var stdoutTail: TailBuffer { io.stdoutTail }
+    private var stderrTail: TailBuffer { io.stderrTail }
+    private var exit: (termination: Termination, maxRSSKiB: UInt64)? { io.exit }
     public private(set) var callsServed = 0
     /// The worker's peak resident memory (KiB) as its last call's done frame reported it.
     public private(set) var lastMaxRSSKiB: UInt64 = 0
@@ -52,7 +50,6 @@ public final class Worker: @unchecked Sendable {
     }
     private var reusable = true
     private var closed = false
-    private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 8)
 
     public var pid: pid_t { process.pid }
 
@@ -60,16 +57,17 @@ public final class Worker: @unchecked Sendable {
         self.key = key
         self.process = process
         self.requestFD = requestFD
-        self.eventFD = eventFD
-        self.stdoutFD = stdoutFD
-        self.stderrFD = stderrFD
+        self.io = Supervision(process: process, eventFD: eventFD, stdoutFD: stdoutFD, stderrFD: stderrFD,
+                              tailLimit: 64 << 10)
         self.frames = FrameReader(maxFrame: key.maxResultBytes + (1 << 20))
-        self.open = [eventFD, stdoutFD, stderrFD]
+        io.onEvents = { [unowned self] bytes in
+            self.frames.append(bytes)
+            return true
+        }
     }
 
     deinit {
         shutdown(grace: .zero)
-        chunk.deallocate()
     }
 
     /// Spawns a worker for `key` and waits until it has confined itself and loaded the plugin.
@@ -111,7 +109,6 @@ public final class Worker: @unchecked Sendable {
                               hint: "reinstall wfhost, or set WFHOST_WORKER to the worker's path")
         }
         Sys.close(requests.read); Sys.close(events.write); Sys.close(out.write); Sys.close(err.write)
-        for fd in [events.read, out.read, err.read] { _ = wfh_set_nonblocking(fd) }
         let worker = Worker(key: key, process: process, requestFD: requests.write, eventFD: events.read,
                             stdoutFD: out.read, stderrFD: err.read)
         worker.forkCalls = forkCalls
@@ -203,43 +200,11 @@ public final class Worker: @unchecked Sendable {
                 return .exited(exit.termination, exit.maxRSSKiB)
             }
             if let cancellation, cancellation.isCancelled { return .cancelRequested }
-            let now = Sys.monotonicNanos()
-            if let deadline, now >= deadline { return .deadline }
-            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            var timeoutMs: CInt = deadline.map { CInt(clamping: ($0 - now) / 1_000_000 + 1) } ?? 1000
-            if process.pidfd >= 0 {
-                fds.append(pollfd(fd: process.pidfd, events: Int16(POLLIN), revents: 0))
-            } else {
-                timeoutMs = min(timeoutMs, 10)
+            switch io.wait(until: deadline, extraFD: cancellation?.readFD ?? -1) {
+            case .deadline: return .deadline
+            case .failed(let why): return .badFrame(why)
+            case .progress, .exited, .extra: continue // frames, the exit and the cancellation are read above
             }
-            if let cancellation, cancellation.readFD >= 0 {
-                fds.append(pollfd(fd: cancellation.readFD, events: Int16(POLLIN), revents: 0))
-            }
-            do {
-                try Sys.poll(&fds, timeoutMs: timeoutMs)
-            } catch {
-                return .badFrame("\(error)")
-            }
-            for p in fds where p.revents != 0 && open.contains(p.fd) { drain(p.fd) }
-            let pidfdReady = process.pidfd >= 0 && fds.contains { $0.fd == process.pidfd && $0.revents != 0 }
-            if pidfdReady || process.pidfd < 0 {
-                if pidfdReady { process.signalGroup(.kill) } // end what it left in its group, while the pid is held
-                if let reaped = try? process.reapWithUsage(block: pidfdReady) { // ECHILD cannot happen: we own it
-                    exit = reaped
-                    for fd in open { drain(fd) }
-                }
-            }
-        }
-    }
-
-    private func drain(_ fd: CInt) {
-        while open.contains(fd) {
-            let n: Int?
-            do { n = try Sys.read(fd, into: chunk) } catch { n = 0 }
-            guard let n else { return }
-            if n == 0 { open.remove(fd); return }
-            let bytes = UnsafeRawBufferPointer(rebasing: chunk[0..<n])
-            if fd == eventFD { frames.append(bytes) } else if fd == stdoutFD { stdoutTail.append(bytes) } else { stderrTail.append(bytes) }
         }
     }
 
@@ -258,8 +223,8 @@ public final class Worker: @unchecked Sendable {
     public func call(_ request: CallRequest, limits: CallLimits, cancellation: CallCancellation?,
                      onEvent: (CallEvent) -> Void) -> Result<CallSuccess, CallFailure> {
         let started = Sys.monotonicNanos()
-        stdoutTail = TailBuffer(limit: 64 << 10)
-        stderrTail = TailBuffer(limit: 64 << 10)
+        io.stdoutTail = TailBuffer(limit: 64 << 10)
+        io.stderrTail = TailBuffer(limit: 64 << 10)
         callsServed += 1
         callID &+= 1
         if callID == 0 { callID = 1 }
@@ -283,9 +248,7 @@ public final class Worker: @unchecked Sendable {
                 // A late frame of an earlier call, or one forged by something the tool started: never this
                 // call's result. The stream can no longer be trusted, so the worker is retired.
                 reusable = false
-                process.signalGroup(.kill)
-                _ = try? process.reapWithUsage(block: true) // our own child; the stray frame is what we report
-                exit = (.signaled(.kill, coreDumped: false), 0)
+                io.killAndReap() // the stray frame is what we report
                 return .failure(withTails(CallFailure(
                     .protocol, "the worker sent a frame for call \(f.callID) during call \(callID)",
                     hint: "a process the tool started, or a late reply of an earlier call, wrote to the protocol "
@@ -364,9 +327,7 @@ public final class Worker: @unchecked Sendable {
                 deadline = Sys.monotonicNanos() + limits.grace.nanoseconds
             case .badFrame(let why):
                 reusable = false
-                process.signalGroup(.kill)
-                _ = try? process.reapWithUsage(block: true) // reaping our own child; the frame error is what we report
-                exit = (.signaled(.kill, coreDumped: false), 0)
+                io.killAndReap() // the frame error is what we report
                 return .failure(withTails(CallFailure(.protocol, "the worker sent a malformed frame: \(why)",
                                                       hint: "a result larger than the limit (\(limits.maxResultBytes) bytes) or a corrupted worker")))
             }
@@ -524,12 +485,8 @@ public final class Worker: @unchecked Sendable {
                     if case .exited = pump(until: deadline, cancellation: nil) { break }
                 }
             }
-            if exit == nil {
-                process.signalGroup(.kill)
-                exit = try? process.reapWithUsage(block: true) // our own child: reaping cannot fail but with ECHILD
-            }
+            io.killAndReap()
         }
-        for fd in [eventFD, stdoutFD, stderrFD] where fd >= 0 { Sys.close(fd) }
-        open.removeAll()
+        io.closeChannels()
     }
 }
