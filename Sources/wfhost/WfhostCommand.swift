@@ -3,6 +3,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Spec
 import WorkflowHost
 
 /// The root command. Each subcommand lives in its own file under `Commands/`.
@@ -61,13 +62,28 @@ struct WfhostCommand: AsyncParsableCommand {
         return rest
     }
 
+    /// `error: unknown command 'rnu'` with a did-you-mean hint, when the first argument names no subcommand.
+    static func unknownSubcommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        guard !names.contains(first) else { return nil }
+        let list = "`wfhost --help` lists the commands"
+        return "error: unknown command '\(first)'\n  hint: "
+            + (Suggestions.closest(to: first, among: names).map { "did you mean '\($0)'? (\(list))" } ?? list)
+    }
+
     /// Parses and runs, exiting with the code `Exit` maps the error to (argument-parser's usage code 64 is our 2).
     static func main() async {
         // A worker that dies closes its request pipe; the write then fails with EPIPE, which the supervisor
         // reports. The default SIGPIPE action would kill the host instead.
         signal(SIGPIPE, SIG_IGN)
+        let arguments = moveGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        if let unknown = unknownSubcommand(arguments) {
+            printError(unknown)
+            Foundation.exit(Exit.invalidInput.rawValue)
+        }
         do {
-            var command = try parseAsRoot(moveGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+            var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

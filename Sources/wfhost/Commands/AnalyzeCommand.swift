@@ -15,7 +15,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var workflow: WorkflowOptions
-    @Argument(help: "A workflow file.") var file: String
+    @Argument(help: "A workflow file, the name of a predefined workflow, or - for standard input.") var file: String
     @Option(help: "What weights the critical path.") var weight: CriticalPathWeighting?
     @Flag(help: "Print a JSON document.") var json = false
 

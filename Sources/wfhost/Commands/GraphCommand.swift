@@ -12,7 +12,7 @@ struct GraphCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var workflow: WorkflowOptions
-    @Argument(help: "A workflow file.") var file: String
+    @Argument(help: "A workflow file, the name of a predefined workflow, or - for standard input.") var file: String
     @Option(help: "Output format.") var format: GraphFormat = .dot
 
     func run() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Plan
 import Spec
 
@@ -42,7 +43,7 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var workflow: WorkflowOptions
-    @Argument(help: "Workflow files.") var files: [String]
+    @Argument(help: "Workflow files, names of predefined workflows, or - for standard input.") var files: [String]
     @Flag(help: "Print a JSON document (same as --format json).") var json = false
     @Option(help: "Output format.") var format: ReportFormat = .text
 
@@ -52,7 +53,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let options = try workflow.loadOptions(global: global)
-        let reports = files.map { WorkflowValidator.validate(path: $0, options: options) }
+        let reports = files.map { validateWorkflowArgument($0, options: options) }
         switch json ? .json : format {
         case .json:
             print(try JSONText.encode(ValidationDocument(reports: reports)))
@@ -70,10 +71,20 @@ struct ValidateCommand: ParsableCommand {
     }
 }
 
-/// Validates one file for `graph` and `analyze`: prints its diagnostics on stderr, and exits 2 unless it can be
-/// planned.
+/// Validates a workflow argument as `run` takes it: a file, the name of a predefined workflow
+/// (`wfhost workflows list`), or `-` for standard input (named `<stdin>` in diagnostics).
+func validateWorkflowArgument(_ argument: String, options: LoadOptions) -> ValidationReport {
+    if argument == "-" {
+        return WorkflowValidator.validate(bytes: Array(FileHandle.standardInput.readDataToEndOfFile()), file: "<stdin>",
+                                          options: options)
+    }
+    return WorkflowValidator.validate(path: PredefinedWorkflows.resolve(argument), options: options)
+}
+
+/// Validates one workflow argument (see `validateWorkflowArgument`) for `graph` and `analyze`: prints its
+/// diagnostics on stderr, and exits 2 unless it can be planned.
 func validatedPlan(path: String, options: LoadOptions) throws -> (ValidationReport, Workflow, ExecutionPlan) {
-    let report = WorkflowValidator.validate(path: path, options: options)
+    let report = validateWorkflowArgument(path, options: options)
     for diagnostic in report.diagnostics { printError(diagnostic.textDescription) }
     guard report.isValid, let workflow = report.workflow, let plan = report.plan else {
         printError(report.summaryLine)
