@@ -71,6 +71,7 @@ public enum ErrorRouter {
                 case .exitCode: failure.exitCode.map { .int(Int64($0)) }
                 case .signal: failure.signal.map(JSONValue.string)
                 case .attempt: .int(Int64(attempt))
+                case .code: failure.toolCode.map(JSONValue.string)
                 case nil: nil
                 }
                 return ConditionEvaluator.holds(condition.op, actual: actual, expected: condition.value?.jsonValue)

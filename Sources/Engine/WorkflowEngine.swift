@@ -55,6 +55,9 @@ public actor WorkflowEngine {
     var stageProgress: [Int: Double] = [:]
     /// Recovery stages run (or running) in this run, by stage index.
     var recoveryRuns: [Int: Task<StageStatus, Never>] = [:]
+    /// Stage (key) is waiting for the recovery stage (value) it called to finish: what keeps a recovery stage
+    /// from waiting for itself, directly or around a chain of recovery stages.
+    var waitingFor: [Int: Int] = [:]
     let clock = ContinuousClock()
     var random = SystemRandomNumberGenerator()
 
@@ -83,7 +86,7 @@ public actor WorkflowEngine {
         self.deps = Self.dependencies(of: workflow)
         var recovery = Set<Int>()
         for stage in workflow.stages { if let t = stage.onFailure, let i = workflow.stageIndex(named: t.name) { recovery.insert(i) } }
-        for route in workflow.errorPolicy.routes {
+        for route in workflow.errorPolicy.routes + extraRoutes {
             if let t = route.redirectTo, let i = workflow.stageIndex(named: t.name) { recovery.insert(i) }
         }
         self.recoveryStages = recovery
@@ -236,12 +239,12 @@ public actor WorkflowEngine {
         }
         let error = status == .succeeded ? nil
             : (leftUndone ? stopReason : nil) ?? failedStages.first.map { "stage '\($0.stage)' failed: \($0.errorMessage ?? "")" }
+        checkStoreFile() // a run shorter than a heartbeat is checked once at its end
         persistSession(status, error: error.map(secrets.mask))
         do {
             if !leaseLost && storeProblem == nil { try store.releaseLease(session, pid: Int(getpid())) }
         } catch {
             sink.emit(.notice("cannot release the session's lease (it goes stale in seconds): \(error)"))
-        checkStoreFile() // a run shorter than a heartbeat is checked once at its end
         }
         let duration = clock.now - started
         emit(.runFinished(session: session, status: status, duration: duration))
@@ -271,12 +274,12 @@ public actor WorkflowEngine {
             try? await Task.sleep(for: .milliseconds(250)) // cancellation ends the loop below
             if Task.isCancelled { return }
             beats += 1
+            if beats % 4 == 0, !checkStoreFile() { return }
             do {
                 if beats % 4 == 0, try !store.heartbeat(session, pid: pid, host: ProcessInfo.processInfo.hostName) {
                     let reason = "another host took this session over (this host's heartbeats stopped for too long); "
                         + "this host stops without writing anything more"
                     sink.emit(.notice(reason))
-            if beats % 4 == 0, !checkStoreFile() { return }
                     leaseLost = true
                     abort(reason: reason)
                     return
@@ -422,10 +425,14 @@ public actor WorkflowEngine {
                     return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: failure,
                                   reason: "\(label) fails it without retries", duration: clock.now - started)
                 case .redirect:
-                    if !redirected, let target = route.redirectTo.flatMap({ workflow.stageIndex(named: $0.name) }) {
+                    if !redirected, let target = route.redirectTo.flatMap({ workflow.stageIndex(named: $0.name) }),
+                       let refusal = recoveryRefusal(i, target) {
+                        // Its own retry policy decides, as if no route had matched.
+                        emit(.notice("stage '\(stage.name)' failed (\(failure)); \(label) is not followed: \(refusal)"))
+                    } else if !redirected, let target = route.redirectTo.flatMap({ workflow.stageIndex(named: $0.name) }) {
                         redirected = true
                         emit(.notice("stage '\(stage.name)' failed (\(failure)); \(label) runs '\(workflow.stages[target].name)', then retries '\(stage.name)'"))
-                        if await runRecovery(target) == .succeeded {
+                        if await runRecovery(target, for: i) == .succeeded {
                             extraAttempt = true
                             continue
                         }
@@ -457,8 +464,12 @@ public actor WorkflowEngine {
             let status: StageStatus = stage.allowFailure ? .allowedFailure : .failed
             let outcome = finish(i, status: status, failure: failure, reason: nil, duration: clock.now - started)
             if let target = stage.onFailure.flatMap({ workflow.stageIndex(named: $0.name) }) {
-                emit(.notice("stage '\(stage.name)' failed; its on_failure stage '\(workflow.stages[target].name)' runs"))
-                await runRecovery(target)
+                if let refusal = recoveryRefusal(i, target) {
+                    emit(.notice("stage '\(stage.name)' failed; its on_failure stage does not run: \(refusal)"))
+                } else {
+                    emit(.notice("stage '\(stage.name)' failed; its on_failure stage '\(workflow.stages[target].name)' runs"))
+                    await runRecovery(target, for: i)
+                }
             }
             return outcome
         }
@@ -475,14 +486,38 @@ public actor WorkflowEngine {
     /// Runs a recovery stage (a redirect target or an on_failure stage) now, at most once per run: a second
     /// caller, even while the first run is still going, waits for that run's outcome. A recovery stage that
     /// succeeded before a resume is not run again.
+    ///
+    /// Callers ask `recoveryRefusal` first: stage `caller` never waits for itself or for a stage that waits for it.
     @discardableResult
-    private func runRecovery(_ i: Int) async -> StageStatus {
+    private func runRecovery(_ i: Int, for caller: Int) async -> StageStatus {
+        if cancelling { return .cancelled }
+        waitingFor[caller] = i
+        defer { waitingFor[caller] = nil }
         if let running = recoveryRuns[i] { return await running.value }
         if records[i].status == .succeeded { return .succeeded }
         launched.insert(i)
         let task = Task { await self.execute(i, asRecovery: true) }
         recoveryRuns[i] = task
         return await task.value
+    }
+
+    /// Why stage `caller` may not run and wait for recovery stage `target`, or nil when it may: the target is the
+    /// caller itself, or is (through a chain of recovery stages) waiting for the caller, so that waiting would
+    /// never end. `validate` rejects such routes; this guards what it cannot know (routes matching by message).
+    func recoveryRefusal(_ caller: Int, _ target: Int) -> String? {
+        let name = workflow.stages[target].name
+        if target == caller { return "'\(name)' would be redirected to itself" }
+        var chain = [target]
+        var current = target
+        while let next = waitingFor[current], !chain.contains(next) {
+            chain.append(next)
+            if next == caller {
+                let path = ([caller] + chain).map { "'\(workflow.stages[$0].name)'" }.joined(separator: " → ")
+                return "\(path) would wait for each other; '\(name)' is already running in this recovery chain"
+            }
+            current = next
+        }
+        return nil
     }
 
     /// Runs the stage's tools once (in order, or concurrently with `parallel: true`).

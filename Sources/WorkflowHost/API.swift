@@ -11,7 +11,7 @@ import Store
 ///
 /// ```swift
 /// let route = CustomErrorRoute(id: "docker-build", priority: 100,
-///                              when: [.init(.message, .contains, "build_error")],
+///                              when: [.init(.code, .equals, "build_error")],
 ///                              action: .redirect, redirectTo: "validate_dockerfile")
 /// ```
 public struct CustomErrorRoute: Sendable {
@@ -44,7 +44,7 @@ public struct CustomErrorRoute: Sendable {
 
     /// The route in the engine's form.
     public var errorRoute: ErrorRoute {
-        let here = SourceLocation(file: "<api>", line: 0, column: 0)
+        let here = SourceLocation(file: "<api route '\(id)'>", line: 0, column: 0)
         func spec(_ v: JSONValue) -> SpecValue {
             switch v {
             case .null: return SpecValue(.null, at: here)

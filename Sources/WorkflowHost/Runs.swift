@@ -80,6 +80,7 @@ extension WorkflowHost {
                                       externalVariables: Set(options.variables.keys).union(options.secrets.keys),
                                       snapshot: snapshot)
         guard report.isValid, let workflow = report.workflow else { throw WorkflowInvalid(report: report) }
+        try Self.checkAddedRoutes(extraRoutes, of: workflow, report: report)
         let store = try sessionStore()
         let session = Self.newSessionID()
         let workDirectory = try sessionWorkDirectory(session, stored: nil, notice: { sink.emit(.notice($0)) })
@@ -111,6 +112,21 @@ extension WorkflowHost {
 }
 
 extension WorkflowHost {
+    /// Checks error routes added through the API (`CustomErrorRoute`) as `validate` checks a file's: targets
+    /// that exist, `error_type` values that name a failure class, and no redirect or on_failure loop, together
+    /// with the file's own routes.
+    /// - Throws: `WorkflowInvalid` with every problem (exit code 2 in the CLI).
+    static func checkAddedRoutes(_ routes: [ErrorRoute], of workflow: Workflow, report: ValidationReport) throws(WorkflowInvalid) {
+        guard !routes.isEmpty else { return }
+        let all = (routes + workflow.errorPolicy.routes).sorted { $0.priority > $1.priority }
+        let problems = RouteChecks.check(workflow, routes: all)
+        guard problems.isEmpty else {
+            var invalid = report
+            invalid.diagnostics = problems
+            throw WorkflowInvalid(report: invalid)
+        }
+    }
+
     /// The work directory of session `id`: `STATE/work/session-ID`, one for the session's whole life (run,
     /// pause, resume, `retry --stage`, checkpoint restore); `cleanup` removes it with the session.
     public func workDirectoryPath(ofSession id: String) -> String {

@@ -233,7 +233,8 @@ import WfhostTestSupport
             error_policy:
               mode: continue
               routes:
-                - {id: fix-builds, conditions: [{key: message, operator: contains, value: build_error}],
+                - {id: fix-builds, conditions: [{key: message, operator: contains, value: build_error},
+                                                {key: stage, operator: not_equals, value: fix}],
                    action: redirect, redirect_to: fix}
             stages:
               - {name: build_a, tools: [{name: flaky, args: {key: build_error_a, failures: 1, path: "\(counter)"}}]}

@@ -49,9 +49,7 @@ struct SemanticChecker {
                 workflow.stages[index].tools = stage.tools.map { resolve($0, in: stage, catalog: catalog) }
             }
         }
-        for route in workflow.errorPolicy.routes {
-            if let target = route.redirectTo { checkStageExists(target, what: "redirects to") }
-        }
+        diagnostics += RouteChecks.check(workflow, routes: workflow.errorPolicy.routes)
         checkDuplicateRouteIDs()
         if case .after(let names) = workflow.checkpoints {
             for name in names { checkStageExists(name, what: "checkpoints after") }

@@ -231,6 +231,8 @@ public enum ErrorField: String, Sendable, CaseIterable, Codable {
     case stage, tool, message
     case exitCode = "exit_code"
     case signal, attempt
+    /// The tool's own error code (`not_found`, `build_error`), for a `tool_error`.
+    case code
 }
 
 public struct ErrorRoute: Sendable {
