@@ -155,6 +155,8 @@ public actor WorkflowEngine {
     private func cancelRunning(_ reason: String) {
         cancelling = true
         for c in active.values { c.cancel(reason: reason) }
+        let slots = self.slots
+        Task { await slots.close() } // calls waiting for a slot end without starting
     }
 
     /// Asks the run to pause: nothing new starts, running calls finish, the session becomes paused.
@@ -623,7 +625,10 @@ public actor WorkflowEngine {
         }
         callOptions.limits.timeout = timeout
 
-        await slots.acquire()
+        guard await slots.acquire() else {
+            return .failure(StageFailure(errorType: "cancelled", message: stopReason ?? "cancelled", retryable: false,
+                                         tool: tool.qualifiedName))
+        }
         let cancellation = CallCancellation()
         let token = ObjectIdentifier(cancellation)
         active[token] = cancellation
