@@ -47,8 +47,14 @@ final class WfhostMCPServer: Sendable {
         } catch {
             throw MCPError.internalError(error.description)
         }
-        let catalog = PluginToolCatalog(snapshot: snapshot, reserved: WorkflowTool.names)
-        return ListTools.Result(tools: workflowListings() + catalog.tools.map(\.listing))
+        let predefined = PredefinedWorkflowTool.load(directory: workflowsDirectory)
+        let catalog = PluginToolCatalog(snapshot: snapshot, reserved: reservedNames(predefined))
+        return ListTools.Result(tools: workflowListings() + predefined.map(\.listing) + catalog.tools.map(\.listing))
+    }
+
+    /// Names plugin tools do not get bare: the workflow tools' and the predefined workflows'.
+    func reservedNames(_ predefined: [PredefinedWorkflowTool]) -> Set<String> {
+        WorkflowTool.names.union(predefined.map(\.mcpName))
     }
 
     func workflowListings() -> [Tool] {
@@ -67,6 +73,9 @@ final class WfhostMCPServer: Sendable {
         let result: CallTool.Result
         if let tool = WorkflowTool(rawValue: params.name) {
             result = await callWorkflowTool(tool, arguments: arguments, progress: progress)
+        } else if params.name.hasPrefix(PredefinedWorkflowTool.prefix),
+                  let tool = PredefinedWorkflowTool.load(directory: workflowsDirectory).first(where: { $0.mcpName == params.name }) {
+            result = await callPredefined(tool, arguments: arguments, progress: progress)
         } else {
             result = try await callPluginTool(params.name, arguments: arguments, progress: progress)
         }
@@ -83,7 +92,8 @@ final class WfhostMCPServer: Sendable {
         } catch {
             return ToolResults.failure(error.description)
         }
-        let catalog = PluginToolCatalog(snapshot: runner.snapshot, reserved: WorkflowTool.names)
+        let reserved = reservedNames(PredefinedWorkflowTool.load(directory: workflowsDirectory))
+        let catalog = PluginToolCatalog(snapshot: runner.snapshot, reserved: reserved)
         guard let tool = catalog.tool(named: name) else {
             let suggestion: String
             if case .ambiguous(let tools) = runner.snapshot.resolve(name) {
@@ -144,6 +154,11 @@ final class WfhostMCPServer: Sendable {
             switch tool {
             case .run: return try await run(arguments, progress: progress)
             case .resume: return try await resume(arguments, progress: progress)
+            case .retry:
+                let session = arguments["session"]?.stringValue ?? "", stage = arguments["stage"]?.stringValue ?? ""
+                let reset = try host.resetStage(session, stage: stage, downstream: arguments["downstream"]?.boolValue ?? false)
+                log.info("session \(session): reset \(reset.joined(separator: ", ")) for a retry")
+                return try await resume(arguments, progress: progress)
             case .validate: return try validate(arguments)
             case .workflows: return workflows()
             case .sessions:
@@ -159,6 +174,20 @@ final class WfhostMCPServer: Sendable {
                 let message = tool == .cancel ? try host.cancel(session) : try host.pause(session)
                 return ToolResults.success(.object(["session": .string(session), "message": .string(message)]))
             }
+        } catch {
+            return ToolResults.failure(ToolResults.describe(error))
+        }
+    }
+
+    /// A predefined workflow's own tool: its arguments are the variables; it runs to its end.
+    func callPredefined(_ tool: PredefinedWorkflowTool, arguments: JSONValue, progress: ProgressForwarder?) async -> CallTool.Result {
+        let violations = tool.schema.validate(arguments)
+        if !violations.isEmpty {
+            return ToolResults.failure("error: \(tool.mcpName) failed: invalid_args: the arguments do not match its input schema:\n"
+                                       + violations.map { "  \($0.description)" }.joined(separator: "\n"))
+        }
+        do {
+            return try await run(.object(["workflow": .string(tool.file), "variables": arguments]), progress: progress)
         } catch {
             return ToolResults.failure(ToolResults.describe(error))
         }

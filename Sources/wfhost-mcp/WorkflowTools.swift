@@ -17,6 +17,7 @@ enum WorkflowTool: String, CaseIterable, Sendable {
     case cancel = "wfhost_cancel"
     case pause = "wfhost_pause"
     case resume = "wfhost_resume"
+    case retry = "wfhost_retry"
 
     static let names = Set(allCases.map(\.rawValue))
 
@@ -51,6 +52,13 @@ enum WorkflowTool: String, CaseIterable, Sendable {
                 """
         case .status, .cancel, .pause:
             return #"{"type": "object", "properties": {"# + Self.session + #"}, "required": ["session"], "additionalProperties": false}"#
+        case .retry:
+            return """
+                {"type": "object", "properties": {\(Self.session), \(Self.wait),
+                 "stage": {"type": "string", "minLength": 1, "description": "The stage to run again with fresh attempts"},
+                 "downstream": {"type": "boolean", "default": false, "description": "Also every stage that depends on it, directly or not"}},
+                 "required": ["session", "stage"], "additionalProperties": false}
+                """
         case .resume:
             return """
                 {"type": "object", "properties": {\(Self.session), \(Self.wait),
@@ -76,6 +84,8 @@ enum WorkflowTool: String, CaseIterable, Sendable {
             return "Cancel a session (like `wfhost cancel`): its running calls are cancelled and nothing new starts."
         case .pause:
             return "Pause a session (like `wfhost pause`): no new stage starts, running calls finish; wfhost_resume continues it."
+        case .retry:
+            return "Run a stage of a session again with fresh attempts (like `wfhost retry --stage`), then continue the session as wfhost_resume does."
         case .resume:
             return "Continue a paused, cancelled, failed or interrupted session (like `wfhost resume`): finished stages are kept, the rest run."
         }
@@ -83,7 +93,7 @@ enum WorkflowTool: String, CaseIterable, Sendable {
 
     var annotations: Tool.Annotations {
         switch self {
-        case .run, .resume:
+        case .run, .resume, .retry:
             return .init(readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true)
         case .validate, .workflows, .sessions, .status:
             return .init(readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false)
@@ -188,6 +198,8 @@ enum SessionJSON {
                      "status": .string(a.status), "error_type": a.errorClass.map(JSONValue.string) ?? .null,
                      "error": a.errorMessage.map(JSONValue.string) ?? .null])
         })
+        o["owner_pid"] = snapshot.session.ownerPID.map { .int(Int64($0)) } ?? .null
+        o["owner_alive"] = .bool(snapshot.ownerAlive)
         o["checkpoints"] = .int(Int64(snapshot.checkpoints.count))
         let done = snapshot.stages.filter { $0.status.isTerminal }.count
         o["progress"] = .double(snapshot.stages.isEmpty ? 1 : Double(done) / Double(snapshot.stages.count))

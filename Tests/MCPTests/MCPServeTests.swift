@@ -4,8 +4,8 @@ import WfhostTestSupport
 
 /// `wfhost mcp serve` driven by the official Python MCP client (PyPI `mcp` 2.x) in a virtual environment of the
 /// test's own, over stdio, with a pinned environment: the shipped `core` and `chaos` plugins, a fresh state directory.
-/// The client's checks are in `Fixtures/mcp_client_check.py`; this test checks what the server wrote to its
-/// stdout (JSON-RPC only) and stderr (its log).
+/// The client's checks are in `Fixtures/mcp_client_check.py` (a second phase kills the server mid-run and continues
+/// the session in a new one); this test checks what the servers wrote to stdout (JSON-RPC only) and stderr (logs).
 @Suite struct MCPServeTests {
     static let fixtures = TestSupport.repoRoot + "/Tests/MCPTests/Fixtures"
 
@@ -45,10 +45,11 @@ import WfhostTestSupport
         let environment = [
             "HOME": state, "WFHOST_STATE_DIR": state, "WFHOST_PLUGIN_PATH": plugins, "WFHOST_WORKER": TestSupport.worker,
             "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no", "LANG": "C",
+            "WFHOST_WORKFLOWS_DIR": Self.fixtures + "/workflows",
         ]
         // `tee` keeps every byte the server writes to stdout, on the way to the client.
         let config: [String: Any] = [
-            "command": "/bin/sh", "args": ["-c", "\"$0\" mcp serve | tee \"$1\"", TestSupport.wfhost, stdoutLog],
+            "command": "/bin/sh", "args": ["-c", "\"$0\" mcp serve | tee -a \"$1\"", TestSupport.wfhost, stdoutLog],
             "env": environment, "cwd": dir, "stderr_log": stderrLog,
         ]
         let configFile = dir + "/client.json"
@@ -61,20 +62,26 @@ import WfhostTestSupport
             print("mcp timings (debug build): \(line)") // the figures this run measured; no assertion on them
         }
 
-        // Nothing but JSON-RPC on the server's stdout: every line one JSON-RPC 2.0 message.
-        let stdout = try String(contentsOfFile: stdoutLog, encoding: .utf8)
-        #expect(stdout.hasSuffix("\n"))
-        let lines = stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        #expect(lines.count > 20)
-        for line in lines {
-            let message = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            #expect(message?["jsonrpc"] as? String == "2.0", "not a JSON-RPC message on stdout: \(line.prefix(200))")
+        // Nothing but JSON-RPC on the servers' stdout (the first, then the killed and the restarted one): every line
+        // one JSON-RPC 2.0 message.
+        for file in [stdoutLog, stdoutLog + ".restart"] {
+            let stdout = try String(contentsOfFile: file, encoding: .utf8)
+            #expect(stdout.hasSuffix("\n"))
+            let lines = stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            #expect(lines.count > 5)
+            for line in lines {
+                let message = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(message?["jsonrpc"] as? String == "2.0", "not a JSON-RPC message on stdout: \(line.prefix(200))")
+            }
+            #expect(!stdout.contains("wfhost-mcp: "))
         }
         // The log went to stderr.
         #expect(serverLog.contains("wfhost-mcp: info: wfhost-mcp ") && serverLog.contains(" serving over stdio; state directory \(state)"))
         #expect(serverLog.contains("chaos.segfault: failed: crash:"))
         #expect(serverLog.contains("chaos.sleep: failed: cancelled: cancelled by the MCP client"))
         #expect(serverLog.contains("the client closed the connection; stopping"))
-        #expect(!stdout.contains("wfhost-mcp: "))
+        let restartLog = (try? String(contentsOfFile: stderrLog + ".restart", encoding: .utf8)) ?? "" // checked next
+        #expect(restartLog.contains("notice: took over session "))
+        #expect(restartLog.contains("stage nap: succeeded after 2 attempt(s)"))
     }
 }

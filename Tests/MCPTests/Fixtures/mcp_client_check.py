@@ -8,6 +8,8 @@ Prints one JSON line with the timings on success; exits 1 with the reason on the
 """
 
 import json
+import os
+import signal
 import statistics
 import sys
 import time
@@ -46,6 +48,19 @@ spec:
       tools:
         - name: sleep
           args: {ms: 60000}
+"""
+
+NAP = """\
+apiVersion: orchestration/v1
+kind: Workflow
+metadata: {name: mcp-nap}
+spec:
+  stages:
+    - name: nap
+      retry_policy: {max_attempts: 2}
+      tools:
+        - name: sleep
+          args: {ms: 1500}
 """
 
 
@@ -162,11 +177,34 @@ async def main(config):
                 check(values == sorted(values) and len(set(values)) == len(values), f"progress not increasing: {values}")
                 check(values[-1] == 100 and progress[-1][1] == 100, f"progress did not reach 100: {progress}")
 
+                # The predefined workflow's own tool: its variables are the arguments, `who` required.
+                greeting = tools.get("workflow_greeting")
+                check(greeting is not None, f"no workflow_greeting tool: {sorted(tools)}")
+                check(greeting.input_schema.get("required") == ["who"], f"greeting schema {greeting.input_schema!r}")
+                check(greeting.input_schema["properties"]["times"] == {"type": "integer", "default": 2},
+                      f"greeting times {greeting.input_schema['properties']!r}")
+                result = await session.call_tool("workflow_greeting", {})
+                check(result.is_error and "invalid_args" in text_of(result) and "who" in text_of(result),
+                      f"greeting without who: {text_of(result)}")
+                progress.clear()
+                result = await session.call_tool("workflow_greeting", {"who": "agent", "times": 3},
+                                                 progress_callback=on_progress)
+                check(not result.is_error, f"greeting failed: {text_of(result)}")
+                stages = {s["name"]: s for s in result.structured_content["stages"]}
+                check(stages["shout"]["output"] == {"message": "hello, agent x43"}, f"greeting outputs {stages!r}")
+                check(progress and progress[-1][0] == 100, f"greeting progress {progress!r}")
+
                 result = await session.call_tool("wfhost_status", {"session": run["session"]})
                 check(not result.is_error, f"status failed: {text_of(result)}")
                 status = result.structured_content
                 check(status["status"] == "succeeded", f"final status {status['status']!r}")
                 check([s["status"] for s in status["stages"]] == ["succeeded", "succeeded"], f"stages {status['stages']!r}")
+
+                result = await session.call_tool("wfhost_retry", {"session": run["session"], "stage": "again"})
+                check(not result.is_error and result.structured_content["status"] == "succeeded",
+                      f"retry of a stage: {text_of(result)}")
+                check([s["attempts"] for s in result.structured_content["stages"]] == [1, 2],
+                      f"retry attempts: {result.structured_content['stages']!r}")
 
                 result = await session.call_tool("wfhost_sessions", {})
                 check(any(s["id"] == run["session"] for s in result.structured_content["sessions"]), "session not listed")
@@ -198,7 +236,63 @@ async def main(config):
                 check(result.is_error and "no session" in text_of(result), f"unknown session: {text_of(result)}")
 
     check(not transport_errors, f"the client saw transport errors: {transport_errors}")
+    await restart_phase(config, timings)
     return timings
+
+
+def restarted(config):
+    """The server's parameters for the restart phase: its stdout and stderr kept in files of their own."""
+    args = list(config["args"])
+    args[-1] = args[-1] + ".restart"
+    return StdioServerParameters(command=config["command"], args=args, env=config["env"], cwd=config["cwd"])
+
+
+async def restart_phase(config, timings):
+    """Kill the server mid-run (SIGKILL), start another, and continue the session there to its end."""
+    server = restarted(config)
+    session_id = None
+    with open(config["stderr_log"] + ".restart", "w") as errlog:
+        try:
+            async with stdio_client(server, errlog=errlog) as (read, write):
+                async with ClientSession(read, write) as session:
+                    await session.initialize()
+                    result = await session.call_tool("wfhost_run", {"yaml": NAP, "wait": False})
+                    check(not result.is_error, f"background run: {text_of(result)}")
+                    session_id = result.structured_content["session"]
+                    deadline = time.monotonic() + 20
+                    while True:
+                        status = (await session.call_tool("wfhost_status", {"session": session_id})).structured_content
+                        if status["stages"][0]["status"] == "running":
+                            break
+                        check(time.monotonic() < deadline, f"the nap never started: {status!r}")
+                        await anyio.sleep(0.02)
+                    check(status["owner_alive"] and status["owner_pid"], f"no live owner: {status!r}")
+                    os.kill(status["owner_pid"], signal.SIGKILL)
+                    await anyio.sleep(0.5)
+        except Exception as error:
+            if first_check_failure(error) is not None:
+                raise
+            # The killed server's streams end under the client: expected.
+        check(session_id is not None, "no session was started before the kill")
+
+        async with stdio_client(server, errlog=errlog) as (read, write):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                deadline = time.monotonic() + 20
+                while True:
+                    status = (await session.call_tool("wfhost_status", {"session": session_id})).structured_content
+                    if status["status"] == "interrupted":
+                        break
+                    check(time.monotonic() < deadline, f"the killed session is not interrupted: {status!r}")
+                    await anyio.sleep(0.05)
+                start = time.monotonic()
+                result = await session.call_tool("wfhost_resume", {"session": session_id})
+                check(not result.is_error and result.structured_content["status"] == "succeeded",
+                      f"resume after the kill: {text_of(result)}")
+                timings["resume_after_kill_s"] = time.monotonic() - start
+                status = (await session.call_tool("wfhost_status", {"session": session_id})).structured_content
+                check(status["status"] == "succeeded" and status["stages"][0]["attempts"] == 2,
+                      f"final status after the restart: {status!r}")
 
 
 def first_check_failure(error):
