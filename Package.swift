@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Spec", dependencies: ["CYaml"], path: "Sources/Spec"),
         .target(name: "Plan", dependencies: ["Spec"], path: "Sources/Plan"),
         .target(name: "SQLite", dependencies: ["CSQLite"], path: "Sources/SQLite"),
-        .target(name: "Isolation", dependencies: ["CSupport", "CSha256"], path: "Sources/Isolation"),
+        .target(name: "Isolation", dependencies: ["CSupport", "CSha256", "Schema"], path: "Sources/Isolation"),
         .target(name: "Registry", dependencies: ["Isolation", "Schema", "SQLite", "CSupport"], path: "Sources/Registry"),
         .target(name: "Store", dependencies: ["SQLite"], path: "Sources/Store"),
         .target(name: "Engine", dependencies: ["Spec", "Plan", "Isolation", "Registry", "Schema", "Store"],
