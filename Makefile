@@ -64,7 +64,16 @@ dist-test: dist
 demo: dist
 	scripts/demo.sh $(DIST)
 
+# The peers the benchmarks compare with (the benchmark itself installs nothing and says what is missing).
+BENCH_PACKAGES := ninja-build make
+
 bench: dist
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the benchmarks' peers:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing || echo "(not installed: the benchmarks skip those peers)"; \
+	fi
 	$(DIST)/bin/wfhost bench
 
 clean:

@@ -17,7 +17,8 @@ struct BenchCommand: ParsableCommand {
             (core.echo) over 1000 calls, per_call and pooled, beside the floor (posix_spawn + waitpid of a static \
             no-op C program compiled with `cc`). run: 1,000 no-op stages, wide and as a chain, run end to end by \
             `wfhost run` in per_call and pooled isolation, beside `ninja -j2` running /bin/true for the same graph \
-            (installs ninja-build with apt-get when ninja is missing). Progress goes to standard error.
+            (skipped, saying how to install it, when ninja is missing: a benchmark installs nothing). Progress goes \
+            to standard error.
             """
     )
 

@@ -42,7 +42,7 @@ enum RunBenchmark {
         } catch {
             throw BenchError("cannot prepare \(plugins): \(error.localizedDescription)")
         }
-        let (ninja, note) = findOrInstallNinja(progress: progress)
+        let (ninja, note) = findNinja()
         var rows: [Row] = []
         for shape in Shape.allCases {
             let file = scratch + "/\(shape.rawValue).yaml"
@@ -118,32 +118,10 @@ enum RunBenchmark {
         return text
     }
 
-    /// `ninja` on the path, else installed with `apt-get update -qq` then `apt-get install -y ninja-build`; nil with
-    /// the reason otherwise.
-    static func findOrInstallNinja(progress: (String) -> Void) -> (String?, String?) {
+    /// `ninja` on the path; nil with how to install it otherwise. A benchmark installs nothing.
+    static func findNinja() -> (String?, String?) {
         if let ninja = BenchProcess.findOnPath("ninja") { return (ninja, nil) }
-        guard let aptGet = BenchProcess.findOnPath("apt-get") else {
-            return (nil, "ninja is not installed and apt-get is not available: install ninja-build to compare")
-        }
-        progress("bench: run: installing ninja-build with apt-get")
-        // Package lists may be stale (or absent, as on a fresh container), and then the install fails: refresh
-        // them first. A failed refresh is not the end, the lists on disk may still do; it is named if the install
-        // fails too.
-        var updateFailure = ""
-        do {
-            try BenchProcess.check(aptGet, ["update", "-qq"], stderrPath: "/dev/null")
-        } catch {
-            updateFailure = " (after `apt-get update -qq` failed: \(error))"
-        }
-        do {
-            try BenchProcess.check(aptGet, ["install", "-y", "ninja-build"], stderrPath: "/dev/null")
-        } catch {
-            return (nil, "ninja is not installed and `apt-get install -y ninja-build` failed: \(error)\(updateFailure)")
-        }
-        guard let ninja = BenchProcess.findOnPath("ninja") else {
-            return (nil, "`apt-get install -y ninja-build` ran but ninja is still not on the path")
-        }
-        return (ninja, "installed ninja-build with apt-get")
+        return (nil, "ninja is not installed: install it to compare (Debian: `apt-get install -y ninja-build`)")
     }
 
     // MARK: - Rendering
