@@ -46,6 +46,9 @@ public final class ToolRunner: Sendable {
                                       + tools.map { "'\($0.plugin)'" }.joined(separator: " and "),
                                   hint: "name one of: " + tools.map(\.qualifiedName).joined(separator: ", "))
         case .unknown(let suggestions):
+            if let gone = snapshot.unavailable(name).first {
+                throw ToolLookupError(message: gone.message, hint: gone.hint)
+            }
             throw ToolLookupError(message: "no plugin offers a tool named '\(name)'",
                                   hint: suggestions.first.map { "did you mean '\($0)'?" }
                                       ?? "`wfhost plugins list` shows the plugins and their tools")

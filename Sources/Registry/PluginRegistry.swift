@@ -41,7 +41,10 @@ public final class PluginRegistry: Sendable {
                                                rescanned: true, hostABI: hostABI)
                 continue
             }
-            let old = cached[path]
+            var old = cached[path]
+            // A failure that may come from outside the file (a library installed since, a machine that was
+            // busy) is rechecked on every refresh, unchanged file or not.
+            if case .failed(let f)? = old?.result, f.mayComeFromOutside { old = nil }
             // Fast path: same device, inode, size and nanosecond mtime means the same bytes.
             if !force, let old, old.identity == file.identity {
                 let record = PluginRecord.make(path: path, sha256: old.sha256, size: file.identity.size,

@@ -18,11 +18,30 @@ public struct ScanFailure: Error, Sendable, Hashable {
         self.pluginABI = pluginABI
     }
 
+    /// Failures whose cause may lie outside the plugin file: a missing library or symbol (installed later), a
+    /// load that timed out (a busy machine), a scanner that could not start or confine itself. The registry
+    /// rechecks them on every refresh; every other failure stays until the file changes or a forced scan.
+    public var mayComeFromOutside: Bool {
+        ["missing_dependency", "undefined_symbol", "timeout", "spawn_failed", "sandbox_failed"].contains(kind)
+    }
+
     /// ABI mismatch is "incompatible"; everything else is "failed".
     var isIncompatible: Bool { kind == "abi_mismatch" }
 
-    /// The finding a user reads: what happened, and what to do.
+    /// The finding a user reads: what happened, and what to do, and how the registry picks up the fix.
     public func finding(path: String, hostABI: String) -> Finding {
+        var f = baseFinding(path: path, hostABI: hostABI)
+        // Kinds fixed only by rebuilding the file are rescanned when it changes; the hint says so already.
+        let intrinsic = ["abi_mismatch", "unreadable", "replaced", "not_elf", "not_shared_object", "wrong_architecture",
+                         "missing_entry_symbol", "mangled_entry_symbol", "bad_descriptor"]
+        guard !intrinsic.contains(kind), let hint = f.hint else { return f }
+        f.hint = hint + (mayComeFromOutside
+            ? "; wfhost rechecks it at every registry refresh (`wfhost plugins scan --force` rechecks all files now)"
+            : "; it stays failed until the file changes or you run `wfhost plugins scan --force`")
+        return f
+    }
+
+    func baseFinding(path: String, hostABI: String) -> Finding {
         let notPlugin = "a wfhost plugin is a shared library built with `cc -shared -fPIC $(pkg-config --cflags "
             + "wfhost-plugin) ...` (see the SDK guide); remove this file from the plugin path or rebuild it"
         let stderrNote = stderrTail.isEmpty ? "" : "; its stderr ended with: \(Self.lastLines(stderrTail))"

@@ -57,7 +57,7 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stdout == """
             \(so): error: cannot load: a library it needs is missing: libbundleddep.so: cannot open shared object file: No such file or directory
-              hint: install the missing library or link it statically; `ldd \(so)` lists what the plugin needs
+              hint: install the missing library or link it statically; `ldd \(so)` lists what the plugin needs; wfhost rechecks it at every registry refresh (`wfhost plugins scan --force` rechecks all files now)
 
             """)
     }

@@ -47,6 +47,25 @@ enum PluginReport {
         var lines = [TextTable.render(rows)]
         for r in records where r.status != .ok {
             lines.append("\(r.path): \(r.status.rawValue): \(r.reason ?? "")")
+            if let hint = r.findings.first(where: { $0.severity == .error })?.hint { lines.append("  hint: \(hint)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `plugins show PLUGIN`: the plugin's identity, status, tools and findings.
+    static func pluginText(_ r: PluginRecord) -> String {
+        let d = r.descriptor
+        var lines = ["plugin \(d?.name ?? fileName(r.path))" + (d?.version.map { " \($0)" } ?? ""), ""]
+        if let text = d?.description, !text.isEmpty { lines += [text, ""] }
+        lines.append("path:    \(r.path)")
+        lines.append("status:  \(r.status.rawValue)" + (r.reason.map { ": \($0)" } ?? ""))
+        if let d { lines.append("ABI:     \(d.abiMajor).\(d.abiMinor)") }
+        let names = d?.tools.compactMap(\.name) ?? []
+        lines.append("tools:   \(names.isEmpty ? "-" : names.joined(separator: ", "))"
+                     + (r.status == .ok || names.isEmpty ? "" : " (not offered)"))
+        for f in r.findings.sorted(by: { $0.severity < $1.severity }) {
+            lines.append("\(f.severity.rawValue): " + (f.tool.map { "tool '\($0)': " } ?? "") + f.message)
+            if let hint = f.hint { lines.append("  hint: \(hint)") }
         }
         return lines.joined(separator: "\n")
     }

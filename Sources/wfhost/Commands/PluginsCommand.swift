@@ -50,9 +50,10 @@ struct PluginsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a tool's description, schemas and capabilities.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a tool's description, schemas and capabilities, or a plugin's status and tools.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A tool name, bare or qualified (plugin.tool).") var tool: String
+        @Argument(help: "A tool name, bare or qualified (plugin.tool), or a plugin name.") var tool: String
         @Flag(help: "Print a JSON document.") var json = false
 
         func run() throws {
@@ -66,6 +67,16 @@ struct PluginsCommand: ParsableCommand {
                            + "\n  hint: name one of: " + tools.map(\.qualifiedName).joined(separator: ", "))
                 throw Exit.invalidInput
             case .unknown(let suggestions):
+                if let gone = snapshot.unavailable(tool).first {
+                    printError("error: \(gone.message)\n  hint: \(gone.hint)")
+                    throw Exit.invalidInput
+                }
+                let plugins = snapshot.plugins(named: tool)
+                if !plugins.isEmpty {
+                    print(json ? JSONValue.array(plugins.map(PluginReport.json)).serialized(.pretty)
+                               : plugins.map(PluginReport.pluginText).joined(separator: "\n\n"))
+                    return
+                }
                 printError("error: no plugin offers a tool named '\(tool)'"
                            + (suggestions.isEmpty ? "\n  hint: `wfhost plugins list` shows the plugins and tools"
                                                   : "\n  hint: did you mean '\(suggestions[0])'?"))
