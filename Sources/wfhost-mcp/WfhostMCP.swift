@@ -56,7 +56,7 @@ enum WfhostMCP {
             instructions: "wfhost runs tools of plugins, each call isolated in a sandboxed worker, and whole workflows of "
                 + "them (wfhost_run) whose state it keeps: follow a run with wfhost_status, control it with wfhost_cancel, "
                 + "wfhost_pause and wfhost_resume.",
-            capabilities: .init(tools: .init(listChanged: false)))
+            capabilities: .init(logging: .init(), tools: .init(listChanged: false)))
         let app = WfhostMCPServer(host: host, executor: executor, server: server, log: log,
                                   workflowsDirectory: HelperEnvironment.workflowsDirectory(environment))
         await app.register()
@@ -117,7 +117,13 @@ enum HelperEnvironment {
     static func configuration(_ environment: [String: String]) -> HostConfiguration {
         var path = environment["WFHOST_PLUGIN_PATH"].map { [$0] } ?? []
         if let prefix = installPrefix() { path.append(prefix + "/lib/wfhost/plugins") }
-        return HostConfiguration(pluginPath: path.isEmpty ? nil : path.joined(separator: ":"), environment: environment)
+        var configuration = HostConfiguration(pluginPath: path.isEmpty ? nil : path.joined(separator: ":"),
+                                              environment: environment)
+        if let prefix = installPrefix() { // `lib/wfhost/plugins` beside libexec/wfhost is not the install tree's
+            let misplaced = URL(fileURLWithPath: prefix + "/libexec/lib/wfhost/plugins").standardizedFileURL.path
+            configuration.searchPath.directories.removeAll { $0 == misplaced }
+        }
+        return configuration
     }
 
     /// WFHOST_WORKFLOWS_DIR, else the install tree's `share/wfhost/workflows`, else what `wfhost` finds.

@@ -16,6 +16,7 @@ final class WfhostMCPServer: Sendable {
     let log: ServerLog
     let workflowsDirectory: String?
     let activity = ActivityTracker()
+    let clientLog: ClientLog
     /// The workflow tools' compiled input schemas, checked like a plugin tool's.
     private let workflowSchemas: [WorkflowTool: CompiledSchema]
 
@@ -25,6 +26,7 @@ final class WfhostMCPServer: Sendable {
         self.server = server
         self.log = log
         self.workflowsDirectory = workflowsDirectory
+        clientLog = ClientLog(server: server)
         var schemas: [WorkflowTool: CompiledSchema] = [:]
         for tool in WorkflowTool.allCases {
             // Our own literal schemas; one that does not compile accepts nothing, which the tests would show.
@@ -36,6 +38,10 @@ final class WfhostMCPServer: Sendable {
     func register() async {
         await server.withMethodHandler(ListTools.self) { [self] _ in try listTools() }
         await server.withMethodHandler(CallTool.self) { [self] params in try await callTool(params) }
+        await server.withMethodHandler(SetLoggingLevel.self) { [clientLog] params in
+            clientLog.setLevel(params.level)
+            return Empty()
+        }
     }
 
     // MARK: - tools/list
@@ -106,13 +112,15 @@ final class WfhostMCPServer: Sendable {
         let qualified = tool.tool.qualifiedName
         let cancellation = CallCancellation()
         let id = await activity.callStarted(cancellation)
-        let log = self.log
+        let log = self.log, clientLog = self.clientLog
         let outcome: Result<CallSuccess, CallFailure>
         do {
             outcome = try await withTaskCancellationHandler {
                 try await host.call(tool.tool, arguments: arguments, runner: runner, cancellation: cancellation) { event in
                     switch event {
-                    case .log(let level, let message): log.info("\(qualified): [\(level)] \(message)")
+                    case .log(let level, let message):
+                        log.info("\(qualified): [\(level)] \(message)")
+                        clientLog.send(ClientLog.level(level), logger: qualified, .string(message))
                     case .progress(let fraction, let message): progress?.report(fraction: fraction, message: message)
                     }
                 }
@@ -205,7 +213,7 @@ final class WfhostMCPServer: Sendable {
         options.variables = variables(arguments)
         options.maxConcurrency = arguments["max_concurrency"]?.intValue
         let wait = arguments["wait"]?.boolValue ?? true
-        let sink = RunProgressSink(progress: wait ? progress : nil, log: log)
+        let sink = RunProgressSink(progress: wait ? progress : nil, log: log, clientLog: clientLog)
         let file: String
         var inlineFile: String?
         switch source {
@@ -225,7 +233,7 @@ final class WfhostMCPServer: Sendable {
         var options = RunOptions()
         options.variables = variables(arguments)
         let wait = arguments["wait"]?.boolValue ?? true
-        let sink = RunProgressSink(progress: wait ? progress : nil, log: log)
+        let sink = RunProgressSink(progress: wait ? progress : nil, log: log, clientLog: clientLog)
         let prepared = try host.prepareResume(arguments["session"]?.stringValue ?? "", options: options, sink: sink)
         return await drive(prepared, wait: wait, progress: progress)
     }

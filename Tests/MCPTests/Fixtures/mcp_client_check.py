@@ -13,11 +13,12 @@ import signal
 import statistics
 import sys
 import time
+import warnings
 
 import anyio
 from jsonschema import Draft202012Validator
 
-from mcp import ClientSession, StdioServerParameters
+from mcp import ClientSession, MCPDeprecationWarning, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 INLINE = """\
@@ -64,6 +65,10 @@ spec:
 """
 
 
+# logging/setLevel is deprecated from 2026-07-28 on; this server speaks 2025-11-25 and earlier, where it is current.
+warnings.filterwarnings("ignore", category=MCPDeprecationWarning)
+
+
 class CheckFailed(Exception):
     pass
 
@@ -84,13 +89,19 @@ async def main(config):
         if isinstance(message, Exception):
             transport_errors.append(repr(message))
 
+    log_lines = []
+
+    async def on_log(params):
+        log_lines.append(params)
+
     server = StdioServerParameters(command=config["command"], args=config["args"], env=config["env"],
                                    cwd=config["cwd"])
     timings = {}
     with open(config["stderr_log"], "w") as errlog:
         async with stdio_client(server, errlog=errlog) as (read, write):
-            async with ClientSession(read, write, message_handler=on_message) as session:
+            async with ClientSession(read, write, message_handler=on_message, logging_callback=on_log) as session:
                 init = await session.initialize()
+                check(init.capabilities.logging is not None, "the server does not offer logging")
                 check(init.server_info.name == "wfhost", f"server name {init.server_info.name!r}")
                 check(init.server_info.version, "no server version")
                 check(init.protocol_version in ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"),
@@ -131,6 +142,23 @@ async def main(config):
                     check(result.structured_content == {"message": f"hello over mcp {i}"},
                           f"echo structuredContent {result.structured_content!r}")
                 timings["call_echo_median_ms"] = statistics.median(samples)
+
+                # A tool's log line arrives as notifications/message, at or above the level the client set.
+                await session.set_logging_level("info")
+                result = await session.call_tool("alloc", {"mb": 1})
+                check(not result.is_error, f"alloc failed: {text_of(result)}")
+                deadline = time.monotonic() + 5
+                while not any(p.logger == "chaos.alloc" for p in log_lines):
+                    check(time.monotonic() < deadline, f"no log line from chaos.alloc: {log_lines!r}")
+                    await anyio.sleep(0.01)
+                line = next(p for p in log_lines if p.logger == "chaos.alloc")
+                check(line.level == "info" and "allocated" in line.data, f"alloc log line {line!r}")
+                await session.set_logging_level("error")
+                before = len(log_lines)
+                await session.call_tool("alloc", {"mb": 1})
+                await session.call_tool("echo", {"message": "flush"})
+                await anyio.sleep(0.1)
+                check(len(log_lines) == before, f"info lines sent below the level set: {log_lines[before:]!r}")
 
                 result = await session.call_tool("core.echo", {"message": 42})
                 check(result.is_error and "invalid_args" in text_of(result), f"bad arguments: {text_of(result)}")
