@@ -296,6 +296,33 @@ extension IsolationTests {
             #expect(heartbeatStops(beat, within: 1.0))
         }
 
+        @Test func aDaemonIsGoneWithin1sOfTheHostsSIGKILL() throws {
+            let host = Process()
+            host.executableURL = URL(fileURLWithPath: TestSupport.wfhost)
+            // "beat" is relative: the daemon writes it in the call's work directory (cwd), under the state dir.
+            host.arguments = ["call", "evil.daemon_then_hang", "--args", #"{"text":"beat"}"#, "--timeout", "60s"]
+            host.environment = env.environment
+            host.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            host.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try host.run()
+            var beat: String?
+            let beating = Iso.poll(seconds: 10) {
+                let work = env.state + "/work"
+                for dir in (try? FileManager.default.contentsOfDirectory(atPath: work)) ?? [] {
+                    let path = work + "/" + dir + "/beat"
+                    if ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 0 {
+                        beat = path
+                        return true
+                    }
+                }
+                return false
+            }
+            #expect(beating, "the daemon never started")
+            #expect(kill(host.processIdentifier, SIGKILL) == 0)
+            host.waitUntilExit()
+            if let beat { #expect(heartbeatStops(beat, within: 1.0), "the tool's daemon outlived the host's SIGKILL") }
+        }
+
         // MARK: the host's own limits and classes
 
         @Test func anIgnoredResultRefusalIsStillAProtocolFailure() async throws {
