@@ -127,7 +127,8 @@ public final class Worker: @unchecked Sendable {
                 let kind = info?["kind"]?.stringValue ?? "load_failed"
                 throw CallFailure(kind == "sandbox_failed" ? .sandboxDenied : .exit,
                                   "the worker could not load \(key.pluginPath): "
-                                      + (info?["message"]?.stringValue ?? "unknown reason"),
+                                      + (info?["message"]?.stringValue ?? "unknown reason")
+                                      + Self.environmentNote(kind: kind, base: baseEnvironment),
                                   retryable: false, hint: "run `wfhost plugins validate \(key.pluginPath)`")
             case .frame:
                 continue
@@ -144,6 +145,18 @@ public final class Worker: @unchecked Sendable {
                 throw CallFailure(.protocol, "the worker sent a bad frame while starting: \(why)", retryable: false)
             }
         }
+    }
+
+    /// For a library the plugin needs and the worker could not find: what the worker's environment lacks (the
+    /// scanner and calls get the same scrubbed environment, so `plugins validate` fails alike).
+    static func environmentNote(kind: String, base: [String: String]) -> String {
+        guard kind == "missing_dependency" || kind == "undefined_symbol" else { return "" }
+        var note = "; workers get only PATH, LANG, LC_ALL and TZ of wfhost's environment"
+        if let path = base["LD_LIBRARY_PATH"], !path.isEmpty {
+            note += ", so your LD_LIBRARY_PATH (\(path)) does not reach them"
+        }
+        return note + ": install the library system-wide, or bundle it beside the plugin with an $ORIGIN run "
+            + "path (SDK guide, \"Bundling dependencies\")"
     }
 
     /// The worker options of the sandbox: its mode, network, declared paths and the paths to mask.

@@ -62,6 +62,23 @@ import Testing
             """)
     }
 
+    /// A library that went missing after the scan fails the call, which says what the worker's environment lacks
+    /// (the scrubbed environment of every worker: a host's LD_LIBRARY_PATH never reaches it).
+    @Test func aCallWhoseLibraryIsMissingSaysWhatTheWorkersEnvironmentLacks() throws {
+        try buildBundled()
+        #expect(try wfhost(["plugins", "list"]).stdout.contains("bundled  1.0.0    1.1  ok"))
+        try FileManager.default.moveItem(atPath: plugins + "/deps", toPath: dir + "/elsewhere")
+        let env = ["WFHOST_STATE_DIR": dir + "/state", "WFHOST_PLUGIN_PATH": plugins, "WFHOST_WORKER": TestSupport.worker,
+                   "PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": dir + "/elsewhere", "HOME": dir]
+        let r = try TestSupport.run(TestSupport.wfhost, ["call", "bundled.answer"], environment: env)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("libbundleddep.so: cannot open shared object file: No such file or directory; workers "
+                                  + "get only PATH, LANG, LC_ALL and TZ of wfhost's environment, so your "
+                                  + "LD_LIBRARY_PATH (\(dir)/elsewhere) does not reach them: install the library "
+                                  + "system-wide, or bundle it beside the plugin with an $ORIGIN run path (SDK guide, "
+                                  + "\"Bundling dependencies\")"), "\(r.stderr)")
+    }
+
     /// The host opens and hashes one file (fd 5); by the time the worker loads, the path names another. The
     /// worker compares the path with the descriptor before dlopen and refuses.
     @Test func aFileReplacedAfterHashingIsRefused() throws {
