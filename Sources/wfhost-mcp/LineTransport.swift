@@ -9,19 +9,22 @@ import MCP
 /// The SDK's `StdioTransport` makes both descriptors non-blocking and polls every 10 ms, which costs up to 10 ms per
 /// request and 100 wake-ups a second while idle; this one sleeps in `read` until a byte arrives.
 actor LineTransport: Transport {
-    /// The longest message accepted; a longer line is dropped with an error in the log (the client gets no reply).
-    static let maxMessageBytes = 64 << 20
+    /// The longest message accepted by default; a longer line is dropped with an error in the log (the client gets
+    /// no reply).
+    static let defaultMaxMessageBytes = 64 << 20
 
     nonisolated let logger: Logger
     private let input: CInt
     private let output: CInt
+    private let maxMessageBytes: Int
     private let stream: AsyncThrowingStream<Data, Swift.Error>
     private let continuation: AsyncThrowingStream<Data, Swift.Error>.Continuation
     private var connected = false
 
-    init(input: CInt, output: CInt, logger: Logger) {
+    init(input: CInt, output: CInt, logger: Logger, maxMessageBytes: Int = defaultMaxMessageBytes) {
         self.input = input
         self.output = output
+        self.maxMessageBytes = maxMessageBytes
         self.logger = logger
         (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self)
     }
@@ -33,14 +36,14 @@ actor LineTransport: Transport {
             let flags = fcntl(fd, F_GETFL)
             if flags >= 0, flags & O_NONBLOCK != 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
         }
-        let fd = input, continuation = self.continuation, logger = self.logger
-        let reader = Thread { Self.readLines(fd: fd, into: continuation, logger: logger) }
+        let fd = input, continuation = self.continuation, logger = self.logger, limit = maxMessageBytes
+        let reader = Thread { Self.readLines(fd: fd, limit: limit, into: continuation, logger: logger) }
         reader.name = "mcp-stdin"
         reader.start()
     }
 
-    /// Reads `fd` to its end, yielding each non-empty line (without its `\n` or `\r\n`).
-    private static func readLines(fd: CInt, into continuation: AsyncThrowingStream<Data, Swift.Error>.Continuation,
+    /// Reads `fd` to its end, yielding each non-empty line (without its `\n` or `\r\n`; the last one may lack it).
+    private static func readLines(fd: CInt, limit maxMessageBytes: Int, into continuation: AsyncThrowingStream<Data, Swift.Error>.Continuation,
                                   logger: Logger) {
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         var pending: [UInt8] = []
@@ -52,7 +55,12 @@ actor LineTransport: Transport {
                 logger.error("reading stdin failed: \(String(cString: strerror(errno)))")
                 break
             }
-            if n == 0 { break }
+            if n == 0 {
+                // A last message the client ended with EOF instead of a newline still counts.
+                if !discarding, pending.last == UInt8(ascii: "\r") { pending.removeLast() }
+                if !discarding, !pending.isEmpty { continuation.yield(Data(pending)) }
+                break
+            }
             var start = 0
             for i in 0..<n where buffer[i] == UInt8(ascii: "\n") {
                 if !discarding {
