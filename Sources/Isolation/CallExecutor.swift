@@ -45,11 +45,16 @@ public final class CallExecutor: @unchecked Sendable {
     public func call(_ request: CallRequest, key: WorkerKey, mode: IsolationMode, limits: CallLimits,
                      cancellation: CallCancellation = CallCancellation(),
                      onEvent: @escaping @Sendable (CallEvent) -> Void = { _ in }) async -> Result<CallSuccess, CallFailure> {
-        await withCheckedContinuation { continuation in
-            SupervisorThreads.shared.submit { [self] in
-                continuation.resume(returning: self.callBlocking(request, key: key, mode: mode, limits: limits,
-                                                                 cancellation: cancellation, onEvent: onEvent))
+        // Cancelling the calling Task asks the call to stop (SIGUSR1, then SIGKILL after the grace time).
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                SupervisorThreads.shared.submit { [self] in
+                    continuation.resume(returning: self.callBlocking(request, key: key, mode: mode, limits: limits,
+                                                                     cancellation: cancellation, onEvent: onEvent))
+                }
             }
+        } onCancel: {
+            cancellation.cancel(reason: "the caller's task was cancelled")
         }
     }
 

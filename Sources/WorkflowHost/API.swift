@@ -102,13 +102,19 @@ extension WorkflowHost {
     /// - Parameters:
     ///   - workflow: a file path, or the name of a predefined workflow.
     ///   - routes: error routes added in code; they win over the file's at equal priority.
-    /// - Returns: how the run ended, with every stage's record and the outputs.
+    /// - Returns: how the run ended, with every stage's record and the outputs. Cancelling the calling Task
+    ///   cancels the run: running calls get their cancellation request, then SIGKILL after the grace time.
     /// - Throws: `WorkflowInvalid` (the file has errors), `HostError` (environment).
     public func execute(workflow: String, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
                         sink: any RunEventSink = EventRecorder()) async throws -> RunResult {
         let prepared = try prepareRun(file: Self.workflowPath(workflow), options: options, sink: sink,
                                       extraRoutes: routes.map(\.errorRoute))
-        let result = await prepared.engine.run()
+        let engine = prepared.engine
+        let result = await withTaskCancellationHandler {
+            await engine.run()
+        } onCancel: {
+            Task { await engine.cancel(reason: "the caller's task was cancelled") }
+        }
         prepared.executor.shutdownAll()
         return result
     }
@@ -117,7 +123,12 @@ extension WorkflowHost {
     public func resume(session: String, options: RunOptions = RunOptions(),
                        sink: any RunEventSink = EventRecorder()) async throws -> RunResult {
         let prepared = try prepareResume(session, options: options, sink: sink)
-        let result = await prepared.engine.run()
+        let engine = prepared.engine
+        let result = await withTaskCancellationHandler {
+            await engine.run()
+        } onCancel: {
+            Task { await engine.cancel(reason: "the caller's task was cancelled") }
+        }
         prepared.executor.shutdownAll()
         return result
     }

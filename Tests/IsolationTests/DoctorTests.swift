@@ -80,7 +80,7 @@ extension IsolationTests {
         @Test func aWorkflowCannotTurnTheSandboxOff() throws {
             let file = env.dir + "/off.yaml"
             try Data("""
-                apiVersion: wfhost/v1
+                apiVersion: orchestration/v1
                 kind: Workflow
                 metadata: {name: off}
                 spec:
