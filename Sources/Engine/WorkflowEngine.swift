@@ -177,12 +177,17 @@ public actor WorkflowEngine {
         let started = clock.now
         emit(.runStarted(session: session, workflow: workflow.metadata.name, stages: workflow.stages.count))
         persistSession(.running, error: nil)
-        // A stage that was running when a previous host died was interrupted: its retry policy decides.
+        // Calls that were running when a previous host died are interrupted, in the store too.
+        if records.contains(where: { $0.status == .running }) {
+            durably("the interrupted attempts") { _ = try store.markInterruptedAttempts(session) }
+        }
+        // A stage that was running when a previous host died was interrupted: its retry policy decides, counting
+        // the attempts within its budget (a reset stage's earlier attempts do not count).
         for i in records.indices where records[i].status == .running {
             let policy = workflow.stages[i].retryPolicy ?? RetryPolicy.defaults(at: workflow.stages[i].location)
-            if records[i].attempts >= policy.maxAttempts {
+            if records[i].attemptsInBudget >= policy.maxAttempts {
                 let failure = StageFailure(errorType: "interrupted", message: "the host running attempt "
-                                               + "\(records[i].attempts) stopped, and no attempts are left "
+                                               + "\(records[i].attemptsInBudget) stopped, and no attempts are left "
                                                + "(max_attempts \(policy.maxAttempts))", retryable: false,
                                            hint: "`wfhost retry SESSION --stage \(records[i].stage)` runs it again")
                 finish(i, status: workflow.stages[i].allowFailure ? .allowedFailure : .failed, failure: failure,
@@ -384,9 +389,9 @@ public actor WorkflowEngine {
         let deadline = stage.timeout.map { started + $0 }
         let policy = stage.retryPolicy ?? RetryPolicy.defaults(at: stage.location)
         var attempt = records[i].attempts
-        // Attempts already made count against the retry policy, unless the stage was reset to run again with a
-        // fresh budget; its attempt numbers continue either way, so earlier attempts stay recorded.
-        let budgetBase = records[i].reason == StageRecord.freshAttemptsReason ? attempt : 0
+        // Attempts already made count against the retry policy, except those before a reset to a fresh budget
+        // (stored with the stage, so a host killed during it leaves it for resume); attempt numbers continue.
+        let budgetBase = records[i].attemptBudgetStart ?? 0
         var redirected = false
         var extraAttempt = false
         records[i].status = .running
@@ -633,7 +638,8 @@ public actor WorkflowEngine {
         let token = ObjectIdentifier(cancellation)
         active[token] = cancellation
         if let reason = stopReason, cancelling { cancellation.cancel(reason: reason) }
-        var attemptRecord = AttemptRecord(stage: stage.name, attempt: attempt, tool: attemptLabel(i, k, tool), status: "running",
+        var attemptRecord = AttemptRecord(stage: stage.name, attempt: attempt, tool: attemptLabel(i, k, tool),
+                                          status: AttemptStatus.running.rawValue,
                                           startedAt: Date().timeIntervalSince1970)
         persistAttempt(attemptRecord)
         emit(.attemptStarted(stage: stage.name, tool: tool.qualifiedName, attempt: attempt))
@@ -664,7 +670,7 @@ public actor WorkflowEngine {
         await slots.release()
         switch outcome {
         case .success(let success):
-            attemptRecord.status = "succeeded"
+            attemptRecord.status = AttemptStatus.succeeded.rawValue
             attemptRecord.stdoutTail = secrets.mask(success.stdoutTail)
             attemptRecord.stderrTail = secrets.mask(success.stderrTail)
             persistAttempt(attemptRecord)
@@ -676,7 +682,7 @@ public actor WorkflowEngine {
                 failure.message = "attempt \(attempt) did not finish within \(stageLimit)"
                 failure.retryable = false
             }
-            attemptRecord.status = "failed"
+            attemptRecord.status = AttemptStatus.failed.rawValue
             attemptRecord.errorClass = failure.errorType
             attemptRecord.errorMessage = failure.message
             attemptRecord.retryable = failure.retryable

@@ -31,10 +31,18 @@ public struct StageRecord: Sendable, Hashable, Codable {
     public var errorMessage: String?
     /// Why it was skipped or cancelled.
     public var reason: String?
+    /// For a stage that runs again with a fresh attempt budget (`wfhost retry`, or resuming a failed session):
+    /// the attempts made before, which do not count against its retry policy. Its attempt numbers continue, so
+    /// that earlier attempts stay recorded. Kept until the stage is reset again, so that a host killed during the
+    /// stage leaves the budget for resume. Nil: every attempt counts.
+    public var attemptBudgetStart: Int?
 
-    /// The reason of a pending stage that runs again with a fresh attempt budget (`wfhost retry`, or resuming a
-    /// failed session). Its attempt numbers continue, so that earlier attempts stay recorded.
+    /// The reason shown for a pending stage reset to run again with fresh attempts (display only; the budget is
+    /// `attemptBudgetStart`).
     public static let freshAttemptsReason = "reset: runs again with fresh attempts"
+
+    /// Attempts that count against the retry policy: those since the budget started.
+    public var attemptsInBudget: Int { attempts - (attemptBudgetStart ?? 0) }
 
     public init(stage: String, position: Int, status: StageStatus = .pending, attempts: Int = 0) {
         self.stage = stage
@@ -42,6 +50,13 @@ public struct StageRecord: Sendable, Hashable, Codable {
         self.status = status
         self.attempts = attempts
     }
+}
+
+/// Where an attempt of one call stands: the values of `AttemptRecord.status`.
+public enum AttemptStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    case running, succeeded, failed
+    /// The host running the call stopped (it was killed); set when the session is resumed.
+    case interrupted
 }
 
 /// An attempt of one tool call within a stage.

@@ -68,6 +68,7 @@ extension SQLiteSessionStore: SessionOperations {
         s.errorClass = r["error_class"].string
         s.errorMessage = r["error_message"].string
         s.reason = r["reason"].string
+        s.attemptBudgetStart = r["budget_start"].int64.map { Int($0) }
         return s
     }
 

@@ -22,6 +22,8 @@ public protocol SessionStore: Sendable {
     /// Refreshes the lease of `pid` on `host`; false when this host no longer holds it (another took it over).
     func heartbeat(_ session: String, pid: Int, host: String) throws -> Bool
     func releaseLease(_ session: String, pid: Int) throws
+    /// Marks the attempts still `running` as `interrupted` (the host that ran them is gone); returns how many.
+    func markInterruptedAttempts(_ session: String) throws -> Int
     /// Whether the database file this store has open is still the one at its path (checked with the heartbeat):
     /// nil while it is, else what happened to it.
     func fileProblem() -> StoreFileProblem?
@@ -132,12 +134,13 @@ public final class SQLiteSessionStore: SessionStore {
     static func upsert(_ tx: SQLiteDatabase.Transaction, _ session: String, _ s: StageRecord) throws {
         try tx.query("""
             INSERT OR REPLACE INTO stage_runs (session_id, stage, position, status, attempts, started_at, finished_at,
-                output, error_class, error_message, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                output, error_class, error_message, reason, budget_start)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(session), .text(s.stage), .integer(Int64(s.position)), .text(s.status.rawValue),
                   .integer(Int64(s.attempts)), s.startedAt.map(SQLValue.real) ?? .null,
                   s.finishedAt.map(SQLValue.real) ?? .null, SQLValue(s.output), SQLValue(s.errorClass),
-                  SQLValue(s.errorMessage), SQLValue(s.reason)])
+                  SQLValue(s.errorMessage), SQLValue(s.reason),
+                  s.attemptBudgetStart.map { .integer(Int64($0)) } ?? .null])
     }
 
     public func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws {
@@ -209,6 +212,15 @@ public final class SQLiteSessionStore: SessionStore {
         try !db.query("""
             UPDATE sessions SET heartbeat_at = ? WHERE id = ? AND owner_pid = ? AND owner_host = ? RETURNING id
             """, [.real(Self.now()), .text(session), .integer(Int64(pid)), .text(host)]).isEmpty
+    }
+
+    public func markInterruptedAttempts(_ session: String) throws -> Int {
+        try db.query("""
+            UPDATE attempts SET status = ?, error_class = ?, error_message = ?
+            WHERE session_id = ? AND status = ? RETURNING attempt
+            """, [.text(AttemptStatus.interrupted.rawValue), .text("interrupted"),
+                  .text("the host running this call stopped before it finished"), .text(session),
+                  .text(AttemptStatus.running.rawValue)]).count
     }
 
     public func releaseLease(_ session: String, pid: Int) throws {

@@ -85,5 +85,10 @@ enum StoreSchema {
                 PRIMARY KEY (family, subject, detail)
             );
             """),
+        // The attempt budget of a stage run again with fresh attempts: the attempts made before it, which do not
+        // count against its retry policy (NULL: every attempt counts).
+        ("0103_stage_attempt_budget", """
+            ALTER TABLE stage_runs ADD COLUMN budget_start INTEGER;
+            """),
     ]
 }

@@ -131,11 +131,13 @@ extension WorkflowHost {
             case .allowedFailure: return ResumeDecision(stage: r.stage, action: .keep, why: "failed with allow_failure; kept as is")
             case .failed: return ResumeDecision(stage: r.stage, action: .keep, why: "failed; stays failed (`wfhost retry \(id) --stage \(r.stage)` runs it again)") // only when the session did not fail
             case .running:
-                return r.attempts >= max
-                    ? ResumeDecision(stage: r.stage, action: .fail, why: "was interrupted during attempt \(r.attempts) of \(max); no attempts are left, so it fails")
-                    : ResumeDecision(stage: r.stage, action: .run, why: "was interrupted during attempt \(r.attempts); runs again as attempt \(r.attempts + 1) of \(max)")
+                // Attempts count within the stage's budget (a reset stage's earlier attempts do not).
+                let used = r.attemptsInBudget
+                return used >= max
+                    ? ResumeDecision(stage: r.stage, action: .fail, why: "was interrupted during attempt \(used) of \(max); no attempts are left, so it fails")
+                    : ResumeDecision(stage: r.stage, action: .run, why: "was interrupted during attempt \(used); runs again as attempt \(used + 1) of \(max)")
             case .cancelled: return ResumeDecision(stage: r.stage, action: .run, why: "was cancelled; runs again")
-            case .pending where r.reason == StageRecord.freshAttemptsReason:
+            case .pending where r.attemptBudgetStart == r.attempts && r.attempts > 0:
                 return ResumeDecision(stage: r.stage, action: .run, why: "was reset; runs again with fresh attempts")
             case .pending: return ResumeDecision(stage: r.stage, action: .run, why: "has not run; runs when its dependencies allow")
             }
@@ -150,12 +152,20 @@ extension WorkflowHost {
             guard r.status == .failed else { return r }
             var fresh = StageRecord(stage: r.stage, position: r.position, attempts: r.attempts)
             fresh.reason = StageRecord.freshAttemptsReason
+            fresh.attemptBudgetStart = r.attempts
             return fresh
         }
     }
 
+    /// The workflow stored with `session`, validated with the variables and secrets the session was run with
+    /// (their names; a `--var` or `--secret` reference is defined).
     func storedWorkflow(_ session: SessionRecord) throws -> Workflow {
-        let report = WorkflowValidator.validate(text: session.workflowText, file: session.workflowFile)
+        var external = Set(RunOptionsCodec.secretNames(session.options))
+        if let vars = (try? JSONValue.parse(session.variables))?.objectValue { // written by prepareRun
+            external.formUnion(vars.members.map(\.key))
+        }
+        let report = WorkflowValidator.validate(text: session.workflowText, file: session.workflowFile,
+                                                options: LoadOptions(externalVariables: external))
         guard let workflow = report.workflow, report.isValid else {
             throw InvalidRequest("the workflow stored with session \(session.id) no longer validates:\n"
                                  + report.diagnostics.map(\.textDescription).joined(separator: "\n"))
@@ -244,6 +254,7 @@ extension WorkflowHost {
             guard let i = workflow.stageIndex(named: r.stage), targets.contains(i) else { return r }
             var fresh = StageRecord(stage: r.stage, position: r.position, attempts: r.attempts)
             fresh.reason = StageRecord.freshAttemptsReason
+            fresh.attemptBudgetStart = r.attempts
             return fresh
         }
         try store.resetStages(id, stages, status: .paused)

@@ -98,3 +98,52 @@ import Testing
         try Self.check(h, s, "kill -9 and resume")
     }
 }
+
+/// Budgets and attempt states in the store (issue 12, items 3 and 6): a stage reset to fresh attempts keeps its
+/// budget in a column through a kill, and the attempts a killed host left `running` become `interrupted`.
+@Suite(.serialized) struct AttemptBudgetTests {
+    @Test func aResetStageKeepsItsBudgetThroughAKillAndInterruptedAttemptsSaySo() throws {
+        let h = try SessionHarness("budget")
+        defer { h.cleanup() }
+        let file = try h.write("budget.yaml", """
+            apiVersion: orchestration/v1
+            kind: Workflow
+            metadata: {name: budget}
+            spec:
+              stages:
+                - name: b
+                  retry_policy: {max_attempts: 2, backoff_mode: fixed, initial_delay: 10ms}
+                  tools:
+                    - {name: sleep, args: {ms: "${delay}"}}
+                    - {name: flaky, args: {key: b, failures: 2, path: "\(h.dir)/counts"}}
+            """)
+        let quick = try h.write("quick.json", "{\"delay\": 10}")
+        let slow = try h.write("slow.json", "{\"delay\": 20000}")
+        let first = try h.wfhost(["run", file, "--var-file", quick, "--quiet", "--no-sandbox"])
+        #expect(first.status == 1, "\(first.stderr)")
+        let s = try #require(try h.newestSession())
+        // retry --stage: attempt 3 of the stage, the first of its fresh budget; the host is killed during it.
+        let p = try h.start(["retry", s, "--stage", "b", "--var-file", slow, "--quiet", "--no-sandbox"])
+        #expect(h.waitUntil {
+            (try? h.statusJSON(s)["attempts"]?.arrayValue?.contains { // not readable yet: keep waiting
+                $0["attempt"]?.intValue == 3 && $0["status"]?.stringValue == "running"
+            }) == true
+        })
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let explain = try h.wfhost(["resume", s, "--explain"])
+        #expect(explain.stdout == """
+            STAGE  ON RESUME  WHY
+            b      run        was interrupted during attempt 1; runs again as attempt 2 of 2
+
+            """, "\(explain.stdout)")
+        let resumed = try h.wfhost(["resume", s, "--var-file", quick, "--quiet", "--no-sandbox"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let attempts = try h.statusJSON(s)["attempts"]?.arrayValue ?? []
+        let rows = attempts.filter { $0["tool"]?.stringValue == "chaos.sleep" }
+            .map { "\($0["attempt"]?.intValue ?? 0):\($0["status"]?.stringValue ?? "")" }
+        #expect(rows == ["1:succeeded", "2:succeeded", "3:interrupted", "4:succeeded"], "\(attempts)")
+        let interrupted = attempts.first { $0["attempt"]?.intValue == 3 }
+        #expect(interrupted?["error"]?.stringValue == "the host running this call stopped before it finished")
+    }
+}
