@@ -43,6 +43,7 @@ dist: deps
 	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/core.so Plugins/core/core.c $(C_PLUGIN_SUPPORT) $(C_JSON) Sources/CSha256/sha256.c
 	$(CC) $(C_FLAGS) -shared -o $(DIST)/lib/wfhost/plugins/chaos.so Plugins/chaos/chaos.c $(C_PLUGIN_SUPPORT) $(C_JSON)
 	install -m 644 SDK/include/wfhost/plugin.h $(DIST)/include/wfhost/plugin.h
+	install -m 644 SDK/include/wfhost/json.h $(DIST)/include/wfhost/json.h
 	install -m 644 SDK/wfhost-plugin.pc $(DIST)/lib/pkgconfig/wfhost-plugin.pc
 	if ls examples/*.yaml >/dev/null 2>&1; then install -m 644 examples/*.yaml $(DIST)/share/wfhost/workflows/; fi
 	install -m 644 $(RELEASE_BIN)/libcontainerization.so $(DIST)/lib/wfhost/plugins/containerization.so
