@@ -83,7 +83,12 @@ final class WfhostMCPServer: Sendable {
                   let tool = PredefinedWorkflowTool.load(directory: workflowsDirectory).first(where: { $0.mcpName == params.name }) {
             result = await callPredefined(tool, arguments: arguments, progress: progress)
         } else {
-            result = try await callPluginTool(params.name, arguments: arguments, progress: progress)
+            do {
+                result = try await callPluginTool(params.name, arguments: arguments, progress: progress)
+            } catch {
+                await progress?.finish()
+                throw error
+            }
         }
         await progress?.finish()
         return result
@@ -171,7 +176,7 @@ final class WfhostMCPServer: Sendable {
             case .workflows: return workflows()
             case .sessions:
                 let status = arguments["status"]?.stringValue.flatMap(SessionStatus.init(rawValue:))
-                let limit = arguments["limit"]?.intValue ?? 50
+                let limit = min(max(arguments["limit"]?.intValue ?? 50, 1), 1000) // the schema's bounds
                 let sessions = try host.listSessions(status: status, workflow: arguments["workflow"]?.stringValue)
                 return ToolResults.success(.object(["sessions": .array(sessions.prefix(limit).map(SessionJSON.session)),
                                                     "total": .int(Int64(sessions.count))]))
