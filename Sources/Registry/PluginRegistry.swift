@@ -78,6 +78,11 @@ public final class PluginRegistry: Sendable {
         }
 
         let results = scanAll(toScan.map { ($0.file) })
+        // A worker that cannot start fails every scan alike: that is the environment's fault, not the plugins'
+        // (nothing is cached, and the caller reports it as such).
+        for case .failed(let f) in results where f.kind == ScanFailure.workerUnusable {
+            throw WorkerUnusable(workerPath: scanner.workerPath, loaderMessage: f.message)
+        }
         for (job, result) in zip(toScan, results) {
             let record = PluginRecord.make(path: job.file.path, sha256: job.sha, size: job.file.identity.size,
                                            result: result, rescanned: true, hostABI: hostABI)

@@ -57,6 +57,11 @@ public struct PluginScanner: Sendable {
             return .failed(ScanFailure(kind: "crashed",
                                        message: "killed by \(signal.name)\(core ? ", core dumped" : "")",
                                        stderrTail: stderr))
+        case .exited(127) where stderr.contains("error while loading shared libraries"):
+            // The dynamic loader could not start the worker itself: no plugin is at fault.
+            let line = stderr.split(separator: "\n").first { $0.contains("error while loading shared libraries") }
+            return .failed(ScanFailure(kind: ScanFailure.workerUnusable,
+                                       message: line.map(String.init) ?? "the worker cannot start", stderrTail: stderr))
         case .exited(let code) where code != 0:
             return .failed(ScanFailure(kind: "exited", message: "exit code \(code)", stderrTail: stderr))
         case .exited:
@@ -81,4 +86,17 @@ public struct PluginScanner: Sendable {
         let ms = s * 1000 + atto / 1_000_000_000_000_000
         return ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms"
     }
+}
+
+extension ScanFailure {
+    /// The kind of a scan that failed because the worker itself could not start (a missing runtime library).
+    public static let workerUnusable = "worker_unusable"
+}
+
+/// The worker executable cannot start on this machine (the dynamic loader refused it): an environment error.
+public struct WorkerUnusable: Error, Sendable, CustomStringConvertible {
+    public var workerPath: String
+    /// The loader's words, e.g. "...: error while loading shared libraries: libffi.so.8: cannot open ...".
+    public var loaderMessage: String
+    public var description: String { "the worker \(workerPath) cannot start: \(loaderMessage)" }
 }

@@ -112,6 +112,10 @@ public final class WorkflowHost: Sendable {
         let registry = try registry()
         do {
             return try registry.refresh(force: force)
+        } catch let unusable as WorkerUnusable {
+            throw HostError(unusable.description,
+                            hint: "install the worker's runtime libraries (Debian: libffi8 libseccomp2); `wfhost doctor` "
+                                + "names what is missing")
         } catch {
             throw HostError("cannot update the plugin registry in \(configuration.databasePath): \(error)",
                             hint: "another wfhost may hold the database for a long time; try again")
