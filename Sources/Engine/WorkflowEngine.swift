@@ -58,6 +58,8 @@ public actor WorkflowEngine {
     /// Stage (key) is waiting for the recovery stage (value) it called to finish: what keeps a recovery stage
     /// from waiting for itself, directly or around a chain of recovery stages.
     var waitingFor: [Int: Int] = [:]
+    /// Stages that started a call in this run (their `startedAt` is that call's start).
+    var calling = Set<Int>()
     let clock = ContinuousClock()
     var random = SystemRandomNumberGenerator()
 
@@ -177,6 +179,14 @@ public actor WorkflowEngine {
         let started = clock.now
         emit(.runStarted(session: session, workflow: workflow.metadata.name, stages: workflow.stages.count))
         persistSession(.running, error: nil)
+        // A stage that was queued for a slot when a previous host died never started its attempt: it runs again
+        // as that attempt, which does not count as interrupted.
+        for i in records.indices where records[i].isQueued {
+            records[i].status = .pending
+            records[i].attempts = max(0, records[i].attempts - 1)
+            records[i].queuedAt = nil
+            records[i].reason = "was queued for a slot when the host stopped; no call had started"
+        }
         // Calls that were running when a previous host died are interrupted, in the store too.
         if records.contains(where: { $0.status == .running }) {
             durably("the interrupted attempts") { _ = try store.markInterruptedAttempts(session) }
@@ -395,7 +405,6 @@ public actor WorkflowEngine {
         var redirected = false
         var extraAttempt = false
         records[i].status = .running
-        records[i].startedAt = Date().timeIntervalSince1970
         records[i].reason = nil
         while true {
             if let reason = stopReason, cancelling || (attempt == 0 && !asRecovery) {
@@ -406,6 +415,7 @@ public actor WorkflowEngine {
             }
             attempt += 1
             records[i].attempts = attempt
+            records[i].queuedAt = Date().timeIntervalSince1970 // until its first call has a slot
             persist(i, event: .stageStarted(stage: stage.name, attempt: attempt))
             let result = await runTools(i, attempt: attempt, deadline: deadline)
             let failure: StageFailure
@@ -634,6 +644,7 @@ public actor WorkflowEngine {
             return .failure(StageFailure(errorType: "cancelled", message: stopReason ?? "cancelled", retryable: false,
                                          tool: tool.qualifiedName))
         }
+        startedCalling(i)
         let cancellation = CallCancellation()
         let token = ObjectIdentifier(cancellation)
         active[token] = cancellation
@@ -696,6 +707,16 @@ public actor WorkflowEngine {
 
     // MARK: - Recording
 
+    /// Stage `i`'s attempt has a slot for a call: it is no longer queued, and on its first call in this run its
+    /// start time (what its duration counts from) is now. Stored before the call starts.
+    private func startedCalling(_ i: Int) {
+        guard records[i].queuedAt != nil else { return }
+        records[i].queuedAt = nil
+        if calling.insert(i).inserted { records[i].startedAt = Date().timeIntervalSince1970 }
+        persistQuietly(i)
+        emitProgress()
+    }
+
     func masked(_ f: StageFailure) -> StageFailure {
         var out = f
         out.message = secrets.mask(f.message)
@@ -709,6 +730,7 @@ public actor WorkflowEngine {
         let stage = workflow.stages[i]
         stageProgress[i] = nil
         records[i].status = status
+        records[i].queuedAt = nil
         records[i].finishedAt = status == .pending ? nil : Date().timeIntervalSince1970
         records[i].errorClass = failure?.errorType
         records[i].errorMessage = failure.map { secrets.mask($0.message) }
@@ -758,7 +780,7 @@ public actor WorkflowEngine {
         var running: [String] = []
         for (i, r) in records.enumerated() {
             if r.status.isTerminal { done += workflow.stages[i].weight; finished += 1 }
-            if r.status == .running {
+            if r.status == .running && !r.isQueued {
                 running.append(r.stage)
                 done += workflow.stages[i].weight * (stageProgress[i] ?? 0)
             }

@@ -44,6 +44,16 @@ public struct StageRecord: Sendable, Hashable, Codable {
     /// Attempts that count against the retry policy: those since the budget started.
     public var attemptsInBudget: Int { attempts - (attemptBudgetStart ?? 0) }
 
+    /// For a `running` stage whose current attempt has not started a call yet (it waits for a slot under
+    /// `max_concurrency`): since when (Unix time). Nil once a call started.
+    public var queuedAt: Double?
+
+    /// Ready, but waiting for a concurrency slot: no call of its current attempt has started.
+    public var isQueued: Bool { status == .running && queuedAt != nil }
+
+    /// The status as shown to operators: `queued` for a queued stage, else its status.
+    public var shownStatus: String { isQueued ? "queued" : status.rawValue }
+
     public init(stage: String, position: Int, status: StageStatus = .pending, attempts: Int = 0) {
         self.stage = stage
         self.position = position

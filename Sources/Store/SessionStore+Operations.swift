@@ -69,6 +69,7 @@ extension SQLiteSessionStore: SessionOperations {
         s.errorMessage = r["error_message"].string
         s.reason = r["reason"].string
         s.attemptBudgetStart = r["budget_start"].int64.map { Int($0) }
+        s.queuedAt = r["queued_at"].double
         return s
     }
 

@@ -134,13 +134,13 @@ public final class SQLiteSessionStore: SessionStore {
     static func upsert(_ tx: SQLiteDatabase.Transaction, _ session: String, _ s: StageRecord) throws {
         try tx.query("""
             INSERT OR REPLACE INTO stage_runs (session_id, stage, position, status, attempts, started_at, finished_at,
-                output, error_class, error_message, reason, budget_start)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                output, error_class, error_message, reason, budget_start, queued_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(session), .text(s.stage), .integer(Int64(s.position)), .text(s.status.rawValue),
                   .integer(Int64(s.attempts)), s.startedAt.map(SQLValue.real) ?? .null,
                   s.finishedAt.map(SQLValue.real) ?? .null, SQLValue(s.output), SQLValue(s.errorClass),
                   SQLValue(s.errorMessage), SQLValue(s.reason),
-                  s.attemptBudgetStart.map { .integer(Int64($0)) } ?? .null])
+                  s.attemptBudgetStart.map { .integer(Int64($0)) } ?? .null, s.queuedAt.map(SQLValue.real) ?? .null])
     }
 
     public func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws {

@@ -90,5 +90,9 @@ enum StoreSchema {
         ("0103_stage_attempt_budget", """
             ALTER TABLE stage_runs ADD COLUMN budget_start INTEGER;
             """),
+        // When a running stage's attempt began waiting for a concurrency slot; NULL once one of its calls started.
+        ("0104_stage_queued_at", """
+            ALTER TABLE stage_runs ADD COLUMN queued_at REAL;
+            """),
     ]
 }

@@ -130,6 +130,9 @@ extension WorkflowHost {
             case .skipped: return ResumeDecision(stage: r.stage, action: .keep, why: "was skipped (\(r.reason ?? "")); stays skipped")
             case .allowedFailure: return ResumeDecision(stage: r.stage, action: .keep, why: "failed with allow_failure; kept as is")
             case .failed: return ResumeDecision(stage: r.stage, action: .keep, why: "failed; stays failed (`wfhost retry \(id) --stage \(r.stage)` runs it again)") // only when the session did not fail
+            case .running where r.queuedAt != nil:
+                return ResumeDecision(stage: r.stage, action: .run,
+                                      why: "was queued for a slot when the run stopped (no call had started); runs again as attempt \(r.attempts)")
             case .running:
                 // Attempts count within the stage's budget (a reset stage's earlier attempts do not).
                 let used = r.attemptsInBudget

@@ -81,6 +81,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: h.state + "/work/session-\(s)"))
     }
 
+    @Test func aWorkDirectoryRemovedByHandIsMadeAgainAndSaidSo() throws {
+        let h = try SessionHarness("workdir-gone")
+        defer { h.cleanup() }
+        let file = try h.write("artifact.yaml", Self.workflow(sleepMs: 10))
+        #expect(try h.wfhost(["run", file, "--quiet"]).status == 0)
+        let s = try #require(try h.newestSession())
+        let dir = h.state + "/work/session-\(s)"
+        try FileManager.default.removeItem(atPath: dir)
+        let retried = try h.wfhost(["retry", s, "--stage", "consume"])
+        #expect(retried.stderr.contains("""
+            wfhost: the work directory of session \(s), \(dir), is gone; the session continues in an empty one there
+            """), "\(retried.stderr)")
+        #expect(retried.status == 1, "artifact.txt went with the directory")
+        #expect(FileManager.default.fileExists(atPath: dir))
+    }
+
     @Test func theFileSurvivesAKilledHost() throws {
         let h = try SessionHarness("workdir-kill")
         defer { h.cleanup() }
@@ -145,5 +161,46 @@ import Testing
         #expect(rows == ["1:succeeded", "2:succeeded", "3:interrupted", "4:succeeded"], "\(attempts)")
         let interrupted = attempts.first { $0["attempt"]?.intValue == 3 }
         #expect(interrupted?["error"]?.stringValue == "the host running this call stopped before it finished")
+    }
+}
+
+/// `queued` apart from `running` (issue 12, item 3): under max_concurrency 1 the ready stages that wait for the
+/// slot show as queued, and after a kill they run again as the attempt they never started.
+@Suite(.serialized) struct QueuedStageTests {
+    @Test func stagesWaitingForASlotAreQueuedAndAKillDoesNotCountTheirAttempt() throws {
+        let h = try SessionHarness("queued")
+        defer { h.cleanup() }
+        var yaml = "apiVersion: orchestration/v1\nkind: Workflow\nmetadata: {name: queued}\nspec:\n  max_concurrency: 1\n  stages:\n"
+        for name in ["a", "b", "c", "d"] {
+            yaml += "    - name: \(name)\n      retry_policy: {max_attempts: 2, backoff_mode: fixed, initial_delay: 10ms}\n"
+            yaml += "      tools: [{name: sleep, args: {ms: 20000}}]\n"
+        }
+        let file = try h.write("queued.yaml", yaml)
+        let p = try h.start(["run", file, "--quiet", "--no-sandbox"])
+        var session: String?
+        var shown: [String: String] = [:]
+        #expect(h.waitUntil {
+            session = try? h.newestSession() // not created yet: keep waiting
+            guard let s = session, let statuses = try? h.stageStatuses(s) else { return false } // as above
+            shown = statuses
+            return statuses.values.filter { $0 == "running" }.count == 1 && statuses.values.filter { $0 == "queued" }.count == 3
+        }, "\(shown)")
+        let s = try #require(session)
+        let text = try h.wfhost(["status", s]).stdout
+        let column = text.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) }
+        #expect(column.filter { $0 == "queued" }.count == 3 && column.filter { $0 == "running" }.count == 1, "\(text)")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let running = try #require(shown.first { $0.value == "running" }?.key)
+        let explain = try h.wfhost(["resume", s, "--explain", "--json"])
+        let decisions = try JSONValue.parse(explain.stdout).arrayValue ?? []
+        for d in decisions {
+            let name = d["stage"]?.stringValue ?? ""
+            #expect(d["why"]?.stringValue == (name == running
+                ? "was interrupted during attempt 1; runs again as attempt 2 of 2"
+                : "was queued for a slot when the run stopped (no call had started); runs again as attempt 1"), "\(name)")
+        }
+        // Four more short runs would take 80 s: end the session here; the explain above is what resume does.
+        #expect(try h.wfhost(["cancel", s]).status == 0)
     }
 }

@@ -173,7 +173,7 @@ enum SessionReport {
     static func json(_ snapshot: SessionSnapshot) -> JSONValue {
         var o = json(snapshot.session).objectValue ?? JSONObject()
         o["stages"] = .array(snapshot.stages.map { r in
-            .object(["name": .string(r.stage), "status": .string(r.status.rawValue), "attempts": .int(Int64(r.attempts)),
+            .object(["name": .string(r.stage), "status": .string(r.shownStatus), "attempts": .int(Int64(r.attempts)),
                      "error_type": r.errorClass.map(JSONValue.string) ?? .null,
                      "error": r.errorMessage.map(JSONValue.string) ?? .null, "reason": r.reason.map(JSONValue.string) ?? .null,
                      "output": r.output.flatMap { try? JSONValue.parse($0) } ?? .null])
@@ -225,7 +225,7 @@ enum SessionReport {
         lines.append("")
         var rows = [["STAGE", "STATUS", "ATTEMPTS", "DETAIL"]]
         for r in snapshot.stages {
-            rows.append([r.stage, r.status.rawValue, String(r.attempts),
+            rows.append([r.stage, r.shownStatus, String(r.attempts),
                          r.errorMessage.map { "\(r.errorClass ?? "error"): \($0)" } ?? r.reason ?? ""])
         }
         lines.append(TextTable.render(rows))
