@@ -75,7 +75,8 @@ bench: dist
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing || echo "(not installed: the benchmarks skip those peers)"; \
 	fi
-	$(DIST)/bin/wfhost bench
+	$(SWIFT) build -c release --product wfhost-bench
+	$(RELEASE_BIN)/wfhost-bench --wfhost $(DIST)/bin/wfhost
 
 clean:
 	rm -rf .build $(DIST)

@@ -63,6 +63,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/wfhost-mcp"),
 
+        // Benchmarks (`make bench`): out of the product modules and the CLI. The library holds the measurements
+        // the tests also use (generated workflows and schemas); the executable runs them beside the peers.
+        .target(name: "Benchmarks", dependencies: ["Schema", "Spec", "Plan", "SQLite", "Store"], path: "Sources/Benchmarks"),
+        .executableTarget(name: "wfhost-bench", dependencies: [
+            "Benchmarks", "WorkflowHost", "Isolation", "Registry", "Schema", "Plan", "Store",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/wfhost-bench"),
+
         .executableTarget(name: "wfhost-api-example", dependencies: ["WorkflowHost", "Engine"],
                           path: "examples/api-example"),
 
@@ -92,8 +100,8 @@ let package = Package(
                                                "--version-script=\(Context.packageDirectory)/Plugins/containerization/exports.map"])]),
 
         // MARK: Tests
-        .testTarget(name: "SchemaTests", dependencies: ["Schema"], path: "Tests/SchemaTests", exclude: ["Fixtures"]),
-        .testTarget(name: "SpecTests", dependencies: ["Spec", "Plan"], path: "Tests/SpecTests",
+        .testTarget(name: "SchemaTests", dependencies: ["Schema", "Benchmarks"], path: "Tests/SchemaTests", exclude: ["Fixtures"]),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "Plan", "Benchmarks"], path: "Tests/SpecTests",
                     exclude: ["Fixtures"]),
         .target(name: "WfhostTestSupport", path: "Tests/Support"),
         .testTarget(name: "SessionTests", dependencies: ["Schema", "WfhostTestSupport"], path: "Tests/SessionTests"),

@@ -33,7 +33,6 @@ struct WfhostCommand: AsyncParsableCommand {
             AnalyzeCommand.self,
             CallCommand.self,
             SchemaCommand.self,
-            BenchCommand.self,
             MCPCommand.self,
             DoctorCommand.self,
         ]

@@ -6,6 +6,8 @@ import Darwin
 
 /// Timing of the two hot paths: compiling a typical tool schema and validating a typical 20-property
 /// argument object against it. Build with `-c release` for meaningful figures.
+import Schema
+
 public enum SchemaBenchmark {
     /// Median timings in microseconds.
     public struct Result: Sendable, CustomStringConvertible {

@@ -5,7 +5,7 @@ import Dispatch
 import Foundation
 import Isolation
 
-/// The call figures of `wfhost bench` (issue 5, "Must show"): the median wall time of a no-op call (`core.echo`)
+/// The call figures of `wfhost-bench` (issue 5, "Must show"): the median wall time of a no-op call (`core.echo`)
 /// over 1000 calls, `per_call` and `pooled`, beside the floor measured in the same run: `posix_spawn` + `waitpid`
 /// of a tiny static C program compiled at bench time.
 enum CallBenchmark {

@@ -10,7 +10,7 @@ struct BenchError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Child processes and scratch files for `wfhost bench`: spawn through Isolation's `ChildProcess` (the same
+/// Child processes and scratch files for `wfhost-bench`: spawn through Isolation's `ChildProcess` (the same
 /// posix_spawn path the host uses for its workers) and time spawn to reaped exit.
 enum BenchProcess {
     /// Runs `executable` with stdin and stdout on /dev/null (or stdout into `stdoutPath`) and stderr into
@@ -59,19 +59,33 @@ enum BenchProcess {
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
 
-    /// The running executable's path (resolved from `/proc/self/exe`), so children are this very binary.
-    static func currentExecutable() throws -> String {
-        do {
-            return try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        } catch {
-            throw BenchError("cannot resolve /proc/self/exe: \(error.localizedDescription)")
+    /// The wfhost binary the benchmarks measure (`--wfhost`), and the worker of its install tree.
+    nonisolated(unsafe) static var wfhostPath = ""
+
+    /// Chooses the wfhost to measure; its tree's worker is what calls use (WFHOST_WORKER for the children too).
+    static func select(wfhost: String) throws {
+        let path = URL(fileURLWithPath: wfhost).standardizedFileURL.path
+        guard access(path, X_OK) == 0 else {
+            throw BenchError("no wfhost at \(path): build it with `make` (dist/bin/wfhost) or pass --wfhost PATH")
+        }
+        wfhostPath = path
+        let dir = (path as NSString).deletingLastPathComponent
+        for worker in [dir + "/../libexec/wfhost/wfhost-worker", dir + "/wfhost-worker"] where access(worker, X_OK) == 0 {
+            setenv("WFHOST_WORKER", (worker as NSString).standardizingPath, 1)
+            break
         }
     }
 
-    /// `libcore.so` beside the executable (a build folder) or the install tree's `../lib/wfhost/plugins/core.so`.
+    /// The wfhost binary the children run (`--wfhost`).
+    static func currentExecutable() throws -> String {
+        guard !wfhostPath.isEmpty else { throw BenchError("no wfhost selected (--wfhost)") }
+        return wfhostPath
+    }
+
+    /// The core plugin of the measured tree: `../lib/wfhost/plugins/core.so`, or `libcore.so` in a build folder.
     static func corePlugin() -> String? {
-        guard let dir = WorkerLocator.executableDirectory() else { return nil }
-        return [dir + "/libcore.so", dir + "/../lib/wfhost/plugins/core.so"].first { access($0, R_OK) == 0 }
+        let dir = (wfhostPath as NSString).deletingLastPathComponent
+        return [dir + "/../lib/wfhost/plugins/core.so", dir + "/libcore.so"].first { access($0, R_OK) == 0 }
     }
 
     /// A new private directory under `$TMPDIR` (mkdtemp).

@@ -1,7 +1,8 @@
 import Foundation
+import Plan
 import Spec
 
-/// Benchmark of validation and planning on generated workflows, for `wfhost bench` and `make bench`.
+/// Benchmark of validation and planning on generated workflows, for `wfhost-bench` (`make bench`).
 ///
 /// Figures, not assertions: the medians depend on the machine.
 public enum SpecBenchmark {

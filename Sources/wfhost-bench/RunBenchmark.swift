@@ -1,7 +1,7 @@
 import Foundation
 import Schema
 
-/// The run figures of `wfhost bench` (issue 6, "Must show"): 1,000 no-op stages (`core.echo`), wide and as a
+/// The run figures of `wfhost-bench` (issue 6, "Must show"): 1,000 no-op stages (`core.echo`), wide and as a
 /// chain, run end to end by this very binary as a child (`wfhost run --quiet`, state database included), in
 /// `per_call` and `pooled` isolation, beside `ninja -j2` running `/bin/true` for the same graph.
 enum RunBenchmark {
@@ -138,7 +138,7 @@ enum RunBenchmark {
                      + "included, max-concurrency \(concurrency), ms per stage, median of \(runs) runs"]
         lines.append("  shape  per_call   pooled     ninja -j\(concurrency)  goals: pooled <= ninja, per_call <= 2x ninja")
         for r in rows {
-            lines.append("  \(r.shape.rawValue.padding(toLength: 5))  \(ms(r.perCall))  \(ms(r.pooled))  \(ms(r.ninja))"
+            lines.append("  \(r.shape.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(ms(r.perCall))  \(ms(r.pooled))  \(ms(r.ninja))"
                          + "  pooled: \(verdict(r.pooledMet)); per_call: \(verdict(r.perCallMet))")
         }
         if let note { lines.append("  note: \(note)") }

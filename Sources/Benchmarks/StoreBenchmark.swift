@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import SQLite
 
 /// The store's cost per stage transition (one transaction writing a stage row and its event), with WAL and each

@@ -3,7 +3,7 @@ import Isolation
 import Registry
 import Schema
 
-/// The registry figures of `wfhost bench` (issue 2, "Must show"): `wfhost plugins list` with 100 plugins on the
+/// The registry figures of `wfhost-bench` (issue 2, "Must show"): `wfhost plugins list` with 100 plugins on the
 /// path, run as a child process of this very binary, cold (empty registry) and warm (unchanged files), as medians.
 ///
 /// The 100 plugins come from one small C source compiled once with `cc`; each copy has its marker `bench_q000`
@@ -162,10 +162,11 @@ enum RegistryBenchmark {
 
     // MARK: - Helpers
 
-    /// `<exe>/../include` (the install tree), else `SDK/include` in a source tree above the executable (a build
-    /// folder such as `.build/debug`).
+    /// `<wfhost>/../include` (the install tree), else `SDK/include` in a source tree above the measured wfhost (a
+    /// build folder such as `.build/debug`).
     static func sdkIncludeDirectory() -> String? {
-        guard let exeDir = WorkerLocator.executableDirectory() else { return nil }
+        let exeDir = (BenchProcess.wfhostPath as NSString).deletingLastPathComponent
+        guard !exeDir.isEmpty else { return nil }
         let fm = FileManager.default
         if fm.fileExists(atPath: exeDir + "/../include/wfhost/plugin.h") { return exeDir + "/../include" }
         var dir = URL(fileURLWithPath: exeDir)

@@ -1,14 +1,20 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Plan
 import Schema
 import Store
 
-/// `wfhost bench` (and `make bench`): benchmark figures for the registry, the schema validator and the workflow
-/// loader and planner. Figures only: nothing is asserted, so the exit code is 0 unless a benchmark cannot run.
+/// `wfhost-bench` (what `make bench` runs): benchmark figures for the registry, the schema validator, the workflow
+/// loader and planner, the store, calls and runs. Figures only: nothing is asserted, so the exit code is 0 unless a
+/// benchmark cannot run. A target of its own: nothing of it is in the product modules or in `bin/wfhost`.
+@main
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "wfhost-bench",
         abstract: "Print benchmark figures (medians; nothing is asserted).",
         discussion: """
             registry: `wfhost plugins list` with 100 generated plugins on the path (needs `cc`), cold and warm, \
@@ -27,11 +33,14 @@ struct BenchCommand: ParsableCommand {
     }
 
     @Option(help: "The benchmark to run.") var only: Suite = .all
+    @Option(help: ArgumentHelp("The wfhost to measure (its install tree's worker and plugins are used).", valueName: "path"))
+    var wfhost: String = "dist/bin/wfhost"
     @Flag(help: "Print only a JSON document with the figures on standard output.") var json = false
 
     func includes(_ suite: Suite) -> Bool { only == .all || only == suite }
 
     func run() throws {
+        try BenchProcess.select(wfhost: wfhost)
         var document = JSONObject()
         var sections: [String] = []
         if includes(.registry) {
@@ -72,7 +81,7 @@ struct BenchCommand: ParsableCommand {
                 sections.append(StoreBenchmark.text(figures))
                 sections.append(try StoreBenchmark.storeCheckText(directory: directory))
             } catch {
-                printError("wfhost bench: error: the store benchmark failed: \(error)")
+                printError("wfhost-bench: error: the store benchmark failed: \(error)")
                 throw Exit.environment
             }
         }
@@ -89,12 +98,12 @@ struct BenchCommand: ParsableCommand {
         print(json ? JSONValue.object(document).serialized(.pretty) : sections.joined(separator: "\n\n"))
     }
 
-    /// Runs one benchmark that spawns children; its failure is reported as `wfhost bench: error: …` and exits 3.
+    /// Runs one benchmark that spawns children; its failure is reported as `wfhost-bench: error: …` and exits 3.
     private static func measure<Outcome>(_ benchmark: () throws -> Outcome) throws -> Outcome {
         do {
             return try benchmark()
         } catch {
-            printError("wfhost bench: error: \(error)")
+            printError("wfhost-bench: error: \(error)")
             throw Exit.environment
         }
     }
@@ -195,4 +204,14 @@ struct BenchCommand: ParsableCommand {
             ])
         }
     }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The benchmark's exit codes: 3 when a benchmark cannot run (the environment), as wfhost's own.
+enum Exit {
+    static let environment = ExitCode(3)
 }
