@@ -17,6 +17,9 @@ enum BenchProcess {
     /// `stderrPath`; returns the wall time from spawn to reaped exit, in milliseconds.
     /// - Throws: `BenchError` when the child cannot be spawned or does not exit with 0 (with the
     ///   tail of its stderr).
+    /// The peak resident memory (KiB) of the child `timedRun` last waited for.
+    nonisolated(unsafe) static var lastMaxRSSKiB: UInt64 = 0
+
     @discardableResult
     static func timedRun(_ executable: String, _ arguments: [String], stdoutPath: String? = nil,
                          stderrPath: String) throws -> Double {
@@ -33,7 +36,9 @@ enum BenchProcess {
         do {
             let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment,
                                          fds: [(devNull, 0), (out, 1), (err, 2)])
-            termination = try child.wait()
+            let reaped = try child.reapWithUsage(block: true)
+            termination = reaped?.termination ?? .exited(code: -1)
+            lastMaxRSSKiB = reaped?.maxRSSKiB ?? 0
         } catch {
             throw BenchError("\(executable): \(error)")
         }

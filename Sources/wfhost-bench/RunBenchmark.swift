@@ -1,11 +1,13 @@
 import Foundation
 import Schema
 
-/// The run figures of `wfhost-bench` (issue 6, "Must show"): 1,000 no-op stages (`core.echo`), wide and as a
-/// chain, run end to end by this very binary as a child (`wfhost run --quiet`, state database included), in
-/// `per_call` and `pooled` isolation, beside `ninja -j2` running `/bin/true` for the same graph.
+/// The run figures of `wfhost-bench` (issues 6 and 18): no-op stages (`core.echo`), wide and as a chain, 500 and
+/// 10,000 of them, run end to end by the measured wfhost as a child (`wfhost run --quiet`, state database
+/// included), in `per_call` (500 only: a fresh worker per call), `forked` (a fork server: a fresh process per call)
+/// and `pooled` isolation, beside `ninja -j2` running `/bin/true` for the same graph; time per stage and the run's
+/// peak resident memory, medians of three runs.
 enum RunBenchmark {
-    static let stages = 1000
+    static let sizes = [500, 10_000]
     static let runs = 3
     static let concurrency = 2
 
@@ -13,12 +15,16 @@ enum RunBenchmark {
 
     struct Row {
         var shape: Shape
-        /// Median wall time of a whole run, per stage, in ms, by isolation mode (`per_call`, `pooled`), and ninja's.
-        var perCall: Double
+        var stages: Int
+        /// Median wall time of a whole run, per stage, in ms, by isolation mode (nil: not measured at this size).
+        var perCall: Double?
+        var forked: Double
         var pooled: Double
+        /// The pooled run's peak resident memory, MiB.
+        var pooledPeakMiB: Double
         var ninja: Double?
         var pooledMet: Bool? { ninja.map { pooled <= $0 } }
-        var perCallMet: Bool? { ninja.map { perCall <= 2 * $0 } }
+        var forkedMet: Bool? { ninja.map { forked <= 2 * $0 } }
     }
 
     enum Outcome {
@@ -31,7 +37,7 @@ enum RunBenchmark {
     static func run(progress: (String) -> Void) throws -> Outcome {
         let exe = try BenchProcess.currentExecutable()
         guard let core = BenchProcess.corePlugin() else {
-            return .skipped("needs the core plugin (looked beside the executable for libcore.so and in ../lib/wfhost/plugins/core.so)")
+            return .skipped("needs the core plugin (looked in the measured tree's lib/wfhost/plugins/core.so)")
         }
         let scratch = try BenchProcess.makeTemporaryDirectory()
         defer { BenchProcess.remove(scratch) }
@@ -44,44 +50,49 @@ enum RunBenchmark {
         }
         let (ninja, note) = findNinja()
         var rows: [Row] = []
-        for shape in Shape.allCases {
-            let file = scratch + "/\(shape.rawValue).yaml"
-            try write(workflow(shape), to: file)
-            func measure(_ mode: String) throws -> Double {
-                let args = ["run", "--state-dir", state, "--plugin-path", plugins, "--isolation", mode,
-                            "--max-concurrency", String(concurrency), "--quiet", file]
-                let log = scratch + "/run.log"
-                try BenchProcess.check(exe, args, stderrPath: log) // warm-up: registry scan, page cache
-                var times: [Double] = []
-                for n in 1...runs {
-                    progress("bench: run: \(shape.rawValue) \(stages) stages, \(mode), run \(n) of \(runs)")
-                    times.append(try BenchProcess.timedRun(exe, args, stderrPath: log))
+        for stages in sizes {
+            for shape in Shape.allCases {
+                let file = scratch + "/\(shape.rawValue)-\(stages).yaml"
+                try write(workflow(shape, stages: stages), to: file)
+                func measure(_ mode: String) throws -> (perStage: Double, peakMiB: Double) {
+                    let args = ["run", "--state-dir", state, "--plugin-path", plugins, "--isolation", mode,
+                                "--max-concurrency", String(concurrency), "--quiet", file]
+                    let log = scratch + "/run.log"
+                    try BenchProcess.check(exe, args, stderrPath: log) // warm-up: registry scan, page cache
+                    var times: [Double] = [], peaks: [Double] = []
+                    for n in 1...runs {
+                        progress("bench: run: \(shape.rawValue) \(stages) stages, \(mode), run \(n) of \(runs)")
+                        times.append(try BenchProcess.timedRun(exe, args, stderrPath: log))
+                        peaks.append(Double(BenchProcess.lastMaxRSSKiB) / 1024)
+                    }
+                    return (median(times) / Double(stages), median(peaks))
                 }
-                return median(times) / Double(stages)
+                let perCall = stages <= 500 ? try measure("per_call").perStage : nil
+                let forked = try measure("forked").perStage
+                let pooled = try measure("pooled")
+                var ninjaPerNode: Double? = nil
+                if let ninja {
+                    let buildDir = scratch + "/ninja-\(shape.rawValue)-\(stages)"
+                    do {
+                        try FileManager.default.createDirectory(atPath: buildDir, withIntermediateDirectories: true)
+                    } catch {
+                        throw BenchError("cannot create \(buildDir): \(error.localizedDescription)")
+                    }
+                    try write(ninjaFile(shape, stages: stages), to: buildDir + "/build.ninja")
+                    let args = ["-C", buildDir, "-j", String(concurrency)]
+                    let log = scratch + "/ninja.log"
+                    try BenchProcess.check(ninja, args, stderrPath: log)
+                    var times: [Double] = []
+                    for n in 1...runs {
+                        progress("bench: run: \(shape.rawValue) \(stages) ninja -j\(concurrency), run \(n) of \(runs)")
+                        // No edge writes its output, so every run runs all of them.
+                        times.append(try BenchProcess.timedRun(ninja, args, stderrPath: log))
+                    }
+                    ninjaPerNode = median(times) / Double(stages)
+                }
+                rows.append(Row(shape: shape, stages: stages, perCall: perCall, forked: forked, pooled: pooled.perStage,
+                                pooledPeakMiB: pooled.peakMiB, ninja: ninjaPerNode))
             }
-            let perCall = try measure("per_call")
-            let pooled = try measure("pooled")
-            var ninjaPerNode: Double? = nil
-            if let ninja {
-                let buildDir = scratch + "/ninja-\(shape.rawValue)"
-                do {
-                    try FileManager.default.createDirectory(atPath: buildDir, withIntermediateDirectories: true)
-                } catch {
-                    throw BenchError("cannot create \(buildDir): \(error.localizedDescription)")
-                }
-                try write(ninjaFile(shape), to: buildDir + "/build.ninja")
-                let args = ["-C", buildDir, "-j", String(concurrency)]
-                let log = scratch + "/ninja.log"
-                try BenchProcess.check(ninja, args, stderrPath: log)
-                var times: [Double] = []
-                for n in 1...runs {
-                    progress("bench: run: \(shape.rawValue) ninja -j\(concurrency), run \(n) of \(runs)")
-                    // No edge writes its output, so every run runs all of them.
-                    times.append(try BenchProcess.timedRun(ninja, args, stderrPath: log))
-                }
-                ninjaPerNode = median(times) / Double(stages)
-            }
-            rows.append(Row(shape: shape, perCall: perCall, pooled: pooled, ninja: ninjaPerNode))
         }
         return .measured(rows: rows, ninjaNote: note)
     }
@@ -100,7 +111,7 @@ enum RunBenchmark {
     }
 
     /// `stages` echo stages; in a chain each depends on the one before.
-    static func workflow(_ shape: Shape) -> String {
+    static func workflow(_ shape: Shape, stages: Int) -> String {
         var text = "apiVersion: orchestration/v1\nkind: Workflow\nmetadata: {name: bench-\(shape.rawValue)}\nspec:\n  stages:\n"
         for i in 0..<stages {
             let deps = shape == .chain && i > 0 ? "depends_on: [s\(i - 1)], " : ""
@@ -110,7 +121,7 @@ enum RunBenchmark {
     }
 
     /// The same graph for ninja: one `/bin/true` edge per stage.
-    static func ninjaFile(_ shape: Shape) -> String {
+    static func ninjaFile(_ shape: Shape, stages: Int) -> String {
         var text = "rule t\n  command = /bin/true\n"
         for i in 0..<stages {
             text += "build s\(i): t" + (shape == .chain && i > 0 ? " s\(i - 1)" : "") + "\n"
@@ -133,13 +144,27 @@ enum RunBenchmark {
         case .measured(let r, let n): (rows, note) = (r, n)
         }
         func ms(_ x: Double?) -> String { x.map { String(format: "%6.3f ms", $0) } ?? "     n/a" }
-        func verdict(_ met: Bool?) -> String { met.map { $0 ? "met" : "NOT met" } ?? "no ninja figure" }
-        var lines = ["run benchmark: `wfhost run --quiet` of \(stages) no-op stages (core.echo) as a child, store "
-                     + "included, max-concurrency \(concurrency), ms per stage, median of \(runs) runs"]
-        lines.append("  shape  per_call   pooled     ninja -j\(concurrency)  goals: pooled <= ninja, per_call <= 2x ninja")
+        func ratio(_ x: Double?, _ n: Double?) -> String {
+            guard let x, let n, n > 0 else { return "  n/a" }
+            return String(format: "%4.2fx", x / n)
+        }
+        var lines = ["run benchmark: `wfhost run --quiet` as a child, store included, max-concurrency \(concurrency), "
+                     + "ms per stage, median of \(runs) runs; ratios to ninja; goals: pooled <= 1.0x ninja, forked "
+                     + "(a fresh process per call, every sandbox layer) <= 2.0x, 10,000 stages within 1.2x the "
+                     + "per-stage time of 500, peak <= 100 MB"]
+        lines.append("  stages  shape  per_call   forked       pooled       ninja -j\(concurrency)  pooled peak")
         for r in rows {
-            lines.append("  \(r.shape.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(ms(r.perCall))  \(ms(r.pooled))  \(ms(r.ninja))"
-                         + "  pooled: \(verdict(r.pooledMet)); per_call: \(verdict(r.perCallMet))")
+            lines.append("  " + String(r.stages).padding(toLength: 6, withPad: " ", startingAt: 0) + "  "
+                         + r.shape.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0)
+                         + "  \(ms(r.perCall))  \(ms(r.forked)) \(ratio(r.forked, r.ninja))  \(ms(r.pooled)) "
+                         + "\(ratio(r.pooled, r.ninja))  \(ms(r.ninja))  " + String(format: "%5.1f MiB", r.pooledPeakMiB))
+        }
+        for shape in Shape.allCases {
+            if let small = rows.first(where: { $0.shape == shape && $0.stages == sizes[0] }),
+               let large = rows.first(where: { $0.shape == shape && $0.stages == sizes[sizes.count - 1] }), small.pooled > 0 {
+                lines.append("  \(shape.rawValue): pooled per stage at \(large.stages) is " + String(format: "%.2fx", large.pooled / small.pooled)
+                             + " that at \(small.stages)")
+            }
         }
         if let note { lines.append("  note: \(note)") }
         return lines.joined(separator: "\n")
@@ -150,16 +175,18 @@ enum RunBenchmark {
         case .skipped(let reason):
             return .object(["skipped": .string(reason)])
         case .measured(let rows, let note):
-            var o: JSONObject = ["stages": .int(Int64(stages)), "runs": .int(Int64(runs)),
-                                 "max_concurrency": .int(Int64(concurrency))]
-            for r in rows {
-                var row: JSONObject = ["per_call_ms_per_stage": .double(r.perCall), "pooled_ms_per_stage": .double(r.pooled)]
+            var o: JSONObject = ["runs": .int(Int64(runs)), "max_concurrency": .int(Int64(concurrency))]
+            o["rows"] = .array(rows.map { r in
+                var row: JSONObject = ["stages": .int(Int64(r.stages)), "shape": .string(r.shape.rawValue),
+                                       "forked_ms_per_stage": .double(r.forked), "pooled_ms_per_stage": .double(r.pooled),
+                                       "pooled_peak_mib": .double(r.pooledPeakMiB)]
+                row["per_call_ms_per_stage"] = r.perCall.map(JSONValue.double) ?? .null
                 row["ninja_ms_per_node"] = r.ninja.map(JSONValue.double) ?? .null
                 row["pooled_met"] = r.pooledMet.map(JSONValue.bool) ?? .null
-                row["per_call_met"] = r.perCallMet.map(JSONValue.bool) ?? .null
-                o[r.shape.rawValue] = .object(row)
-            }
-            if let note { o["note"] = .string(note) }
+                row["forked_met"] = r.forkedMet.map(JSONValue.bool) ?? .null
+                return .object(row)
+            })
+            o["ninja_note"] = note.map(JSONValue.string) ?? .null
             return .object(o)
         }
     }
