@@ -39,6 +39,17 @@ public actor WorkflowEngine {
     var records: [StageRecord]
     var outputs: [String: JSONValue] = [:]
     var launched = Set<Int>()
+    /// Readiness without rescans: the unfinished dependencies of each stage, who depends on each stage, the stages
+    /// whose count reached zero since `readyStages` last looked, and the launched stages not yet finished.
+    var unfinishedDeps: [Int] = []
+    let dependents: [[Int]]
+    var candidates: [Int] = []
+    var inFlight = Set<Int>()
+    var stopSkipsDone = false
+    /// Progress totals kept up to date by `noteFinished`.
+    var finishedWeight = 0.0
+    var finishedCount = 0
+    let totalWeight: Double
     var active: [ObjectIdentifier: CallCancellation] = [:]
     /// Set once nothing new may start (cancel, pause, fail-fast, max_failures, the run's time limit).
     var stopReason: String?
@@ -86,6 +97,10 @@ public actor WorkflowEngine {
         self.variables = vars
         self.secrets = Secrets(secretValues)
         self.deps = Self.dependencies(of: workflow)
+        var dependents = [[Int]](repeating: [], count: workflow.stages.count)
+        for (i, ds) in deps.enumerated() { for d in ds { dependents[d].append(i) } }
+        self.dependents = dependents
+        self.totalWeight = workflow.stages.reduce(0.0) { $0 + $1.weight }
         var recovery = Set<Int>()
         for stage in workflow.stages { if let t = stage.onFailure, let i = workflow.stageIndex(named: t.name) { recovery.insert(i) } }
         for route in workflow.errorPolicy.routes + extraRoutes {
@@ -217,6 +232,7 @@ public actor WorkflowEngine {
                 await self?.abort(reason: "the workflow's time limit of \(DurationText.format(limit)) passed")
             }
         }
+        prepareReadiness()
         await withTaskGroup(of: Void.self) { group in
             for i in readyStages() {
                 group.addTask { await self.execute(i) }
@@ -318,43 +334,65 @@ public actor WorkflowEngine {
         }
     }
 
-    /// Stages that may start now; decides skips (and their propagation) on the way.
+    /// Stages that may start now; decides skips (and their propagation) on the way. Linear in what changed: a
+    /// stage becomes a candidate when its last unfinished dependency finishes (`finish` counts them down), so no
+    /// call scans the whole workflow (except once, when a stop skips everything left).
     private func readyStages() -> [Int] {
-        var ready: [Int] = []
-        var changed = true
-        while changed {
-            changed = false
+        if let reason = stopReason {
+            guard stopStatus != .paused, !stopSkipsDone else { return [] } // a pause leaves them pending for resume
+            stopSkipsDone = true
             for i in records.indices where records[i].status == .pending && !launched.contains(i) && !recoveryStages.contains(i) {
-                if let reason = stopReason {
-                    if stopStatus == .paused { continue } // stays pending for resume
-                    finish(i, status: .skipped, failure: nil, reason: "not started: \(reason)", duration: .zero)
-                    changed = true
-                    continue
-                }
-                guard deps[i].allSatisfy({ records[$0].status.isTerminal }) else { continue }
+                finish(i, status: .skipped, failure: nil, reason: "not started: \(reason)", duration: .zero)
+            }
+            return []
+        }
+        var ready: [Int] = []
+        while !candidates.isEmpty {
+            let batch = candidates.sorted() // stages in file order, as the file lists them
+            candidates.removeAll(keepingCapacity: true)
+            for i in batch where records[i].status == .pending && !launched.contains(i) && !recoveryStages.contains(i) {
+                if stopReason != nil { return ready + readyStages() } // a finish below stopped the run
                 let stage = workflow.stages[i]
                 if let blocker = blockingDependency(i, stage.runWhen) {
                     finish(i, status: .skipped, failure: nil, reason: blocker, duration: .zero)
-                    changed = true
                     continue
                 }
                 switch ConditionEvaluator.evaluate(stage.conditions, with: resolver(for: stage)) {
                 case .run:
                     launched.insert(i)
+                    inFlight.insert(i)
                     ready.append(i)
                 case .skip(let why):
                     finish(i, status: .skipped, failure: nil, reason: why, duration: .zero)
-                    changed = true
                 case .fail(let why):
                     let failure = StageFailure(errorType: "condition_failed", message: why, retryable: false,
                                                hint: "pass it with --var or define it under variables")
                     finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: failure, reason: nil,
                            duration: .zero)
-                    changed = true
                 }
             }
         }
         return ready
+    }
+
+    /// Counts each stage's unfinished dependencies and seeds the candidates (stages none of whose dependencies is
+    /// unfinished), once per run, after resume has reopened what it reopens.
+    private func prepareReadiness() {
+        unfinishedDeps = deps.map { $0.reduce(0) { $0 + (records[$1].status.isTerminal ? 0 : 1) } }
+        candidates = records.indices.filter { unfinishedDeps[$0] == 0 && records[$0].status == .pending }
+        finishedWeight = records.indices.reduce(0.0) { $0 + (records[$1].status.isTerminal ? workflow.stages[$1].weight : 0) }
+        finishedCount = records.filter(\.status.isTerminal).count
+    }
+
+    /// Stage i reached a terminal status: its dependents count it down, and the progress totals take it in.
+    private func noteFinished(_ i: Int) {
+        inFlight.remove(i)
+        finishedWeight += workflow.stages[i].weight
+        finishedCount += 1
+        for d in dependents[i] {
+            unfinishedDeps[d] -= 1
+            if unfinishedDeps[d] == 0 { candidates.append(d) }
+        }
     }
 
     /// Why `run_when` keeps stage `i` from running, or nil (see the table in Spec.docc).
@@ -513,6 +551,7 @@ public actor WorkflowEngine {
         if let running = recoveryRuns[i] { return await running.value }
         if records[i].status == .succeeded { return .succeeded }
         launched.insert(i)
+        inFlight.insert(i)
         let task = Task { await self.execute(i, asRecovery: true) }
         recoveryRuns[i] = task
         return await task.value
@@ -729,7 +768,9 @@ public actor WorkflowEngine {
     func finish(_ i: Int, status: StageStatus, failure: StageFailure?, reason: String?, duration: Duration) -> StageStatus {
         let stage = workflow.stages[i]
         stageProgress[i] = nil
+        let wasTerminal = records[i].status.isTerminal
         records[i].status = status
+        if status.isTerminal && !wasTerminal { noteFinished(i) } else if !status.isTerminal { inFlight.remove(i) }
         records[i].queuedAt = nil
         records[i].finishedAt = status == .pending ? nil : Date().timeIntervalSince1970
         records[i].errorClass = failure?.errorType
@@ -774,18 +815,15 @@ public actor WorkflowEngine {
 
     /// The run's progress: finished stages count their whole weight, running ones the share their tools reported.
     private func emitProgress() {
-        let total = workflow.stages.reduce(0.0) { $0 + $1.weight }
-        var done = 0.0
-        var finished = 0
-        var running: [String] = []
-        for (i, r) in records.enumerated() {
-            if r.status.isTerminal { done += workflow.stages[i].weight; finished += 1 }
-            if r.status == .running && !r.isQueued {
-                running.append(r.stage)
-                done += workflow.stages[i].weight * (stageProgress[i] ?? 0)
-            }
+        // O(running stages): the finished weight and count are kept by `noteFinished`.
+        var done = finishedWeight
+        var running: [Int] = []
+        for i in inFlight where records[i].status == .running && !records[i].isQueued {
+            running.append(i)
+            done += workflow.stages[i].weight * (stageProgress[i] ?? 0)
         }
-        emit(.progress(fraction: total > 0 ? done / total : 1, finished: finished, total: records.count, running: running))
+        emit(.progress(fraction: totalWeight > 0 ? done / totalWeight : 1, finished: finishedCount, total: records.count,
+                       running: running.sorted().map { records[$0].stage }))
     }
 
     /// Runs one store write; a failing write is tried twice more, then the run stops (nothing new starts and
