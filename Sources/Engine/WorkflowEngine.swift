@@ -71,6 +71,11 @@ public actor WorkflowEngine {
     var waitingFor: [Int: Int] = [:]
     /// Stages that started a call in this run (their `startedAt` is that call's start).
     var calling = Set<Int>()
+    /// When a stage's time limit (all attempts together) ends: its `timeout` after its first call started, so
+    /// that time queued for a slot does not count.
+    var deadlines: [Int: ContinuousClock.Instant] = [:]
+    /// When each stage's first call in this run started: what its duration counts from.
+    var firstCalls: [Int: ContinuousClock.Instant] = [:]
     let clock = ContinuousClock()
     var random = SystemRandomNumberGenerator()
 
@@ -433,8 +438,6 @@ public actor WorkflowEngine {
     @discardableResult
     func execute(_ i: Int, asRecovery: Bool = false) async -> StageStatus {
         let stage = workflow.stages[i]
-        let started = clock.now
-        let deadline = stage.timeout.map { started + $0 }
         let policy = stage.retryPolicy ?? RetryPolicy.defaults(at: stage.location)
         var attempt = records[i].attempts
         // Attempts already made count against the retry policy, except those before a reset to a fresh budget
@@ -449,24 +452,24 @@ public actor WorkflowEngine {
                 // A paused run leaves a stage that had not started pending, so that resume runs it. A recovery stage
                 // still runs during a pause: the failed stage that called it is already running.
                 return finish(i, status: cancelling ? .cancelled : .pending, failure: nil, reason: reason,
-                              duration: clock.now - started)
+                              duration: ranFor(i))
             }
             attempt += 1
             records[i].attempts = attempt
             records[i].queuedAt = Date().timeIntervalSince1970 // until its first call has a slot
             persist(i, event: .stageStarted(stage: stage.name, attempt: attempt))
-            let result = await runTools(i, attempt: attempt, deadline: deadline)
+            let result = await runTools(i, attempt: attempt)
             let failure: StageFailure
             switch result {
             case .success(let output):
                 outputs[stage.name] = output
                 records[i].output = secrets.mask(output).serialized()
-                return finish(i, status: .succeeded, failure: nil, reason: nil, duration: clock.now - started)
+                return finish(i, status: .succeeded, failure: nil, reason: nil, duration: ranFor(i))
             case .failure(let f):
                 failure = f
             }
             if let reason = stopReason, cancelling {
-                return finish(i, status: .cancelled, failure: failure, reason: reason, duration: clock.now - started)
+                return finish(i, status: .cancelled, failure: failure, reason: reason, duration: ranFor(i))
             }
             var retryPolicy = policy
             let matched = ErrorRouter.route(for: failure, stage: stage.name, attempt: attempt, routes: routes)
@@ -475,10 +478,10 @@ public actor WorkflowEngine {
                 switch route.action {
                 case .skip:
                     return finish(i, status: .skipped, failure: failure, reason: "\(label) skips it after: \(failure)",
-                                  duration: clock.now - started)
+                                  duration: ranFor(i))
                 case .fail:
                     return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: failure,
-                                  reason: "\(label) fails it without retries", duration: clock.now - started)
+                                  reason: "\(label) fails it without retries", duration: ranFor(i))
                 case .redirect:
                     if !redirected, let target = route.redirectTo.flatMap({ workflow.stageIndex(named: $0.name) }),
                        let refusal = recoveryRefusal(i, target) {
@@ -494,7 +497,7 @@ public actor WorkflowEngine {
                         var f = failure
                         f.message += " (the recovery stage '\(workflow.stages[target].name)' did not succeed)"
                         return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: f,
-                                      reason: nil, duration: clock.now - started)
+                                      reason: nil, duration: ranFor(i))
                     }
                 case .retry:
                     retryPolicy = route.retryPolicy ?? policy
@@ -505,19 +508,19 @@ public actor WorkflowEngine {
             let mayRetry = !extraAttempt && (matched?.action == .retry || Backoff.shouldRetry(failure, policy: retryPolicy))
             if attempt - budgetBase < retryPolicy.maxAttempts && mayRetry {
                 let delay = Backoff.delay(after: attempt, policy: retryPolicy, random: Double.random(in: 0..<1, using: &random))
-                if let deadline, clock.now + delay >= deadline {
+                if let deadline = deadlines[i], clock.now + delay >= deadline {
                     var f = failure
                     f.message += " (no time left for attempt \(attempt + 1) within the stage's time limit of "
                         + "\(DurationText.format(stage.timeout ?? .zero)))"
                     return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: f, reason: nil,
-                                  duration: clock.now - started)
+                                  duration: ranFor(i))
                 }
                 emit(.retrying(stage: stage.name, nextAttempt: attempt + 1, delay: delay, failure: masked(failure)))
                 await waitUnlessCancelled(delay)
                 continue
             }
             let status: StageStatus = stage.allowFailure ? .allowedFailure : .failed
-            let outcome = finish(i, status: status, failure: failure, reason: nil, duration: clock.now - started)
+            let outcome = finish(i, status: status, failure: failure, reason: nil, duration: ranFor(i))
             if let target = stage.onFailure.flatMap({ workflow.stageIndex(named: $0.name) }) {
                 if let refusal = recoveryRefusal(i, target) {
                     emit(.notice("stage '\(stage.name)' failed; its on_failure stage does not run: \(refusal)"))
@@ -528,6 +531,11 @@ public actor WorkflowEngine {
             }
             return outcome
         }
+    }
+
+    /// How long stage `i` has run: since its first call started (zero when none has).
+    private func ranFor(_ i: Int) -> Duration {
+        firstCalls[i].map { clock.now - $0 } ?? .zero
     }
 
     /// Waits out a retry delay, ending early when the run is being cancelled (fail-fast, a user, the time limit).
@@ -577,14 +585,14 @@ public actor WorkflowEngine {
     }
 
     /// Runs the stage's tools once (in order, or concurrently with `parallel: true`).
-    private func runTools(_ i: Int, attempt: Int, deadline: ContinuousClock.Instant?) async -> Result<JSONValue, StageFailure> {
+    private func runTools(_ i: Int, attempt: Int) async -> Result<JSONValue, StageFailure> {
         let stage = workflow.stages[i]
         let resolver = resolver(for: stage)
         var results: [(String, JSONValue)] = []
         if stage.parallel && stage.tools.count > 1 {
             let outcomes = await withTaskGroup(of: (Int, Result<(String, JSONValue), StageFailure>).self) { group in
                 for k in stage.tools.indices {
-                    group.addTask { (k, await self.callTool(i, k, attempt: attempt, resolver: resolver, deadline: deadline)) }
+                    group.addTask { (k, await self.callTool(i, k, attempt: attempt, resolver: resolver)) }
                 }
                 var all: [(Int, Result<(String, JSONValue), StageFailure>)] = []
                 for await outcome in group { all.append(outcome) }
@@ -598,7 +606,7 @@ public actor WorkflowEngine {
             }
         } else {
             for k in stage.tools.indices {
-                switch await callTool(i, k, attempt: attempt, resolver: resolver, deadline: deadline) {
+                switch await callTool(i, k, attempt: attempt, resolver: resolver) {
                 case .success(let pair): results.append(pair)
                 case .failure(let f): return .failure(f)
                 }
@@ -634,8 +642,7 @@ public actor WorkflowEngine {
         return repeated ? "\(tool.qualifiedName)#\(k + 1)" : tool.qualifiedName
     }
 
-    private func callTool(_ i: Int, _ k: Int, attempt: Int, resolver: VariableResolver,
-                          deadline: ContinuousClock.Instant?) async -> Result<(String, JSONValue), StageFailure> {
+    private func callTool(_ i: Int, _ k: Int, attempt: Int, resolver: VariableResolver) async -> Result<(String, JSONValue), StageFailure> {
         let stage = workflow.stages[i]
         let invocation = stage.tools[k]
         let tool: RegisteredTool
@@ -663,12 +670,19 @@ public actor WorkflowEngine {
         callOptions.sandbox = options.sandbox
         callOptions.strictSandbox = options.strictSandbox || workflow.sandbox == .strict
         callOptions.attempt = attempt
+        guard await slots.acquire() else {
+            return .failure(StageFailure(errorType: "cancelled", message: stopReason ?? "cancelled", retryable: false,
+                                         tool: tool.qualifiedName))
+        }
+        startedCalling(i)
+        // The call's time limit, within what is left of the stage's (which starts at its first call).
         var timeout = invocation.timeout ?? stage.timeout ?? options.defaultCallTimeout
         let stageLimit = "the stage's time limit of \(DurationText.format(stage.timeout ?? .zero)) (all attempts together)"
         var limitedByStage = false
-        if let deadline {
+        if let deadline = deadlines[i] {
             let left = deadline - clock.now
             guard left > .zero else {
+                await slots.release()
                 return .failure(StageFailure(errorType: "timeout", message: "no time was left within \(stageLimit)",
                                              retryable: false, tool: tool.qualifiedName))
             }
@@ -678,12 +692,6 @@ public actor WorkflowEngine {
             }
         }
         callOptions.limits.timeout = timeout
-
-        guard await slots.acquire() else {
-            return .failure(StageFailure(errorType: "cancelled", message: stopReason ?? "cancelled", retryable: false,
-                                         tool: tool.qualifiedName))
-        }
-        startedCalling(i)
         let cancellation = CallCancellation()
         let token = ObjectIdentifier(cancellation)
         active[token] = cancellation
@@ -751,7 +759,11 @@ public actor WorkflowEngine {
     private func startedCalling(_ i: Int) {
         guard records[i].queuedAt != nil else { return }
         records[i].queuedAt = nil
-        if calling.insert(i).inserted { records[i].startedAt = Date().timeIntervalSince1970 }
+        if calling.insert(i).inserted {
+            records[i].startedAt = Date().timeIntervalSince1970
+            firstCalls[i] = clock.now
+            if let limit = workflow.stages[i].timeout { deadlines[i] = clock.now + limit }
+        }
         persistQuietly(i)
         emitProgress()
     }

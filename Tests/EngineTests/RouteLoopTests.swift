@@ -213,3 +213,26 @@ import WorkflowHost
                 == ["build#1:failed", "fix#1:succeeded", "build#2:succeeded"])
     }
 }
+
+/// A stage's time limit and duration start at its first call (issue 12, item 3): time queued for a slot under
+/// max_concurrency does not count.
+@Suite struct QueuedTimeLimitTests {
+    @Test func timeQueuedForASlotDoesNotCountAgainstTheStagesTimeLimit() async throws {
+        let h = try EngineHarness("queued-limit")
+        defer { h.cleanup() }
+        let run = try await h.run("""
+            max_concurrency: 1
+            stages:
+              - {name: long, tools: [{name: sleep, args: {ms: 1500}}]}
+              - {name: short, timeout: 1s, tools: [{name: sleep, args: {ms: 300}}]}
+            """)
+        #expect(run.result.status == .succeeded, "\(run.result.stages)")
+        #expect(run.status("short") == .succeeded)
+        let durations = run.events.compactMap { e -> Duration? in
+            if case .stageFinished(let stage, _, _, let duration, _, _) = e, stage == "short" { return duration }
+            return nil
+        }
+        // Counted from its first call: well under the 1.5 s it waited if `long` took the slot first.
+        #expect(durations.count == 1 && durations[0] < .milliseconds(1500), "\(durations)")
+    }
+}
