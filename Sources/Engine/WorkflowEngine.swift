@@ -46,6 +46,8 @@ public actor WorkflowEngine {
     var candidates: [Int] = []
     var inFlight = Set<Int>()
     var stopSkipsDone = false
+    /// How many stage tasks may exist at once (each waits for a call slot of `slots` before it runs).
+    let launchWindow: Int
     /// Progress totals kept up to date by `noteFinished`.
     var finishedWeight = 0.0
     var finishedCount = 0
@@ -114,6 +116,7 @@ public actor WorkflowEngine {
         self.recoveryStages = recovery
         let concurrency = options.maxConcurrency ?? workflow.maxConcurrency ?? ProcessInfo.processInfo.activeProcessorCount
         self.slots = AsyncSemaphore(concurrency)
+        self.launchWindow = max(64, concurrency * 4)
         self.routes = (extraRoutes + workflow.errorPolicy.routes).sorted { $0.priority > $1.priority }
         var records = workflow.stages.enumerated().map { StageRecord(stage: $1.name, position: $0) }
         for old in existing ?? [] {
@@ -238,14 +241,28 @@ public actor WorkflowEngine {
             }
         }
         prepareReadiness()
+        // At most `launchWindow` stage tasks exist at once (the rest wait in `backlog`, in file order), so a wide
+        // workflow does not hold a suspended task per stage; a stop launches the backlog at once, so that each
+        // stage ends as the stop says (cancelled, or pending for a resume).
         await withTaskGroup(of: Void.self) { group in
-            for i in readyStages() {
-                group.addTask { await self.execute(i) }
-            }
-            while await group.next() != nil {
-                for i in readyStages() {
+            var backlog: [Int] = []
+            var next = 0
+            var running = 0
+            func launch() {
+                backlog += readyStages()
+                let stopped = stopReason != nil
+                while next < backlog.count && (running < launchWindow || stopped) {
+                    let i = backlog[next]
+                    next += 1
+                    running += 1
                     group.addTask { await self.execute(i) }
                 }
+                if next > 4096 && next * 2 > backlog.count { backlog.removeFirst(next); next = 0 }
+            }
+            launch()
+            while await group.next() != nil {
+                running -= 1
+                launch()
             }
         }
         timeoutTask?.cancel()
