@@ -14,7 +14,7 @@ for bin in "$w" "$tmp/relocated/libexec/wfhost/wfhost-worker" "$tmp"/relocated/l
   if ldd "$bin" | grep -q 'libswift\|libFoundation\|/opt/swift'; then fail "$bin needs the Swift toolchain's libraries"; fi
 done
 out=$(env -i HOME="$tmp" "$w" --version) || fail "--version failed in the relocated tree"
-echo "$out" | grep -q "plugin ABI 1.1" || fail "--version does not name the plugin ABI: $out"
+echo "$out" | grep -q "plugin ABI 1.2" || fail "--version does not name the plugin ABI: $out"
 list=$(env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" plugins list) || fail "plugins list failed"
 echo "$list" | grep -q '^core .*ok.*echo, shell, write_file, read_file, checksum, add' || fail "core missing: $list"
 echo "$list" | grep -q '^chaos .*ok.*segfault' || fail "chaos missing: $list"

@@ -157,6 +157,21 @@ static wfh_status tool_flaky(const wfh_host *host, wfh_call *call, const wfh_req
 static const char *const anywhere[] = {"/", NULL};
 static const wfh_capabilities flaky_caps = {sizeof(wfh_capabilities), 0, NULL, anywhere};
 
+/* Examples (ABI 1.2) for the tools that can succeed; the others fail on purpose, which an example cannot show. */
+static const wfh_example sleep_examples[] = {
+    WFH_EXAMPLE("sleeps 1 ms", "{\"ms\":1}", "{\"slept_ms\":1}"),
+};
+static const wfh_example alloc_examples[] = {
+    WFH_EXAMPLE("allocates and touches 1 MiB", "{\"mb\":1}", "{\"allocated_mb\":1}"),
+};
+static const wfh_example flood_examples[] = {
+    WFH_EXAMPLE("a small flood", "{\"bytes\":3}", "{\"bytes\":3}"),
+};
+static const wfh_example flaky_examples[] = {
+    WFH_EXAMPLE("no failures asked for: the first call succeeds", "{\"key\":\"k\",\"failures\":0,\"path\":\"counter\"}",
+                "{\"key\":\"k\",\"calls\":1}"),
+};
+
 static const wfh_tool tools[] = {
     WFH_TOOL("segfault", "Crash with SIGSEGV", "Dereferences a null pointer: the worker dies with SIGSEGV.", NO_ARGS,
              NULL, 0, tool_segfault),
@@ -164,18 +179,18 @@ static const wfh_tool tools[] = {
              tool_abort),
     WFH_TOOL("hang", "Never return", "Blocks forever, ignoring cancellation and SIGTERM; only the time limit ends it.",
              NO_ARGS, NULL, 0, tool_hang),
-    WFH_TOOL("sleep", "Sleep", "Sleeps for `ms` milliseconds, checking for cancellation every 10 ms.",
+    WFH_TOOL_WITH_EXAMPLES("sleep", "Sleep", "Sleeps for `ms` milliseconds, checking for cancellation every 10 ms.",
              "{\"type\":\"object\",\"properties\":{\"ms\":{\"type\":\"integer\",\"minimum\":0}},"
              "\"required\":[\"ms\"],\"additionalProperties\":false}",
-             NULL, WFH_TOOL_IDEMPOTENT, tool_sleep),
-    WFH_TOOL("alloc", "Allocate memory", "Allocates `mb` MiB and touches every page, then frees it.",
+             NULL, WFH_TOOL_IDEMPOTENT, tool_sleep, sleep_examples),
+    WFH_TOOL_WITH_EXAMPLES("alloc", "Allocate memory", "Allocates `mb` MiB and touches every page, then frees it.",
              "{\"type\":\"object\",\"properties\":{\"mb\":{\"type\":\"integer\",\"minimum\":0}},"
              "\"required\":[\"mb\"],\"additionalProperties\":false}",
-             NULL, WFH_TOOL_IDEMPOTENT, tool_alloc),
-    WFH_TOOL("flood", "Flood output", "Writes `bytes` bytes to stdout and returns them in its result.",
+             NULL, WFH_TOOL_IDEMPOTENT, tool_alloc, alloc_examples),
+    WFH_TOOL_WITH_EXAMPLES("flood", "Flood output", "Writes `bytes` bytes to stdout and returns them in its result.",
              "{\"type\":\"object\",\"properties\":{\"bytes\":{\"type\":\"integer\",\"minimum\":0}},"
              "\"required\":[\"bytes\"],\"additionalProperties\":false}",
-             NULL, WFH_TOOL_IDEMPOTENT, tool_flood),
+             NULL, WFH_TOOL_IDEMPOTENT, tool_flood, flood_examples),
     WFH_TOOL("exit", "Exit mid-call", "Ends the worker process with exit code `code` in the middle of the call.",
              "{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":255,"
              "\"default\":1}},\"additionalProperties\":false}",
@@ -190,7 +205,7 @@ static const wfh_tool tools[] = {
      "{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"minLength\":1},"
      "\"failures\":{\"type\":\"integer\",\"minimum\":0},\"path\":{\"type\":\"string\",\"minLength\":1}},"
      "\"required\":[\"key\",\"failures\",\"path\"],\"additionalProperties\":false}",
-     NULL, tool_flaky, NULL, NULL, &flaky_caps},
+     NULL, tool_flaky, NULL, NULL, &flaky_caps, WFH_EXAMPLES(flaky_examples)},
 };
 
 

@@ -381,12 +381,38 @@ static const wfh_capabilities shell_caps = {sizeof(wfh_capabilities), 1, any_pat
 static const wfh_capabilities read_caps = {sizeof(wfh_capabilities), 0, the_path, NULL};
 static const wfh_capabilities write_caps = {sizeof(wfh_capabilities), 0, the_path, the_path};
 
+/* Examples (ABI 1.2): `wfhost plugins test core` runs each in a fresh work directory and checks the result. */
+static const wfh_example echo_examples[] = {
+    WFH_EXAMPLE("returns the message", "{\"message\":\"hello\"}", "{\"message\":\"hello\"}"),
+};
+static const wfh_example shell_examples[] = {
+    WFH_EXAMPLE("runs a program with an argument vector", "{\"argv\":[\"echo\",\"hi\"]}",
+                "{\"exit_code\":0,\"stdout\":\"hi\\n\",\"stderr\":\"\"}"),
+    WFH_EXAMPLE("check: false returns a non-zero exit code as data", "{\"argv\":[\"sh\",\"-c\",\"exit 3\"],\"check\":false}",
+                "{\"exit_code\":3}"),
+};
+static const wfh_example write_examples[] = {
+    WFH_EXAMPLE("writes a file in the work directory", "{\"path\":\"note.txt\",\"content\":\"hi\"}",
+                "{\"bytes_written\":2}"),
+};
+/* A file every machine has, whose content differs: the output schema is what these two examples check. */
+static const wfh_example read_examples[] = {
+    WFH_EXAMPLE("reads a text file given by absolute path", "{\"path\":\"/etc/passwd\"}", NULL),
+};
+static const wfh_example checksum_examples[] = {
+    WFH_EXAMPLE("a file's SHA-256 in hexadecimal", "{\"path\":\"/etc/passwd\"}", NULL),
+};
+static const wfh_example add_examples[] = {
+    WFH_EXAMPLE("adds two numbers", "{\"a\":2,\"b\":3}", "{\"result\":5}"),
+    WFH_EXAMPLE("fractions and negatives", "{\"a\":-1.5,\"b\":0.25}", "{\"result\":-1.25}"),
+};
+
 static const wfh_tool tools[] = {
-    WFH_TOOL("echo", "Echo a message", "Returns the message it is given; useful to test workflows and variables.",
+    WFH_TOOL_WITH_EXAMPLES("echo", "Echo a message", "Returns the message it is given; useful to test workflows and variables.",
              "{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\",\"description\":\"Text to echo\"}},"
              "\"required\":[\"message\"],\"additionalProperties\":false}",
              "{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\"}},\"required\":[\"message\"]}",
-             WFH_TOOL_IDEMPOTENT, tool_echo),
+             WFH_TOOL_IDEMPOTENT, tool_echo, echo_examples),
     {sizeof(wfh_tool), WFH_TOOL_SIDE_EFFECTS, "shell", "Run a command",
      "Runs a program with an argument vector (never through a shell), optional environment, working directory, "
      "standard input and time limit, and returns its exit code and output. A command that exits non-zero or is "
@@ -404,31 +430,31 @@ static const wfh_tool tools[] = {
      "\"required\":[\"argv\"],\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{\"exit_code\":{\"type\":\"integer\"},\"stdout\":{\"type\":\"string\"},"
      "\"stderr\":{\"type\":\"string\"}},\"required\":[\"exit_code\",\"stdout\",\"stderr\"]}",
-     tool_shell, NULL, NULL, &shell_caps},
+     tool_shell, NULL, NULL, &shell_caps, WFH_EXAMPLES(shell_examples)},
     {sizeof(wfh_tool), WFH_TOOL_SIDE_EFFECTS, "write_file", "Write a file",
      "Writes text to a file, replacing it or appending to it.",
      "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"minLength\":1},"
      "\"content\":{\"type\":\"string\"},\"append\":{\"type\":\"boolean\",\"default\":false}},"
      "\"required\":[\"path\",\"content\"],\"additionalProperties\":false}",
-     NULL, tool_write_file, NULL, NULL, &write_caps},
+     NULL, tool_write_file, NULL, NULL, &write_caps, WFH_EXAMPLES(write_examples)},
     {sizeof(wfh_tool), WFH_TOOL_IDEMPOTENT, "read_file", "Read a file",
      "Returns the content of a text file (up to 8 MiB).",
      "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"minLength\":1}},"
      "\"required\":[\"path\"],\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{\"content\":{\"type\":\"string\"}},\"required\":[\"content\"]}",
-     tool_read_file, NULL, NULL, &read_caps},
+     tool_read_file, NULL, NULL, &read_caps, WFH_EXAMPLES(read_examples)},
     {sizeof(wfh_tool), WFH_TOOL_IDEMPOTENT, "checksum", "Checksum a file",
      "Returns the SHA-256 digest of a file in hexadecimal, and its size.",
      "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\",\"minLength\":1}},"
      "\"required\":[\"path\"],\"additionalProperties\":false}",
      "{\"type\":\"object\",\"properties\":{\"sha256\":{\"type\":\"string\",\"pattern\":\"^[0-9a-f]{64}$\"}},"
      "\"required\":[\"sha256\"]}",
-     tool_checksum, NULL, NULL, &read_caps},
-    WFH_TYPED_TOOL("add", "Add two numbers",
+     tool_checksum, NULL, NULL, &read_caps, WFH_EXAMPLES(checksum_examples)},
+    WFH_TYPED_TOOL_WITH_EXAMPLES("add", "Add two numbers",
                    "Returns a + b. A plain C function `double add(double, double)` called through libffi.",
                    "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"number\"}},"
                    "\"required\":[\"a\",\"b\"],\"additionalProperties\":false}",
-                   WFH_TOOL_IDEMPOTENT, "f64 (f64 a, f64 b)", add),
+                   WFH_TOOL_IDEMPOTENT, "f64 (f64 a, f64 b)", add, add_examples),
 };
 
 WFH_PLUGIN_DEFINE("core", "1.0.0", "Everyday tools: echo, run a command, read and write files, checksums.",

@@ -7,6 +7,18 @@ public struct Capabilities: Sendable, Hashable {
     public var writePaths: [String]
 }
 
+/// One example a tool declares (`wfh_example`, ABI 1.2): arguments and a subset of the expected result, as the
+/// plugin wrote them (JSON text, checked by the validator).
+public struct ToolExample: Sendable, Hashable {
+    public var description: String?
+    /// The arguments' JSON text (nil when the plugin left it NULL).
+    public var arguments: String?
+    /// JSON text the result must contain (nil: any successful result).
+    public var expected: String?
+    /// The entry's `struct_size` as compiled.
+    public var structSize: Int? = nil
+}
+
 /// A tool as its plugin describes it (`wfh_tool`), read by the scanner.
 public struct ToolDescriptor: Sendable, Hashable {
     public var name: String?
@@ -21,6 +33,12 @@ public struct ToolDescriptor: Sendable, Hashable {
     public var capabilities: Capabilities?
     /// The entry's `struct_size` as compiled (nil in reports of older scanners).
     public var structSize: Int? = nil
+    /// Its examples (ABI 1.2; empty for older plugins and for older scanners' reports).
+    public var examples: [ToolExample] = []
+    /// `example_count` as declared (the scanner reads at most 64).
+    public var declaredExampleCount = 0
+    /// `example_size`: the stride of the examples table (nil in reports of older scanners).
+    public var exampleSize: Int? = nil
 
     /// WFH_TOOL_IDEMPOTENT.
     public var isIdempotent: Bool { flags & 1 != 0 }
@@ -73,13 +91,20 @@ extension PluginDescriptor {
                              readPaths: c["read_paths"]?.arrayValue?.compactMap(\.stringValue) ?? [],
                              writePaths: c["write_paths"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             }
-            return ToolDescriptor(
+            var tool = ToolDescriptor(
                 name: t["name"]?.stringValue, title: t["title"]?.stringValue,
                 description: t["description"]?.stringValue, inputSchema: t["input_schema"]?.stringValue,
                 outputSchema: t["output_schema"]?.stringValue, flags: UInt32(t["flags"]?.intValue ?? 0),
                 hasInvoke: t["has_invoke"]?.boolValue ?? false, cSignature: t["c_signature"]?.stringValue,
                 hasCFunction: t["has_c_function"]?.boolValue ?? false, capabilities: caps,
                 structSize: t["struct_size"]?.intValue)
+            tool.examples = (t["examples"]?.arrayValue ?? []).map { e in
+                ToolExample(description: e["description"]?.stringValue, arguments: e["args"]?.stringValue,
+                            expected: e["expected"]?.stringValue, structSize: e["struct_size"]?.intValue)
+            }
+            tool.declaredExampleCount = t["example_count"]?.intValue ?? tool.examples.count
+            tool.exampleSize = t["example_size"]?.intValue
+            return tool
         }
     }
 }

@@ -185,6 +185,7 @@ public enum PluginValidator {
             if let caps = tool.capabilities {
                 checkCapabilityPaths(caps, schema: input != nil ? inputJSON : nil, report: report)
             }
+            checkExamples(tool, input: input, report: report)
             if findings[before...].contains(where: { $0.severity == .error }) { toolOK = false }
             if toolOK, let input {
                 tools.append(RegisteredTool(plugin: pluginName, pluginVersion: d.version ?? "", pluginPath: path,

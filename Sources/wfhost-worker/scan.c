@@ -13,6 +13,7 @@
 /* Upper bounds that keep a corrupt descriptor from making the report unbounded. */
 #define MAX_TOOLS 4096
 #define MAX_PATHS 256
+#define MAX_EXAMPLES 64
 
 static void emit_failure(jw *w, const char *kind, const char *message) {
     jw_lit(w, "{");
@@ -35,6 +36,31 @@ static void emit_paths(jw *w, const char *const *paths) {
 static void copy_struct(void *dst, size_t ours, const void *src, size_t theirs) {
     memset(dst, 0, ours);
     memcpy(dst, src, theirs < ours ? theirs : ours);
+}
+
+/* A tool's examples (since 1.2): each entry copied within its own struct_size and the declared stride. */
+static void emit_examples(jw *w, const wfh_tool *t) {
+    jw_key(w, "example_count", 0); jw_int(w, t->example_count);
+    jw_key(w, "example_size", 0); jw_int(w, t->example_size);
+    jw_key(w, "examples", 0);
+    jw_lit(w, "[");
+    size_t v12 = offsetof(wfh_example, expected_json) + sizeof t->examples->expected_json;
+    uint32_t count = t->examples && t->example_size >= v12 ? t->example_count : 0;
+    if (count > MAX_EXAMPLES) count = MAX_EXAMPLES;
+    for (uint32_t i = 0; i < count; i++) {
+        const wfh_example *raw =
+            (const wfh_example *)(const void *)((const char *)t->examples + (size_t)i * t->example_size);
+        wfh_example e;
+        copy_struct(&e, sizeof e, raw, raw->struct_size < t->example_size ? raw->struct_size : t->example_size);
+        if (i) jw_lit(w, ",");
+        jw_lit(w, "{");
+        jw_key(w, "struct_size", 1); jw_int(w, raw->struct_size);
+        jw_key(w, "description", 0); jw_str(w, e.description);
+        jw_key(w, "args", 0); jw_str(w, e.args_json);
+        jw_key(w, "expected", 0); jw_str(w, e.expected_json);
+        jw_lit(w, "}");
+    }
+    jw_lit(w, "]");
 }
 
 static void emit_tool(jw *w, const wfh_tool *raw, uint32_t stride) {
@@ -65,6 +91,7 @@ static void emit_tool(jw *w, const wfh_tool *raw, uint32_t stride) {
     } else {
         jw_lit(w, "null");
     }
+    emit_examples(w, &t);
     jw_lit(w, "}");
 }
 

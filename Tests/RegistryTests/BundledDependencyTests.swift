@@ -37,7 +37,7 @@ import Testing
         let so = try buildBundled()
         let validate = try wfhost(["plugins", "validate", so])
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
-        #expect(validate.stdout == "\(so): ok: plugin 'bundled' 1.0.0, 1 tool, ABI 1.1\n")
+        #expect(validate.stdout == "\(so): ok: plugin 'bundled' 1.0.0, 1 tool, ABI 1.2\n")
 
         let call = try wfhost(["call", "bundled.answer", "--json"])
         #expect(call.status == 0, "\(call.stdout)\(call.stderr)")
@@ -46,7 +46,7 @@ import Testing
         #expect(doc["result"] == .object(["answer": .int(42)]))
 
         let list = try wfhost(["plugins", "list"])
-        #expect(list.stdout.contains("bundled  1.0.0    1.1  ok      answer\n"), "\(list.stdout)")
+        #expect(list.stdout.contains("bundled  1.0.0    1.2  ok      answer\n"), "\(list.stdout)")
     }
 
     /// The control: without deps/ beside it, the same plugin fails with the loader's text.
@@ -66,7 +66,7 @@ import Testing
     /// (the scrubbed environment of every worker: a host's LD_LIBRARY_PATH never reaches it).
     @Test func aCallWhoseLibraryIsMissingSaysWhatTheWorkersEnvironmentLacks() throws {
         try buildBundled()
-        #expect(try wfhost(["plugins", "list"]).stdout.contains("bundled  1.0.0    1.1  ok"))
+        #expect(try wfhost(["plugins", "list"]).stdout.contains("bundled  1.0.0    1.2  ok"))
         try FileManager.default.moveItem(atPath: plugins + "/deps", toPath: dir + "/elsewhere")
         let env = ["WFHOST_STATE_DIR": dir + "/state", "WFHOST_PLUGIN_PATH": plugins, "WFHOST_WORKER": TestSupport.worker,
                    "PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": dir + "/elsewhere", "HOME": dir]

@@ -28,8 +28,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout == """
             PLUGIN   VERSION  ABI  STATUS  TOOLS
-            chaos    1.0.0    1.1  ok      segfault, abort, hang, sleep, alloc, flood, exit, fail, flaky
-            core     1.0.0    1.1  ok      echo, shell, write_file, read_file, checksum, add
+            chaos    1.0.0    1.2  ok      segfault, abort, hang, sleep, alloc, flood, exit, fail, flaky
+            core     1.0.0    1.2  ok      echo, shell, write_file, read_file, checksum, add
             segv.so  -        -    failed  -
             \(plugins)/segv.so: failed: the plugin crashed while loading (killed by SIGSEGV)
               hint: a constructor in the shared object (or in a library it links) or its wfhost_plugin_descriptor() faulted; reproduce with `gdb -ex run --args wfhost plugins validate \(plugins)/segv.so`; it stays failed until the file changes or you run `wfhost plugins scan --force`
@@ -53,7 +53,7 @@ import Testing
                                        defines: ["PLUGIN_NAME=\"aaa\"", "VERSION=\"2.0.0\""])
         let second = try wfhost(["plugins", "scan"])
         #expect(second.stdout == "scanned 1 of 2 plugin files (1 unchanged)\n")
-        #expect(try wfhost(["plugins", "list"]).stdout.contains("aaa     2.0.0    1.1  ok"))
+        #expect(try wfhost(["plugins", "list"]).stdout.contains("aaa     2.0.0    1.2  ok"))
         // Touching without changing bytes is not a rescan (the hash confirms the content).
         let now = Date()
         try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(5)], ofItemAtPath: plugins + "/b.so")
@@ -68,7 +68,7 @@ import Testing
         try TestSupport.compileFixture("plugin.c", to: plugins + "/p.so")
         let r = try wfhost(["plugins", "list"])
         #expect(!r.stdout.contains("failed"))
-        #expect(r.stdout.contains("fixture  1.2.3    1.1  ok      alpha, beta"))
+        #expect(r.stdout.contains("fixture  1.2.3    1.2  ok      alpha, beta"))
     }
 
     @Test func oneToolNameInTwoPluginsIsAmbiguousButQualifiedNamesWork() throws {
@@ -99,7 +99,7 @@ import Testing
 
     @Test func versionNamesTheABI() throws {
         let r = try wfhost(["--version"])
-        #expect(r.stdout == "wfhost 0.1.0 (plugin ABI 1.1)\n")
+        #expect(r.stdout == "wfhost 0.1.0 (plugin ABI 1.2)\n")
     }
 }
 

@@ -15,14 +15,14 @@ import Testing
         let so = try TestSupport.compileFixture("plugin.c", to: dir + "/good.so")
         let r = try validate([so])
         #expect(r.status == 0)
-        #expect(r.stdout == "\(so): ok: plugin 'fixture' 1.2.3, 2 tools, ABI 1.1\n")
+        #expect(r.stdout == "\(so): ok: plugin 'fixture' 1.2.3, 2 tools, ABI 1.2\n")
     }
 
     @Test func shippedPluginsValidate() throws {
         let r = try validate([TestSupport.buildDir + "/libcore.so", TestSupport.buildDir + "/libchaos.so"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-        #expect(r.stdout.contains("ok: plugin 'core' 1.0.0, 6 tools, ABI 1.1"))
-        #expect(r.stdout.contains("ok: plugin 'chaos' 1.0.0, 9 tools, ABI 1.1"))
+        #expect(r.stdout.contains("ok: plugin 'core' 1.0.0, 6 tools, ABI 1.2"))
+        #expect(r.stdout.contains("ok: plugin 'chaos' 1.0.0, 9 tools, ABI 1.2"))
     }
 
     @Test func wrongABIMajorNamesBothVersionsAndTheFix() throws {
@@ -30,7 +30,7 @@ import Testing
         let r = try validate([so])
         #expect(r.status == 1)
         #expect(r.stdout == """
-            \(so): error: incompatible plugin ABI: the plugin was built against ABI 2.0, but this wfhost loads ABI 1.x (host ABI 1.1)
+            \(so): error: incompatible plugin ABI: the plugin was built against ABI 2.0, but this wfhost loads ABI 1.x (host ABI 1.2)
               hint: rebuild the plugin against SDK 1 (the include/wfhost/plugin.h installed with this wfhost, `pkg-config --cflags wfhost-plugin`)
 
             """)
@@ -117,7 +117,7 @@ import Testing
         let so = try TestSupport.compileFixture("plugin.c", to: dir + "/noisy.so", defines: ["CTOR_STDOUT"])
         let r = try validate([so])
         #expect(r.status == 0, "\(r.stdout)")
-        #expect(r.stdout == "\(so): ok: plugin 'fixture' 1.2.3, 2 tools, ABI 1.1\n")
+        #expect(r.stdout == "\(so): ok: plugin 'fixture' 1.2.3, 2 tools, ABI 1.2\n")
     }
 
     @Test func schemaThatIsNotJSONGivesTheByteOffset() throws {

@@ -53,7 +53,7 @@ import Testing
 
             path:    \(so)
             status:  ok
-            ABI:     1.1
+            ABI:     1.2
             tools:   alpha, beta
 
             """)
@@ -87,7 +87,7 @@ import Testing
         let after = try wfhost(["plugins", "list"])
         #expect(after.stdout == """
             PLUGIN   VERSION  ABI  STATUS  TOOLS
-            fixture  1.2.3    1.1  ok      alpha, beta
+            fixture  1.2.3    1.2  ok      alpha, beta
 
             """)
         // Once ok, the file is not rescanned until it changes.

@@ -18,7 +18,7 @@ import Testing
     @Test func theDefaultFixtureIsValid() throws {
         let (status, out, so) = try findings([], name: "good")
         #expect(status == 0)
-        #expect(out == "\(so): ok: plugin 'findings' 1.0.0, 1 tool, ABI 1.1\n")
+        #expect(out == "\(so): ok: plugin 'findings' 1.0.0, 1 tool, ABI 1.2\n")
     }
 
     @Test func aSignatureThatContradictsTheSchemaIsAnError() throws {
@@ -75,7 +75,7 @@ import Testing
               hint: did you mean "additionalProperties"?
             \(so): warning: tool 'add': the input schema has the unknown keyword "minimun" at /properties/b/minimun, which JSON Schema ignores
               hint: did you mean "minimum"?
-            \(so): ok: plugin 'findings' 1.0.0, 1 tool, ABI 1.1
+            \(so): ok: plugin 'findings' 1.0.0, 1 tool, ABI 1.2
 
             """)
     }
@@ -94,7 +94,7 @@ import Testing
         let (status, out, so) = try findings(["SIZE_MISMATCH"], name: "size")
         #expect(status == 1)
         #expect(out == """
-            \(so): error: tool 'add': tool entry 1's struct_size is 72 bytes, but the descriptor's tool_size (the table's stride) is 80
+            \(so): error: tool 'add': tool entry 1's struct_size is 88 bytes, but the descriptor's tool_size (the table's stride) is 96
               hint: build every entry with WFH_TOOL or WFH_TYPED_TOOL and the descriptor with WFH_PLUGIN_DEFINE, all from the same <wfhost/plugin.h>: both are sizeof(wfh_tool)
 
             """)

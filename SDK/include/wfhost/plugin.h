@@ -40,8 +40,9 @@ extern "C" {
  * ABI minor version: bumped when fields or host functions are appended, or a default changes meaning.
  * Since 1.1: a tool that declares no read paths sees the system directories and its work directory only (1.0:
  * the whole file system), and a declared path may name an argument, `${arg:NAME}` (see wfh_capabilities).
+ * Since 1.2: a tool may declare examples (`wfh_example`, appended to wfh_tool), which `wfhost plugins test` runs.
  */
-#define WFH_ABI_MINOR 1
+#define WFH_ABI_MINOR 2
 
 /** Marks the entry symbol as exported from the shared object. */
 #if defined(_WIN32)
@@ -166,6 +167,22 @@ typedef struct wfh_capabilities {
 } wfh_capabilities;
 
 /**
+ * One example of a tool's use (since 1.2): arguments, and what the result must contain. `wfhost plugins test`
+ * calls the tool with `args_json` exactly as `wfhost call` would, checks the result against the output schema
+ * and then against `expected_json`; `wfhost plugins show` prints the examples.
+ * The match is a subset match: an expected object's members must all be in the result (the result may have more),
+ * each matching in turn; an expected array must have the result's length, element by element; other values must
+ * be equal (numbers compare exactly: 1 equals 1.0).
+ */
+typedef struct wfh_example {
+    uint32_t struct_size;      /**< sizeof(wfh_example) as the plugin was compiled; equals wfh_tool.example_size. */
+    uint32_t reserved;         /**< Zero. */
+    const char *description;   /**< What the example shows, one line; may be NULL. */
+    const char *args_json;     /**< The arguments: a JSON object valid under the tool's input schema; required. */
+    const char *expected_json; /**< JSON the result must contain (see above); NULL: any successful result. */
+} wfh_example;
+
+/**
  * One tool. Lives in a constant array the descriptor points to; never freed.
  * `invoke` or the typed pair (`c_signature`, `c_function`) must be set; `invoke` wins when both are.
  */
@@ -188,6 +205,11 @@ typedef struct wfh_tool {
     const char *c_signature;
     void (*c_function)(void);      /**< The function described by `c_signature`. */
     const wfh_capabilities *capabilities; /**< NULL: the defaults described at wfh_capabilities. */
+    /* Since 1.2 */
+    const wfh_example *examples;   /**< `example_count` examples, `example_size` bytes apart; NULL for none. */
+    uint32_t example_count;        /**< Number of entries in `examples` (the scanner reads at most 64). */
+    uint32_t example_size;         /**< sizeof(wfh_example) as compiled: the stride of `examples` in bytes. */
+    /* Append new fields here, each marked "Since 1.N". */
 } wfh_tool;
 
 /** The plugin descriptor. Constant; lives as long as the shared object is loaded; never freed. */
@@ -238,12 +260,33 @@ static inline wfh_status wfh_fail(const wfh_host *host, wfh_call *call, const ch
  */
 #define WFH_TOOL(name, title, description, input_schema, output_schema, flags, fn) \
     { (uint32_t)sizeof(wfh_tool), (uint32_t)(flags), (name), (title), (description), (input_schema), \
-      (output_schema), (fn), NULL, NULL, NULL }
+      (output_schema), (fn), NULL, NULL, NULL, NULL, 0, 0 }
 
 /** A tool table entry for a plain C function with a typed signature (see `wfh_tool.c_signature`). */
 #define WFH_TYPED_TOOL(name, title, description, input_schema, flags, signature, fn) \
     { (uint32_t)sizeof(wfh_tool), (uint32_t)(flags), (name), (title), (description), (input_schema), NULL, NULL, \
-      (signature), (void (*)(void))(fn), NULL }
+      (signature), (void (*)(void))(fn), NULL, NULL, 0, 0 }
+
+/** One entry of an examples array (since 1.2): a description (or NULL), the arguments and the expected result. */
+#define WFH_EXAMPLE(description, args_json, expected_json) \
+    { (uint32_t)sizeof(wfh_example), 0, (description), (args_json), (expected_json) }
+
+/**
+ * The `examples`, `example_count` and `example_size` fields for an array of WFH_EXAMPLE entries (since 1.2), for
+ * the last three positions of a tool entry written out in full, as WFH_TOOL_WITH_EXAMPLES does.
+ */
+#define WFH_EXAMPLES(examples) \
+    (examples), (uint32_t)(sizeof(examples) / sizeof((examples)[0])), (uint32_t)sizeof(wfh_example)
+
+/** WFH_TOOL with examples (since 1.2): `examples` is an array (not a pointer) of WFH_EXAMPLE entries. */
+#define WFH_TOOL_WITH_EXAMPLES(name, title, description, input_schema, output_schema, flags, fn, examples) \
+    { (uint32_t)sizeof(wfh_tool), (uint32_t)(flags), (name), (title), (description), (input_schema), \
+      (output_schema), (fn), NULL, NULL, NULL, WFH_EXAMPLES(examples) }
+
+/** WFH_TYPED_TOOL with examples (since 1.2). */
+#define WFH_TYPED_TOOL_WITH_EXAMPLES(name, title, description, input_schema, flags, signature, fn, examples) \
+    { (uint32_t)sizeof(wfh_tool), (uint32_t)(flags), (name), (title), (description), (input_schema), NULL, NULL, \
+      (signature), (void (*)(void))(fn), NULL, WFH_EXAMPLES(examples) }
 
 /**
  * Defines the descriptor and the exported entry symbol. `tools` must be an array (not a pointer) of wfh_tool.

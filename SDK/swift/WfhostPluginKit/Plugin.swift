@@ -68,6 +68,16 @@ private final class ExportedDescriptor: @unchecked Sendable {
                                                   write_paths: caps.writePaths.isEmpty ? nil : list(caps.writePaths)))
                 capabilities = UnsafePointer(p)
             }
+            var examples: UnsafePointer<wfh_example>? = nil
+            if !tool.examples.isEmpty {
+                let p = UnsafeMutablePointer<wfh_example>.allocate(capacity: tool.examples.count)
+                for (k, e) in tool.examples.enumerated() {
+                    (p + k).initialize(to: wfh_example(struct_size: UInt32(MemoryLayout<wfh_example>.stride),
+                                                       reserved: 0, description: c(e.description),
+                                                       args_json: c(e.arguments), expected_json: c(e.expected)))
+                }
+                examples = UnsafePointer(p)
+            }
             var flags: UInt32 = 0
             if tool.idempotent { flags |= UInt32(WFH_TOOL_IDEMPOTENT) }
             if tool.sideEffects { flags |= UInt32(WFH_TOOL_SIDE_EFFECTS) }
@@ -75,7 +85,8 @@ private final class ExportedDescriptor: @unchecked Sendable {
                 struct_size: UInt32(MemoryLayout<wfh_tool>.size), flags: flags, name: c(tool.name),
                 title: c(tool.title), description: c(tool.description), input_schema: c(tool.inputSchema),
                 output_schema: c(tool.outputSchema), invoke: toolTrampoline, c_signature: nil, c_function: nil,
-                capabilities: capabilities))
+                capabilities: capabilities, examples: examples, example_count: UInt32(tool.examples.count),
+                example_size: UInt32(MemoryLayout<wfh_example>.stride)))
         }
         pointer = UnsafeMutablePointer<wfh_plugin>.allocate(capacity: 1)
         pointer.initialize(to: wfh_plugin(

@@ -18,6 +18,19 @@ public struct Capabilities: Sendable {
     }
 }
 
+/// An example of a tool's use (ABI 1.2, `wfh_example`): JSON text of the arguments and of what the result must
+/// contain; `wfhost plugins test` runs it.
+public struct Example: Sendable {
+    public var description: String?
+    public var arguments: String
+    public var expected: String?
+    public init(_ description: String? = nil, arguments: String, expected: String? = nil) {
+        self.description = description
+        self.arguments = arguments
+        self.expected = expected
+    }
+}
+
 /// One tool: its declaration and a function from a `Decodable` argument type to an `Encodable` result.
 public struct Tool: Sendable {
     public let name: String
@@ -30,6 +43,7 @@ public struct Tool: Sendable {
     public let idempotent: Bool
     public let sideEffects: Bool
     public let capabilities: Capabilities?
+    public let examples: [Example]
     let body: @Sendable (ToolContext, [UInt8]) throws(ToolError) -> [UInt8]
 
     /// Declares a tool.
@@ -40,7 +54,7 @@ public struct Tool: Sendable {
     public init<Arguments: Decodable & SendableMetatype, Result: Encodable & SendableMetatype>(
         name: String, title: String? = nil, description: String, inputSchema: String, outputSchema: String? = nil,
         idempotent: Bool = false, sideEffects: Bool = false, capabilities: Capabilities? = nil,
-        arguments: Arguments.Type = Arguments.self,
+        examples: [Example] = [], arguments: Arguments.Type = Arguments.self,
         run: @escaping @Sendable (Arguments, ToolContext) throws -> Result
     ) {
         self.name = name
@@ -51,6 +65,7 @@ public struct Tool: Sendable {
         self.idempotent = idempotent
         self.sideEffects = sideEffects
         self.capabilities = capabilities
+        self.examples = examples
         self.body = { (context, bytes) throws(ToolError) -> [UInt8] in
             let arguments: Arguments
             do {

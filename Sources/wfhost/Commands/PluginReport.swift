@@ -93,6 +93,14 @@ enum PluginReport {
             lines.append("output schema:")
             lines.append(pretty(output))
         }
+        if !d.examples.isEmpty {
+            lines.append("examples (`wfhost plugins test \(t.plugin)` runs them):")
+            for (i, e) in d.examples.enumerated() {
+                lines.append("  \(i + 1). " + (e.description ?? "(no description)"))
+                lines.append("     args:     " + compact(e.arguments))
+                lines.append("     expected: " + (e.expected.map { compact($0) } ?? "any successful result"))
+            }
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -107,6 +115,7 @@ enum PluginReport {
             "c_signature": d.cSignature.map(JSONValue.string) ?? .null,
             "input_schema": d.inputSchema.flatMap { try? JSONValue.parse($0) } ?? .null,
             "output_schema": d.outputSchema.flatMap { try? JSONValue.parse($0) } ?? .null,
+            "examples": examplesJSON(d.examples),
             "capabilities": d.capabilities.map { c in
                 .object(["network": .bool(c.network), "read_paths": .array(c.readPaths.map(JSONValue.string)),
                          "write_paths": .array(c.writePaths.map(JSONValue.string))])
@@ -118,6 +127,22 @@ enum PluginReport {
     private static func pretty(_ text: String?) -> String {
         guard let text, let json = try? JSONValue.parse(text) else { return text ?? "" }
         return json.serialized(.pretty)
+    }
+
+    /// A tool's examples as `plugins show --json` prints them (texts parsed; validated, so parsing succeeds).
+    static func examplesJSON(_ examples: [ToolExample]) -> JSONValue {
+        .array(examples.map { (e: ToolExample) -> JSONValue in
+            let args: JSONValue = e.arguments.flatMap { try? JSONValue.parse($0) } ?? .null
+            let expected: JSONValue = e.expected.flatMap { try? JSONValue.parse($0) } ?? .null
+            return .object(["description": e.description.map(JSONValue.string) ?? .null, "args": args,
+                            "expected": expected])
+        })
+    }
+
+    /// An example's JSON text on one line (validated when the plugin was, so parsing again cannot fail).
+    private static func compact(_ text: String?) -> String {
+        guard let text, let json = try? JSONValue.parse(text) else { return text ?? "null" }
+        return json.serialized()
     }
 
     private static func fileName(_ path: String) -> String {
