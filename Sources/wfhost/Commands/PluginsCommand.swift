@@ -8,7 +8,7 @@ struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "List, inspect, validate and scan plugins.",
-        subcommands: [List.self, Show.self, Validate.self, Scan.self, PluginsTest.self]
+        subcommands: [List.self, Show.self, Validate.self, Scan.self, PluginsTest.self, PluginsNew.self]
     )
 
     struct ScanOptions: ParsableArguments {
