@@ -10,17 +10,24 @@ public struct VariableResolver: Sendable {
     /// Finished stages' outputs by stage name.
     public var outputs: [String: JSONValue]
     public var environment: [String: String]
+    /// The stage's upstream outputs as context keys: `${name}` and condition keys that no variable has (or whose
+    /// variable is null) read the nearest upstream stage's output key `name`. Nil: variables only.
+    public var context: ContextLookup?
 
-    public init(variables: [String: JSONValue], outputs: [String: JSONValue], environment: [String: String]) {
+    public init(variables: [String: JSONValue], outputs: [String: JSONValue], environment: [String: String],
+                context: ContextLookup? = nil) {
         self.variables = variables
         self.outputs = outputs
         self.environment = environment
+        self.context = context
     }
 
     /// The value of `reference`, or nil when it is not defined.
     public func value(of reference: VariableReference) -> JSONValue? {
         switch reference {
         case .variable(let name, let path):
+            if let value = variables[name], value != .null { return Self.walk(value, path) }
+            if case .value(let value, _)? = context?.find(name, in: outputs) { return Self.walk(value, path) }
             return variables[name].flatMap { Self.walk($0, path) }
         case .stageOutput(let stage, let path):
             return outputs[stage].flatMap { Self.walk($0, path) }
@@ -98,6 +105,12 @@ public struct VariableResolver: Sendable {
             return StageFailure(errorType: "undefined_variable", message: "\(reference): the environment variable \(name) is not set",
                                 retryable: false, hint: "set \(name) in the environment that runs wfhost")
         case .variable(let name, _):
+            if case .ambiguous(let stages)? = context?.find(name, in: outputs) {
+                return StageFailure(errorType: "undefined_variable",
+                                    message: "\(reference) is ambiguous: " + stages.map { "'\($0)'" }.joined(separator: " and ")
+                                        + " both yielded '\(name)' at the same distance",
+                                    retryable: false, hint: "name one: ${stages.\(stages[0]).outputs.\(name)}")
+            }
             return StageFailure(errorType: "undefined_variable", message: "\(reference) is not defined", retryable: false,
                                 hint: variables[name] == nil ? "define '\(name)' under variables or pass --var \(name)=VALUE"
                                                              : "'\(name)' has no member at that path")

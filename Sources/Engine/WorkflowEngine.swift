@@ -446,7 +446,8 @@ public actor WorkflowEngine {
     func resolver(for stage: Stage) -> VariableResolver {
         var vars = variables
         for v in stage.variables { vars[v.name] = v.value.jsonValue }
-        return VariableResolver(variables: vars, outputs: outputs, environment: options.environment)
+        return VariableResolver(variables: vars, outputs: outputs, environment: options.environment,
+                                context: ContextBinding.lookup(for: stage, in: workflow, runner: runner))
     }
 
     // MARK: - Stages
@@ -671,7 +672,8 @@ public actor WorkflowEngine {
         }
         let arguments: JSONValue
         do {
-            arguments = try Self.mergedArguments(stage, invocation).map { try resolver.substitute($0) } ?? .object([:])
+            arguments = try ContextBinding.bind(Self.mergedArguments(stage, invocation).map { try resolver.substitute($0) } ?? .object([:]),
+                                                tool: tool, resolver: resolver)
         } catch let failure as StageFailure {
             var f = failure
             f.tool = tool.qualifiedName

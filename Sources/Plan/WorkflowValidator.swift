@@ -11,6 +11,8 @@ public struct ValidationReport: Sendable {
     public var cycles: [DependencyCycle]
     /// Sorted by place.
     public var diagnostics: [Diagnostic]
+    /// Where each argument of each call comes from (`wfhost plan`); empty without a tool catalog.
+    public var bindings: [CallBinding] = []
 
     public var isValid: Bool { workflow != nil && !diagnostics.containsErrors }
     public var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
@@ -24,20 +26,20 @@ public enum WorkflowValidator {
     ///   - displayName: the name used in locations (default: `path`).
     ///   - options: `--var` names, the tool catalog (nil for `--no-registry`) and load limits.
     public static func validate(path: String, displayName: String? = nil, options: LoadOptions = LoadOptions()) -> ValidationReport {
-        finish(WorkflowLoader.load(path: path, displayName: displayName, options: options))
+        finish(WorkflowLoader.load(path: path, displayName: displayName, options: options), options: options)
     }
 
     /// Validates a document held in memory; `file` is the name used in locations.
     public static func validate(text: String, file: String, options: LoadOptions = LoadOptions()) -> ValidationReport {
-        finish(WorkflowLoader.load(text: text, file: file, options: options))
+        finish(WorkflowLoader.load(text: text, file: file, options: options), options: options)
     }
 
     /// Validates a document held in memory; `file` is the name used in locations.
     public static func validate(bytes: [UInt8], file: String, options: LoadOptions = LoadOptions()) -> ValidationReport {
-        finish(WorkflowLoader.load(bytes: bytes, file: file, options: options))
+        finish(WorkflowLoader.load(bytes: bytes, file: file, options: options), options: options)
     }
 
-    static func finish(_ loaded: LoadedWorkflow) -> ValidationReport {
+    static func finish(_ loaded: LoadedWorkflow, options: LoadOptions) -> ValidationReport {
         var report = ValidationReport(file: loaded.file, workflow: loaded.workflow, graph: nil, plan: nil, cycles: [],
                                       diagnostics: loaded.diagnostics)
         guard let workflow = loaded.workflow else { return report }
@@ -57,6 +59,11 @@ public enum WorkflowValidator {
         if report.cycles.isEmpty { report.plan = ExecutionPlan(graph: graph) }
         extra += GraphChecks.outputReads(workflow: workflow, graph: graph)
         extra += GraphChecks.skipPropagation(workflow: workflow, graph: graph)
+        if let catalog = options.catalog {
+            let bound = Bindings.resolve(workflow, catalog: catalog, externalVariables: options.externalVariables)
+            report.bindings = bound.calls
+            extra += bound.diagnostics
+        }
         report.diagnostics = (report.diagnostics + extra).sortedByLocation()
         return report
     }

@@ -32,6 +32,11 @@ public struct RegistryCatalog: ToolCatalog {
         return ToolTraits(hasSideEffects: tool.descriptor.hasSideEffects)
     }
 
+    public func interface(ofTool qualifiedName: String) -> ToolInterface? {
+        guard case .found(let tool) = snapshot.resolve(qualifiedName) else { return nil }
+        return tool.contextInterface
+    }
+
     /// A JSON pointer as argument path components: a token is an index where the value there is an array.
     static func path(_ pointer: String, in value: JSONValue) -> [ArgumentPathComponent] {
         var components: [ArgumentPathComponent] = []

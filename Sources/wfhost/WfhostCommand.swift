@@ -18,6 +18,7 @@ struct WfhostCommand: AsyncParsableCommand {
             PluginsCommand.self,
             RunCommand.self,
             WorkflowsCommand.self,
+            PlanCommand.self,
             ResumeCommand.self,
             SessionsCommand.self,
             StatusCommand.self,

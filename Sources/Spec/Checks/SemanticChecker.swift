@@ -8,11 +8,15 @@ struct SemanticChecker {
     let externalVariables: Set<String>
     let catalog: (any ToolCatalog)?
     var diagnostics: [Diagnostic] = []
+    /// The session context of each stage (variables, then upstream outputs), and the stage being checked.
+    let context: StaticContext
+    var currentStage: Int?
 
     init(workflow: Workflow, externalVariables: Set<String>, catalog: (any ToolCatalog)?) {
         self.workflow = workflow
         self.externalVariables = externalVariables
         self.catalog = catalog
+        self.context = StaticContext(workflow: workflow, externalVariables: externalVariables, catalog: catalog)
     }
 
     mutating func run() -> Workflow {
@@ -23,6 +27,7 @@ struct SemanticChecker {
             checkTemplates(in: variable.value, defined: workflowVariables, stage: nil)
         }
         for (index, stage) in workflow.stages.enumerated() {
+            currentStage = index
             for dependency in stage.dependsOn { checkStageExists(dependency, what: "depends on") }
             if let target = stage.onFailure {
                 checkStageExists(target, what: "names in `on_failure`")
@@ -44,11 +49,16 @@ struct SemanticChecker {
                 if case .stageOutput(let name, _) = condition.keyReference {
                     checkStageExists(NameReference(name: name, location: condition.location), what: "reads the outputs of")
                 }
+                if case .variable(let name, _) = condition.keyReference, !defined.contains(name),
+                   case .ambiguous = context.source(of: name, inStage: index) {
+                    checkContextKey(name, at: condition.location, what: "condition key '\(condition.key)'")
+                }
             }
             if let catalog {
                 workflow.stages[index].tools = stage.tools.map { resolve($0, in: stage, catalog: catalog) }
             }
         }
+        currentStage = nil
         diagnostics += RouteChecks.check(workflow, routes: workflow.errorPolicy.routes)
         checkDuplicateRouteIDs()
         if case .after(let names) = workflow.checkpoints {
@@ -118,12 +128,40 @@ struct SemanticChecker {
             break
         case .variable(let name, _):
             guard !defined.contains(name) else { return }
+            if let stage = currentStage, context.source(of: name, inStage: stage) != .none {
+                checkContextKey(name, at: location, what: "'\(reference)'")
+                return
+            }
             var hint = "define it under `variables` or pass `--var \(name)=VALUE`"
             if let best = Suggestions.closest(to: name, among: defined) { hint = "did you mean '\(best)'? " + hint }
             diagnostics.append(.error(.undefinedVariable, at: location,
                                       "undefined variable '\(name)' in '\(reference)'", hint: hint))
         case .stageOutput(let name, _):
             checkStageExists(NameReference(name: name, location: location), what: "reads the outputs of")
+        }
+    }
+
+    /// Reports a context key of the current stage that is ambiguous (an error) or known only at run time (a
+    /// warning); a key from a variable or one declared output says nothing.
+    mutating func checkContextKey(_ name: String, at location: SourceLocation, what: String) {
+        guard let stage = currentStage else { return }
+        switch context.source(of: name, inStage: stage) {
+        case .ambiguous(let stages, let distance):
+            diagnostics.append(.error(
+                .ambiguousContextKey, at: location,
+                "\(what) is ambiguous in stage '\(workflow.stages[stage].name)': "
+                    + stages.map { "'\($0)'" }.joined(separator: " and ")
+                    + " both yield '\(name)' at distance \(distance)",
+                hint: "name the producer: `${stages.\(stages[0]).outputs.\(name)}`"))
+        case .runtime(let stages):
+            diagnostics.append(.warning(
+                .runtimeContextKey, at: location,
+                "\(what) in stage '\(workflow.stages[stage].name)' is no variable, so it must come from the outputs of "
+                    + stages.map { "'\($0)'" }.joined(separator: ", ")
+                    + ", whose keys are known only at run time (a tool without an output schema, or --no-registry)",
+                hint: "define '\(name)' under variables or pass --var \(name)=VALUE to be sure"))
+        default:
+            break
         }
     }
 
@@ -169,6 +207,9 @@ struct SemanticChecker {
                 }
                 if !reachedEnd { break }
             }
+            // A missing top-level property is the bindings' to report: the context or a default may provide it.
+            if !reachedEnd, problem.path.count == 1, case .key(let key)? = problem.path.first,
+               StaticContext.interface(of: tool, in: catalog)?.input(named: key) != nil { continue }
             // A value that is a reference is only known during the run: its problems are the engine's to report.
             if reachedEnd, case .string(let text) = node.kind, text.contains("${") { continue }
             let path = problem.path.isEmpty ? "" : " at '" + problem.path.map(\.description).joined(separator: ".") + "'"

@@ -12,6 +12,8 @@ public protocol ToolCatalog: Sendable {
     func checkArguments(tool qualifiedName: String, arguments: SpecValue) -> [ArgumentProblem]
     /// What the registry knows about a tool's behaviour, or nil when it knows nothing.
     func traits(ofTool qualifiedName: String) -> ToolTraits?
+    /// The tool's input properties and declared output keys, or nil when the registry knows nothing of them.
+    func interface(ofTool qualifiedName: String) -> ToolInterface?
 }
 
 extension ToolCatalog {

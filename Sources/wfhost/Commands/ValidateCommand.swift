@@ -46,6 +46,7 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Workflow files, names of predefined workflows, or - for standard input.") var files: [String]
     @Flag(help: "Print a JSON document (same as --format json).") var json = false
     @Option(help: "Output format.") var format: ReportFormat = .text
+    @Flag(help: "Also print where each argument of each call comes from (as `wfhost plan` does).") var bindings = false
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("Name at least one workflow file to validate.") }
@@ -64,6 +65,7 @@ struct ValidateCommand: ParsableCommand {
         case .text:
             for report in reports {
                 for diagnostic in report.diagnostics { print(diagnostic.textDescription) }
+                if bindings && !report.bindings.isEmpty { print(Bindings.render(report.bindings)) }
                 print(report.summaryLine)
             }
         }

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Plan
+import Spec
+
+/// `wfhost plan FILE`: where each argument of each call comes from.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print where each argument of each tool call comes from.",
+        discussion: """
+            For every call: each property of the tool's input schema and its source: args, a stage or workflow \
+            variable, --var, the output of an upstream stage (nearest first), the schema's default, or nothing. \
+            '*' marks a required property. Diagnostics go to stderr; an invalid file exits 2.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var workflow: WorkflowOptions
+    @Argument(help: "A workflow file, the name of a predefined workflow, or - for standard input.") var file: String
+
+    func validate() throws {
+        guard !workflow.noRegistry else {
+            throw ValidationError("plan needs the plugin registry (the tools' schemas); remove --no-registry")
+        }
+    }
+
+    func run() throws {
+        let (report, _, _) = try validatedPlan(path: file, options: workflow.loadOptions(global: global))
+        print(Bindings.render(report.bindings))
+    }
+}
