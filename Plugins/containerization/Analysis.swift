@@ -16,11 +16,14 @@ struct RepositoryAnalysis: Codable, Sendable, Equatable {
     var port: Int
     var dependencyFiles: [String]
     var hasDockerfile: Bool
+    /// The same as `hasDockerfile`, under the session context's name (conditions test `dockerfile_exists`).
+    var dockerfileExists: Bool? = nil
 
     enum CodingKeys: String, CodingKey {
         case repoPath = "repo_path", appName = "app_name", language, languages, languageVersion = "language_version"
         case framework, buildSystem = "build_system", entryPoint = "entry_point", ports, port
         case dependencyFiles = "dependency_files", hasDockerfile = "has_dockerfile"
+        case dockerfileExists = "dockerfile_exists"
     }
 }
 
@@ -68,7 +71,7 @@ struct RepositoryAnalyzer {
             repoPath: root, appName: Self.kubernetesName(primary.appName ?? base), language: primary.language,
             languages: findings.map(\.language), languageVersion: primary.version, framework: primary.framework,
             buildSystem: primary.buildSystem, entryPoint: primary.entryPoint, ports: ports.sorted(), port: ports.min() ?? 8080,
-            dependencyFiles: findings.flatMap(\.dependencyFiles), hasDockerfile: dockerfile)
+            dependencyFiles: findings.flatMap(\.dependencyFiles), hasDockerfile: dockerfile, dockerfileExists: dockerfile)
     }
 
     static let aliases = ["node": "javascript", "nodejs": "javascript", "js": "javascript", "ts": "typescript",

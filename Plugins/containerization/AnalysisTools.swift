@@ -26,6 +26,13 @@ enum AnalysisTools {
             "repo_url":{"type":"string","minLength":1},"branch":{"type":"string"},\
             "language_hint":{"type":"string"},"checkout_dir":{"type":"string"}
             """, required: ["repo_url"]),
+        outputSchema: outputSchema("""
+            "repo_path":{"type":"string"},"app_name":{"type":"string"},"language":{"type":"string"},\
+            "languages":{"type":"array"},"language_version":{"type":"string"},"framework":{"type":"string"},\
+            "build_system":{"type":"string"},"entry_point":{"type":"string"},"ports":{"type":"array"},\
+            "port":{"type":"integer"},"dependency_files":{"type":"array"},"has_dockerfile":{"type":"boolean"},\
+            "dockerfile_exists":{"type":"boolean"}
+            """),
         idempotent: true, capabilities: Capabilities(network: true, readPaths: ["/"], writePaths: ["/tmp"]),
         arguments: AnalyzeArgs.self
     ) { args, context in
@@ -82,6 +89,7 @@ enum AnalysisTools {
             "include_health_check":{"type":"boolean","default":true},"dry_run":{"type":"boolean","default":false},\
             "overwrite":{"type":"boolean","default":false}
             """, required: ["repo_path"]),
+        outputSchema: outputSchema(#""dockerfile_path":{"type":"string"},"content":{"type":"string"},"written":{"type":"boolean"},"base_image":{"type":"string"}"#),
         sideEffects: true, capabilities: Sandbox.writesWhereTold, arguments: GenerateArgs.self
     ) { args, context in
         let root = RepositoryFiles.absolute(args.repoPath)
@@ -107,7 +115,9 @@ enum AnalysisTools {
         var trustedRegistries: [String]?
         var severityThreshold: DockerfileValidator.Severity?
         var failOnFindings: Bool?
+        var repoPath: String?
         enum CodingKeys: String, CodingKey {
+            case repoPath = "repo_path"
             case dockerfilePath = "dockerfile_path", dockerfileContent = "dockerfile_content", ignoreRules = "ignore_rules"
             case trustedRegistries = "trusted_registries", severityThreshold = "severity_threshold", failOnFindings = "fail_on_findings"
         }
@@ -126,19 +136,22 @@ enum AnalysisTools {
 
     static let validateDockerfile = Tool(
         name: "validate_dockerfile_atomic", title: "Validate a Dockerfile",
-        description: "Checks a Dockerfile (dockerfile_path or dockerfile_content) and returns findings with line numbers: DF001 untagged or latest base image, DF002 base image outside trusted_registries, DF003 runs as root, DF004 package-manager cache left behind, DF005 ADD where COPY fits, DF006 no HEALTHCHECK, DF007 secret in ENV/ARG, DF008 MAINTAINER, DF009 no FROM. passed is false when a finding reaches severity_threshold; with fail_on_findings the call then fails with code validation_failed.",
+        description: "Checks a Dockerfile (dockerfile_path or dockerfile_content; with neither, REPO_PATH/Dockerfile) and returns findings with line numbers: DF001 untagged or latest base image, DF002 base image outside trusted_registries, DF003 runs as root, DF004 package-manager cache left behind, DF005 ADD where COPY fits, DF006 no HEALTHCHECK, DF007 secret in ENV/ARG, DF008 MAINTAINER, DF009 no FROM. passed is false when a finding reaches severity_threshold; with fail_on_findings the call then fails with code validation_failed.",
         inputSchema: objectSchema("""
             "dockerfile_path":{"type":"string"},"dockerfile_content":{"type":"string"},\
             "ignore_rules":{"type":"array","items":{"type":"string"},"default":[]},\
             "trusted_registries":{"type":"array","items":{"type":"string"},"default":[]},\
             "severity_threshold":{"enum":["info","warning","error"],"default":"error"},\
-            "fail_on_findings":{"type":"boolean","default":false}
+            "fail_on_findings":{"type":"boolean","default":false},"repo_path":{"type":"string","minLength":1}
             """),
-        idempotent: true, capabilities: Sandbox.readsArgument("dockerfile_path"), arguments: ValidateArgs.self
+        // severity_threshold is left out of the declared keys: it means something else to the image scan.
+        outputSchema: outputSchema(#""findings":{"type":"array"},"counts":{"type":"object"},"passed":{"type":"boolean"},"dockerfile_path":{"type":"string"}"#),
+        idempotent: true, capabilities: Capabilities(readPaths: ["${arg:dockerfile_path}", "${arg:repo_path}"]),
+        arguments: ValidateArgs.self
     ) { args, context in
         let text: String
         var path: String? = nil
-        switch (args.dockerfilePath, args.dockerfileContent) {
+        switch (args.dockerfilePath ?? args.repoPath.map { "\($0)/Dockerfile" }, args.dockerfileContent) {
         case (nil, let content?): text = content
         case (let p?, nil):
             let abs = RepositoryFiles.absolute(p)
@@ -147,7 +160,7 @@ enum AnalysisTools {
             }
             text = t
             path = abs
-        default: throw ToolError.invalidArguments("give exactly one of dockerfile_path and dockerfile_content")
+        default: throw ToolError.invalidArguments("give exactly one of dockerfile_path and dockerfile_content (or repo_path, for REPO_PATH/Dockerfile)")
         }
         let validator = DockerfileValidator(ignoreRules: Set(args.ignoreRules ?? []), trustedRegistries: args.trustedRegistries ?? [])
         let findings = validator.validate(text)
@@ -166,12 +179,13 @@ enum AnalysisTools {
     // MARK: scan_secrets_atomic
 
     struct SecretArgs: Decodable {
-        var scanPath: String
+        var scanPath: String?
+        var repoPath: String?
         var filePatterns: [String]?
         var excludePatterns: [String]?
         var failOnFindings: Bool?
         enum CodingKeys: String, CodingKey {
-            case scanPath = "scan_path", filePatterns = "file_patterns", excludePatterns = "exclude_patterns", failOnFindings = "fail_on_findings"
+            case scanPath = "scan_path", repoPath = "repo_path", filePatterns = "file_patterns", excludePatterns = "exclude_patterns", failOnFindings = "fail_on_findings"
         }
     }
 
@@ -185,16 +199,20 @@ enum AnalysisTools {
 
     static let scanSecrets = Tool(
         name: "scan_secrets_atomic", title: "Scan for secrets",
-        description: "Scans the files under scan_path (or the one file) for private keys, AWS keys, GitHub/Slack/Google/Stripe tokens and passwords in configuration. Findings give file, line and rule, with the secret masked (first 4 characters, then ****). file_patterns and exclude_patterns are shell globs matched against relative paths and base names. With fail_on_findings the call fails with code secrets_found.",
+        description: "Scans the files under scan_path (or the one file; default repo_path) for private keys, AWS keys, GitHub/Slack/Google/Stripe tokens and passwords in configuration. Findings give file, line and rule, with the secret masked (first 4 characters, then ****). file_patterns and exclude_patterns are shell globs matched against relative paths and base names. With fail_on_findings the call fails with code secrets_found.",
         inputSchema: objectSchema("""
             "scan_path":{"type":"string","minLength":1},\
             "file_patterns":{"type":"array","items":{"type":"string"},"default":[]},\
             "exclude_patterns":{"type":"array","items":{"type":"string"},"default":[]},\
-            "fail_on_findings":{"type":"boolean","default":false}
-            """, required: ["scan_path"]),
-        idempotent: true, capabilities: Sandbox.readsArgument("scan_path"), arguments: SecretArgs.self
+            "fail_on_findings":{"type":"boolean","default":false},"repo_path":{"type":"string","minLength":1}
+            """),
+        outputSchema: outputSchema(#""findings":{"type":"array"},"files_scanned":{"type":"integer"},"clean":{"type":"boolean"},"scan_path":{"type":"string"}"#),
+        idempotent: true, capabilities: Capabilities(readPaths: ["${arg:scan_path}", "${arg:repo_path}"]), arguments: SecretArgs.self
     ) { args, context in
-        let path = RepositoryFiles.absolute(args.scanPath)
+        guard let given = args.scanPath ?? args.repoPath else {
+            throw ToolError.invalidArguments("give scan_path (or repo_path): the directory or file to scan")
+        }
+        let path = RepositoryFiles.absolute(given)
         let scanner = SecretScanner(filePatterns: args.filePatterns ?? [], excludePatterns: args.excludePatterns ?? [])
         let findings: [SecretScanner.Finding]
         let count: Int
@@ -223,12 +241,30 @@ enum AnalysisTools {
         var replicas: Int?
         var namespace: String?
         var serviceType: String?
-        var environment: [String: String]?
+        var environment: EnvironmentArgument?
         var resources: ManifestGenerator.Resources?
         var outputDir: String?
+        var repoPath: String?
         enum CodingKeys: String, CodingKey {
             case appName = "app_name", imageRef = "image_ref", port, replicas, namespace, serviceType = "service_type"
-            case environment, resources, outputDir = "output_dir"
+            case environment, resources, outputDir = "output_dir", repoPath = "repo_path"
+        }
+    }
+
+    /// `environment`: the container's variables, or (a stage variable such as `environment: staging`) the name of
+    /// the deployment environment, passed as the variable ENVIRONMENT.
+    enum EnvironmentArgument: Decodable {
+        case variables([String: String])
+        case name(String)
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let name = try? container.decode(String.self) { self = .name(name) } else { self = .variables(try container.decode([String: String].self)) }
+        }
+        var variables: [String: String] {
+            switch self {
+            case .variables(let v): return v
+            case .name(let n): return ["ENVIRONMENT": n]
+            }
         }
     }
 
@@ -239,39 +275,42 @@ enum AnalysisTools {
         var servicePath: String?
         var outputDir: String?
         var written: Bool
+        /// `output_dir` under the session context's name, for the deploy tool.
+        var manifestsPath: String? = nil
         enum CodingKeys: String, CodingKey {
             case deployment, service, deploymentPath = "deployment_path", servicePath = "service_path"
-            case outputDir = "output_dir", written
+            case outputDir = "output_dir", written, manifestsPath = "manifests_path"
         }
     }
 
     static let generateManifests = Tool(
         name: "generate_manifests_atomic", title: "Generate Kubernetes manifests",
-        description: "Generates a Kubernetes Deployment (non-root, probes, resources, env) and Service for app_name running image_ref; writes deployment.yaml and service.yaml to output_dir when given, and always returns the text.",
+        description: "Generates a Kubernetes Deployment (non-root, probes, resources, env) and Service for app_name running image_ref; writes deployment.yaml and service.yaml to output_dir (default REPO_PATH/k8s when repo_path is given; the directory is returned as manifests_path), and always returns the text. environment is the container's variables, or a name (staging) passed as ENVIRONMENT.",
         inputSchema: objectSchema("""
             "app_name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},\
             "image_ref":{"type":"string","minLength":1},"port":{"type":"integer","minimum":1,"maximum":65535,"default":8080},\
             "replicas":{"type":"integer","minimum":0,"default":2},"namespace":{"type":"string","default":"default"},\
             "service_type":{"enum":["ClusterIP","NodePort","LoadBalancer"],"default":"ClusterIP"},\
-            "environment":{"type":"object","additionalProperties":{"type":"string"},"default":{}},\
+            "environment":{"anyOf":[{"type":"object","additionalProperties":{"type":"string"}},{"type":"string"}],"default":{}},\
             "resources":{"type":"object","properties":{"cpu_request":{"type":"string"},"memory_request":{"type":"string"},\
             "cpu_limit":{"type":"string"},"memory_limit":{"type":"string"}},"additionalProperties":false},\
-            "output_dir":{"type":"string"}
+            "output_dir":{"type":"string"},"repo_path":{"type":"string","minLength":1}
             """, required: ["app_name", "image_ref"]),
+        outputSchema: outputSchema(#""deployment":{"type":"string"},"service":{"type":"string"},"deployment_path":{"type":"string"},"service_path":{"type":"string"},"output_dir":{"type":"string"},"written":{"type":"boolean"},"manifests_path":{"type":"string"}"#),
         sideEffects: true, capabilities: Sandbox.writesWhereTold, arguments: ManifestArgs.self
     ) { args, context in
         let generator = ManifestGenerator(
             appName: args.appName, imageRef: args.imageRef, port: args.port ?? 8080, replicas: args.replicas ?? 2,
             namespace: args.namespace ?? "default", serviceType: args.serviceType ?? "ClusterIP",
-            environment: args.environment ?? [:], resources: args.resources ?? ManifestGenerator.Resources())
+            environment: args.environment?.variables ?? [:], resources: args.resources ?? ManifestGenerator.Resources())
         let deployment = generator.deployment, service = generator.service
-        guard let dir = args.outputDir.map(RepositoryFiles.absolute) else {
+        guard let dir = (args.outputDir ?? args.repoPath.map { "\($0)/k8s" }).map(RepositoryFiles.absolute) else {
             return ManifestResult(deployment: deployment, service: service, written: false)
         }
         try writeFile(deployment, to: "\(dir)/deployment.yaml")
         try writeFile(service, to: "\(dir)/service.yaml")
         context.log(.info, "wrote \(dir)/deployment.yaml and \(dir)/service.yaml")
         return ManifestResult(deployment: deployment, service: service, deploymentPath: "\(dir)/deployment.yaml",
-                              servicePath: "\(dir)/service.yaml", outputDir: dir, written: true)
+                              servicePath: "\(dir)/service.yaml", outputDir: dir, written: true, manifestsPath: dir)
     }
 }

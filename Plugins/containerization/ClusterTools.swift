@@ -48,6 +48,7 @@ enum ClusterTools {
             "manifests_path":{"type":"string","minLength":1},"app_name":{"type":"string"},\
             "wait":{"type":"boolean","default":true},"timeout":{"type":"string","default":"120s"},\(clusterProperties)
             """, required: ["manifests_path"]),
+        outputSchema: outputSchema(#""namespace":{"type":"string"},"applied":{"type":"array"},"commands":{"type":"array"}"#),
         idempotent: true, sideEffects: true, capabilities: Sandbox.network, arguments: DeployArgs.self
     ) { args, context in
         let kubectl = try ExternalTool.kubectl()
@@ -90,6 +91,7 @@ enum ClusterTools {
         name: "check_health_atomic", title: "Check a deployment's health",
         description: "Reads deployment app_name with kubectl get deployment APP --namespace NS -o json and compares ready with desired replicas. Fails with code unhealthy (retryable) when fewer are ready, environment when kubectl is missing.",
         inputSchema: objectSchema(#""app_name":{"type":"string","minLength":1},"# + clusterProperties, required: ["app_name"]),
+        outputSchema: outputSchema(#""healthy":{"type":"boolean"},"ready_replicas":{"type":"integer"},"desired_replicas":{"type":"integer"}"#),
         idempotent: true, capabilities: Sandbox.network, arguments: HealthArgs.self
     ) { args, context in
         let kubectl = try ExternalTool.kubectl()

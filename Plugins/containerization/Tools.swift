@@ -40,6 +40,12 @@ func writeFile(_ text: String, to path: String) throws(ToolError) {
     }
 }
 
+/// An output schema: the result is an object whose top-level keys `properties` declares (the keys it adds to the
+/// session context); other keys are allowed and stay out of the context.
+func outputSchema(_ properties: String) -> String {
+    "{\"type\":\"object\",\"properties\":{\(properties)}}"
+}
+
 /// A JSON Schema object text from property definitions.
 func objectSchema(_ properties: String, required: [String] = []) -> String {
     let req = required.isEmpty ? "" : ",\"required\":[" + required.map { "\"\($0)\"" }.joined(separator: ",") + "]"
