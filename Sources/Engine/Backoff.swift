@@ -74,7 +74,16 @@ public enum ErrorRouter {
                 case .code: failure.toolCode.map(JSONValue.string)
                 case nil: nil
                 }
-                return ConditionEvaluator.holds(condition.op, actual: actual, expected: condition.value?.jsonValue)
+                let expected = condition.value?.jsonValue
+                let holds = ConditionEvaluator.holds(condition.op, actual: actual, expected: expected)
+                // error_type is the failure class or the tool's own code: a test holds for either, a negated one
+                // (not_equals, not_in, ...) for both.
+                guard ErrorField(rawValue: condition.key) == .errorType, let code = failure.toolCode else { return holds }
+                let holdsForCode = ConditionEvaluator.holds(condition.op, actual: .string(code), expected: expected)
+                switch condition.op {
+                case .notEquals, .notContains, .notIn, .notExists: return holds && holdsForCode
+                default: return holds || holdsForCode
+                }
             }
         }
     }

@@ -5,7 +5,8 @@
 /// Used by the validator for the routes of a file and by the Swift API for routes added in code.
 public enum RouteChecks {
     /// The failure classes a route's `error_type` can see: a call's (`FailureClass` in Isolation) and the engine's
-    /// own. A tool's own error code (`not_found`, `build_error`) is the `code` field.
+    /// own. `error_type` also matches a tool's own error code (`not_found`, `build_error`), which the `code` field
+    /// tests alone; a value one typo away from a failure class is reported as that typo.
     public static let errorTypes = ["invalid_args", "tool_error", "timeout", "crash", "exit", "out_of_memory",
                                     "protocol", "cancelled", "sandbox_denied", "unknown_tool", "undefined_variable",
                                     "condition_failed", "interrupted"]
@@ -45,12 +46,14 @@ public enum RouteChecks {
         return texts.compactMap { text, location in
             let known = partial ? errorTypes.contains { $0.contains(text) } : errorTypes.contains(text)
             guard !known else { return nil }
-            let suggestion = Suggestions.closest(to: text, among: errorTypes).map { "did you mean '\($0)'? " } ?? ""
+            // Not a class: a tool's own code (build_error), unless it is a typo of a class.
+            guard let closest = Suggestions.closest(to: text, among: errorTypes) else { return nil }
+            let suggestion = "did you mean '\(closest)'? "
             return .error(.invalidValue, at: location,
                           "'\(text)' is not a failure class, so `error_type \(condition.op.rawValue) \(text)` in route "
                               + "'\(route.id)' can never \(condition.op == .notEquals || condition.op == .notIn || condition.op == .notContains ? "fail" : "match")",
                           hint: suggestion + "error_type is one of " + errorTypes.joined(separator: ", ")
-                              + "; a tool's own error code is matched with `key: code`")
+                              + ", or a tool's own error code")
         }
     }
 

@@ -13,7 +13,7 @@ struct WorkflowDecoder {
                             "parallel", "on_failure", "variables", "weight", "run_when", "allow_failure",
                             "isolation"]
     static let toolKeys = ["name", "args", "timeout", "memory_mb"]
-    static let conditionKeys = ["key", "operator", "value"]
+    static let conditionKeys = ["key", "field", "operator", "value"]
     static let retryKeys = ["max_attempts", "backoff_mode", "initial_delay", "max_delay", "multiplier", "jitter",
                             "retry_on"]
     static let errorPolicyKeys = ["mode", "max_failures", "routes"]
@@ -292,10 +292,21 @@ struct WorkflowDecoder {
 
     mutating func decodeCondition(_ node: YAMLNode, errorFields: Bool) -> Condition? {
         guard let fields = reader.fields(node, what: "a condition", context: "in a condition",
-                                         allowed: Self.conditionKeys, required: ["key", "operator"]),
-              let keyNode = fields["key"], let key = reader.text(keyNode, what: "a condition `key`") else { return nil }
+                                         allowed: Self.conditionKeys, required: ["operator"]) else { return nil }
+        // `field` is the design's name (`RoutingCondition{Field, Operator, Value}`) for `key`.
+        if fields["key"] != nil, let fieldNode = fields["field"] {
+            reader.error(.invalidValue, fieldNode, "a condition has either `key` or `field`, not both",
+                         hint: "`field` is another name for `key`; keep one")
+        }
+        guard let keyNode = fields["key"] ?? fields["field"] else {
+            reader.error(.missingKey, node, "a condition needs `key` (or `field`)",
+                         hint: "name what it tests: `{key: repo_url, operator: required}`")
+            return nil
+        }
+        guard var key = reader.text(keyNode, what: "a condition `key`") else { return nil }
         var keyReference: VariableReference?
         if errorFields {
+            if let alias = ErrorField.designAliases[key] { key = alias.rawValue }
             if ErrorField(rawValue: key) == nil {
                 let valid = ErrorField.allCases.map(\.rawValue)
                 reader.error(.invalidValue, keyNode, "unknown error field '\(key)' in a route condition",
