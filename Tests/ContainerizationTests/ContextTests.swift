@@ -159,4 +159,34 @@ import Testing
         #expect(stage?["status"] as? String == "failed")
         #expect(stage?["reason"] as? String == "error route 'security' fails it without retries", "\(String(describing: stage))")
     }
+
+    @Test func conditionKeyOrFieldAndPlanNeedsTheRegistry() throws {
+        let world = try CLIWorld()
+        try world.dir.write("""
+            apiVersion: orchestration/v1
+            kind: Workflow
+            metadata: {name: c}
+            spec:
+              stages:
+                - name: s
+                  conditions: [{operator: exists}, {key: a, field: b, operator: exists}]
+                  tools: [analyze_repository_atomic]
+
+            """, to: "c.yaml")
+        let f = world.dir.path + "/c.yaml"
+        let env = world.environment(path: world.emptyBin)
+        let out = try runWfhost(["validate", "--no-registry", f], environment: env)
+        #expect(out.status == 2)
+        #expect(out.stdout == """
+            \(f):7:20: error: a condition needs `key` (or `field`)
+              hint: name what it tests: `{key: repo_url, operator: required}`
+            \(f):7:56: error: a condition has either `key` or `field`, not both
+              hint: `field` is another name for `key`; keep one
+            \(f): invalid: 2 errors
+
+            """, "\(out.stdout)")
+        let plan = try runWfhost(["plan", "--no-registry", f], environment: env)
+        #expect(plan.status == 2)
+        #expect(plan.stderr.hasPrefix("Error: plan needs the plugin registry (the tools' schemas); remove --no-registry\n"))
+    }
 }
