@@ -605,12 +605,11 @@ public actor WorkflowEngine {
     /// Runs the stage's tools once (in order, or concurrently with `parallel: true`).
     private func runTools(_ i: Int, attempt: Int) async -> Result<JSONValue, StageFailure> {
         let stage = workflow.stages[i]
-        let resolver = resolver(for: stage)
         var results: [(String, JSONValue)] = []
         if stage.parallel && stage.tools.count > 1 {
             let outcomes = await withTaskGroup(of: (Int, Result<(String, JSONValue), StageFailure>).self) { group in
                 for k in stage.tools.indices {
-                    group.addTask { (k, await self.callTool(i, k, attempt: attempt, resolver: resolver)) }
+                    group.addTask { (k, await self.callTool(i, k, attempt: attempt)) }
                 }
                 var all: [(Int, Result<(String, JSONValue), StageFailure>)] = []
                 for await outcome in group { all.append(outcome) }
@@ -624,7 +623,7 @@ public actor WorkflowEngine {
             }
         } else {
             for k in stage.tools.indices {
-                switch await callTool(i, k, attempt: attempt, resolver: resolver) {
+                switch await callTool(i, k, attempt: attempt) {
                 case .success(let pair): results.append(pair)
                 case .failure(let f): return .failure(f)
                 }
@@ -660,7 +659,7 @@ public actor WorkflowEngine {
         return repeated ? "\(tool.qualifiedName)#\(k + 1)" : tool.qualifiedName
     }
 
-    private func callTool(_ i: Int, _ k: Int, attempt: Int, resolver: VariableResolver) async -> Result<(String, JSONValue), StageFailure> {
+    private func callTool(_ i: Int, _ k: Int, attempt: Int) async -> Result<(String, JSONValue), StageFailure> {
         let stage = workflow.stages[i]
         let invocation = stage.tools[k]
         let tool: RegisteredTool
@@ -672,6 +671,10 @@ public actor WorkflowEngine {
         }
         let arguments: JSONValue
         do {
+            // The resolver (which shares the run's outputs) lives only while the arguments are resolved, never
+            // across the call: a resolver held while other stages finish would make each of their
+            // `outputs[name] = ...` copy the whole dictionary, a cost per stage that grows with the workflow.
+            let resolver = resolver(for: stage)
             arguments = try ContextBinding.bind(Self.mergedArguments(stage, invocation).map { try resolver.substitute($0) } ?? .object([:]),
                                                 tool: tool, resolver: resolver)
         } catch let failure as StageFailure {
