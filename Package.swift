@@ -4,7 +4,7 @@ import PackageDescription
 // SwiftPM links C products through the Swift driver, whose swiftrt.o makes them load libswiftCore. The worker and
 // the C plugins use nothing of Swift, so the Makefile builds the copies in dist/ with `cc` (no Swift runtime:
 // faster start, and dist/ runs where no toolchain is installed); these targets serve the tests and development.
-// The folder layout mirrors ../shared/ARCHITECTURE.md: one module per part.
+// The folder layout mirrors ARCHITECTURE.md: one module per part.
 let package = Package(
     name: "wfhost",
     platforms: [.macOS(.v13)],

@@ -175,20 +175,12 @@ enum SessionJSON {
         ])
     }
 
-    static func session(_ s: SessionRecord) -> JSONValue {
-        .object([
-            "id": .string(s.id), "workflow": .string(s.workflowName), "file": .string(s.workflowFile),
-            "status": .string(s.status.rawValue), "created_at": .double(s.createdAt),
-            "started_at": s.startedAt.map(JSONValue.double) ?? .null, "finished_at": s.finishedAt.map(JSONValue.double) ?? .null,
-            "error": s.error.map(JSONValue.string) ?? .null,
-            "work_dir": s.workDirectory.map(JSONValue.string) ?? .null,
-        ])
-    }
+    static func session(_ s: SessionRecord) -> JSONValue { s.json }
 
     static func status(_ snapshot: SessionSnapshot) -> JSONValue {
         var o = session(snapshot.session).objectValue ?? JSONObject()
         o["stages"] = .array(snapshot.stages.map { r in
-            .object(["name": .string(r.stage), "status": .string(r.status.rawValue), "attempts": .int(Int64(r.attempts)),
+            .object(["name": .string(r.stage), "status": .string(r.shownStatus), "attempts": .int(Int64(r.attempts)),
                      "error_type": r.errorClass.map(JSONValue.string) ?? .null,
                      "error": r.errorMessage.map(JSONValue.string) ?? .null, "reason": r.reason.map(JSONValue.string) ?? .null,
                      "output": r.output.flatMap { try? JSONValue.parse($0) } ?? .null]) // stored by the engine; unreadable: none

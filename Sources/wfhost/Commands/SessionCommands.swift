@@ -160,15 +160,7 @@ enum SessionReport {
         return f.string(from: Date(timeIntervalSince1970: t))
     }
 
-    static func json(_ s: SessionRecord) -> JSONValue {
-        .object([
-            "id": .string(s.id), "workflow": .string(s.workflowName), "file": .string(s.workflowFile),
-            "status": .string(s.status.rawValue), "created_at": .double(s.createdAt),
-            "started_at": s.startedAt.map(JSONValue.double) ?? .null, "finished_at": s.finishedAt.map(JSONValue.double) ?? .null,
-            "error": s.error.map(JSONValue.string) ?? .null,
-            "work_dir": s.workDirectory.map(JSONValue.string) ?? .null,
-        ])
-    }
+    static func json(_ s: SessionRecord) -> JSONValue { s.json }
 
     static func json(_ snapshot: SessionSnapshot) -> JSONValue {
         var o = json(snapshot.session).objectValue ?? JSONObject()

@@ -17,21 +17,10 @@ enum ReportFile {
         let temporary = path + ".wfhost-\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(description: "cannot create '\(temporary)': \(reason(errno))") }
-        let bytes = Array(text.utf8)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return Glibc.write(fd, base + done, buffer.count - done)
-            }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 {
-                let error = errno
-                close(fd)
-                unlink(temporary)
-                throw Failure(description: "cannot write '\(temporary)': \(reason(error))")
-            }
-            done += n
+        if let error = writeAll(fd, text) {
+            close(fd)
+            unlink(temporary)
+            throw Failure(description: "cannot write '\(temporary)': \(reason(error))")
         }
         if close(fd) != 0 {
             let error = errno
@@ -50,6 +39,15 @@ enum ReportFile {
     static func append(_ text: String, to path: String) throws(Failure) {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure(description: "cannot open '\(path)': \(reason(errno))") }
+        if let error = writeAll(fd, text) {
+            close(fd)
+            throw Failure(description: "cannot write '\(path)': \(reason(error))")
+        }
+        if close(fd) != 0 { throw Failure(description: "cannot write '\(path)': \(reason(errno))") }
+    }
+
+    /// Writes all of `text` to `fd`, retrying short writes and EINTR; the errno of a failure, or nil.
+    private static func writeAll(_ fd: CInt, _ text: String) -> CInt? {
         let bytes = Array(text.utf8)
         var done = 0
         while done < bytes.count {
@@ -58,14 +56,10 @@ enum ReportFile {
                 return Glibc.write(fd, base + done, buffer.count - done)
             }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 {
-                let error = n < 0 ? errno : EIO
-                close(fd)
-                throw Failure(description: "cannot write '\(path)': \(reason(error))")
-            }
+            if n <= 0 { return n < 0 ? errno : EIO }
             done += n
         }
-        if close(fd) != 0 { throw Failure(description: "cannot write '\(path)': \(reason(errno))") }
+        return nil
     }
 
     /// `mkdir -p`: each missing directory of `path`, in order.
