@@ -9,6 +9,10 @@ public enum StoreBenchmark {
         public var durability: String
         public var medianMicroseconds: Double
         public var transitions: Int
+        /// One recorded call: its `running` row, then its finished row. `bareCall` as rows were before calls
+        /// became the durable unit (no arguments hash, no result); `durableCall` with both, as now.
+        public var bareCallMicroseconds: Double = 0
+        public var durableCallMicroseconds: Double = 0
     }
 
     /// Runs `transitions` transitions per durability setting in a fresh database under `directory`.
@@ -33,8 +37,30 @@ public enum StoreBenchmark {
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
             }
             samples.sort()
-            figures.append(Figure(durability: "WAL + synchronous=\(durability.rawValue)",
-                                  medianMicroseconds: samples[samples.count / 2], transitions: transitions))
+            var figure = Figure(durability: "WAL + synchronous=\(durability.rawValue)",
+                                medianMicroseconds: samples[samples.count / 2], transitions: transitions)
+            // A call's two rows, without and with what resume reuses (a 64-hex hash and a small result).
+            for durable in [false, true] {
+                var calls: [Double] = []
+                for n in 0..<transitions {
+                    var row = AttemptRecord(stage: "s\(n)", attempt: durable ? 2 : 1, tool: "core.echo",
+                                            status: AttemptStatus.running.rawValue, startedAt: Date().timeIntervalSince1970)
+                    if durable {
+                        row.callIndex = 0
+                        row.argumentsHash = String(repeating: "ab", count: 32)
+                    }
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    try store.recordAttempt("bench", row)
+                    row.status = AttemptStatus.succeeded.rawValue
+                    row.finishedAt = Date().timeIntervalSince1970
+                    if durable { row.result = "{\"message\":\"hello from call \(n)\"}" }
+                    try store.recordAttempt("bench", row)
+                    calls.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+                }
+                calls.sort()
+                if durable { figure.durableCallMicroseconds = calls[calls.count / 2] } else { figure.bareCallMicroseconds = calls[calls.count / 2] }
+            }
+            figures.append(figure)
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } // bench scratch
         }
         return figures
@@ -103,6 +129,13 @@ public enum StoreBenchmark {
         if figures.count == 2 {
             lines.append(String(format: "  FULL / NORMAL: %.1fx; wfhost uses NORMAL (README, \"Durable sessions\")",
                                 figures[1].medianMicroseconds / max(0.001, figures[0].medianMicroseconds)))
+        }
+        lines.append("store benchmark: one recorded call = its running row + its finished row, median")
+        for f in figures {
+            lines.append("  \(f.durability.padding(toLength: 28, withPad: " ", startingAt: 0)) "
+                         + String(format: "%8.1f µs without result/hash (before) %8.1f µs with them (now), %.2fx",
+                                  f.bareCallMicroseconds, f.durableCallMicroseconds,
+                                  f.durableCallMicroseconds / max(0.001, f.bareCallMicroseconds)))
         }
         return lines.joined(separator: "\n")
     }

@@ -1,3 +1,4 @@
+import CSha256
 import Foundation
 import Isolation
 import Registry
@@ -78,14 +79,18 @@ public actor WorkflowEngine {
     var deadlines: [Int: ContinuousClock.Instant] = [:]
     /// When each stage's first call in this run started: what its duration counts from.
     var firstCalls: [Int: ContinuousClock.Instant] = [:]
+    /// What this run resumes (nil for a new session): decided by `ResumePlanner` before the engine exists.
+    let resumePlan: ResumePlan?
+    /// Finished calls of interrupted attempts, by stage and call index, for the first attempt of this run.
+    var reusable: [Int: [Int: ReusableCall]] = [:]
     let clock = ContinuousClock()
     var random = SystemRandomNumberGenerator()
 
     /// - Parameters:
-    ///   - existing: the session's stored stages when resuming; nil for a new session.
+    ///   - resume: what resuming the session does (`planResume`); nil for a new session.
     ///   - extraRoutes: error routes added through the API; they take precedence at equal priority.
     public init(workflow: Workflow, session: String, store: any SessionOperations, runner: ToolRunner, options: RunOptions,
-                sink: any RunEventSink, workDirectory: String, existing: [StageRecord]?, extraRoutes: [ErrorRoute] = []) {
+                sink: any RunEventSink, workDirectory: String, resume: ResumePlan?, extraRoutes: [ErrorRoute] = []) {
         self.workflow = workflow
         self.session = session
         self.store = store
@@ -93,16 +98,9 @@ public actor WorkflowEngine {
         self.options = options
         self.sink = sink
         self.workDirectory = workDirectory
-        var secretValues = Array(options.secrets.values)
-        var vars: [String: JSONValue] = [:]
-        for v in workflow.variables {
-            vars[v.name] = v.value.jsonValue
-            if v.isSecret, case .string(let s) = v.value.kind { secretValues.append(s) }
-        }
-        for (k, v) in options.variables { vars[k] = v }
-        for (k, v) in options.secrets { vars[k] = .string(v) }
-        self.variables = vars
-        self.secrets = Secrets(secretValues)
+        self.variables = Self.runVariables(workflow, options)
+        self.secrets = Self.runSecrets(workflow, options)
+        self.resumePlan = resume
         self.deps = Self.dependencies(of: workflow)
         var dependents = [[Int]](repeating: [], count: workflow.stages.count)
         for (i, ds) in deps.enumerated() { for d in ds { dependents[d].append(i) } }
@@ -118,48 +116,71 @@ public actor WorkflowEngine {
         self.slots = AsyncSemaphore(concurrency)
         self.launchWindow = max(64, concurrency * 4)
         self.routes = (extraRoutes + workflow.errorPolicy.routes).sorted { $0.priority > $1.priority }
-        var records = workflow.stages.enumerated().map { StageRecord(stage: $1.name, position: $0) }
-        for old in existing ?? [] {
-            guard let i = workflow.stageIndex(named: old.stage) else { continue }
-            records[i] = old
-            records[i].position = i
-        }
-        self.records = records
+        self.records = resume?.records ?? workflow.stages.enumerated().map { StageRecord(stage: $1.name, position: $0) }
+        self.reusable = resume?.reusable ?? [:]
         // max_failures counts the whole session, so failures before a resume count too.
         failures = records.filter { $0.status == .failed }.count
         for (i, r) in records.enumerated() where r.status == .succeeded {
-            if let text = r.output, let value = try? JSONValue.parse(text) { // a stored output is ours; unreadable means none
-                outputs[workflow.stages[i].name] = value
+            if let value = Self.storedOutput(r, secrets: secrets) { outputs[workflow.stages[i].name] = value }
+        }
+    }
+
+    /// The run's variables: the workflow's, then `--var` values, then secrets.
+    static func runVariables(_ workflow: Workflow, _ options: RunOptions) -> [String: JSONValue] {
+        var vars: [String: JSONValue] = [:]
+        for v in workflow.variables { vars[v.name] = v.value.jsonValue }
+        for (k, v) in options.variables { vars[k] = v }
+        for (k, v) in options.secrets { vars[k] = .string(v) }
+        return vars
+    }
+
+    /// Every secret of the run, by name: variables tagged `!secret`, then `--secret` values.
+    static func runSecrets(_ workflow: Workflow, _ options: RunOptions) -> Secrets {
+        var named: [(name: String, value: String)] = []
+        for v in workflow.variables where v.isSecret {
+            if case .string(let s) = v.value.kind { named.append((v.name, s)) }
+        }
+        for (k, v) in options.secrets.sorted(by: { $0.key < $1.key }) { named.append((k, v)) }
+        return Secrets(named: named)
+    }
+
+    /// A finished stage's output as the run's downstream stages see it: secret markers replaced by the values
+    /// this run was given (`secretsNeeded` refuses a resume that lacks one).
+    static func storedOutput(_ r: StageRecord, secrets: Secrets) -> JSONValue? {
+        if let marked = r.markedOutput, let value = try? JSONValue.parse(marked) { return secrets.unmark(value).value } // ours
+        return r.output.flatMap { try? JSONValue.parse($0) } // a stored output is ours; unreadable means none
+    }
+
+    /// Secrets that finished stages' stored outputs hold (by marker) and that `options` does not give: a resume
+    /// without them would hand downstream stages `***` instead of the value.
+    public static func secretsNeeded(_ plan: ResumePlan, workflow: Workflow, options: RunOptions) -> [(secret: String, stage: String)] {
+        let secrets = runSecrets(workflow, options)
+        var needed: [(secret: String, stage: String)] = []
+        for r in plan.records where r.status == .succeeded {
+            guard let marked = r.markedOutput, let value = try? JSONValue.parse(marked) else { continue } // ours
+            for name in secrets.unmark(value).missing.sorted() where !needed.contains(where: { $0.secret == name }) {
+                needed.append((name, r.stage))
             }
+        }
+        return needed
+    }
+
+    /// What resuming `session` does: the one decision `run` applies and `wfhost resume --explain` prints.
+    public static func planResume(workflow: Workflow, session: String, status: SessionStatus,
+                                  store: any SessionStore, snapshot: RegistrySnapshot) throws -> ResumePlan {
+        let stages = try store.stages(of: session)
+        let attempts = try store.attempts(of: session)
+        return ResumePlanner.plan(workflow: workflow, session: session, status: status, stages: stages,
+                                  attempts: attempts) { i, k in
+            let invocation = workflow.stages[i].tools[k]
+            guard case .found(let tool) = snapshot.resolve(invocation.resolvedName ?? invocation.name) else { return nil }
+            return CallTraits(idempotent: tool.descriptor.isIdempotent, sideEffects: tool.descriptor.hasSideEffects)
         }
     }
 
     /// The stage indexes each stage depends on.
     public static func dependencies(of workflow: Workflow) -> [[Int]] {
         workflow.stages.map { stage in stage.dependsOn.compactMap { workflow.stageIndex(named: $0.name) } }
-    }
-
-    /// What a resumed run starts from: stages a cancelled or stopped run left behind become pending again (the
-    /// cancelled ones, the ones skipped because the run stopped, and transitively skipped ones whose dependencies
-    /// will now run again). Finished stages are kept.
-    public static func reopenedForResume(_ stored: [StageRecord], deps: [[Int]]) -> [StageRecord] {
-        var records = stored
-        for i in records.indices where records[i].status == .cancelled
-            || (records[i].status == .skipped && records[i].reason?.hasPrefix("not started:") == true) {
-            records[i].status = .pending
-            records[i].reason = nil
-        }
-        var reopened = true
-        while reopened {
-            reopened = false
-            for i in records.indices where records[i].status == .skipped
-                && deps[i].contains(where: { $0 < records.count && records[$0].status == .pending }) {
-                records[i].status = .pending
-                records[i].reason = nil
-                reopened = true
-            }
-        }
-        return records
     }
 
     /// The stored records of stages so far (for status and tests).
@@ -202,35 +223,17 @@ public actor WorkflowEngine {
         let started = clock.now
         emit(.runStarted(session: session, workflow: workflow.metadata.name, stages: workflow.stages.count))
         persistSession(.running, error: nil)
-        // A stage that was queued for a slot when a previous host died never started its attempt: it runs again
-        // as that attempt, which does not count as interrupted.
-        for i in records.indices where records[i].isQueued {
-            records[i].status = .pending
-            records[i].attempts = max(0, records[i].attempts - 1)
-            records[i].queuedAt = nil
-            records[i].reason = "was queued for a slot when the host stopped; no call had started"
-        }
-        // Calls that were running when a previous host died are interrupted, in the store too.
-        if records.contains(where: { $0.status == .running }) {
-            durably("the interrupted attempts") { _ = try store.markInterruptedAttempts(session) }
-        }
-        // A stage that was running when a previous host died was interrupted: its retry policy decides, counting
-        // the attempts within its budget (a reset stage's earlier attempts do not count).
-        for i in records.indices where records[i].status == .running {
-            let policy = workflow.stages[i].retryPolicy ?? RetryPolicy.defaults(at: workflow.stages[i].location)
-            if records[i].attemptsInBudget >= policy.maxAttempts {
-                let failure = StageFailure(errorType: "interrupted", message: "the host running attempt "
-                                               + "\(records[i].attemptsInBudget) stopped, and no attempts are left "
-                                               + "(max_attempts \(policy.maxAttempts))", retryable: false,
-                                           hint: "`wfhost retry SESSION --stage \(records[i].stage)` runs it again")
+        // Resume applies its plan (ResumePlanner): calls a previous host left running become interrupted in the
+        // store too, and stages whose interrupted call may not run again fail now.
+        if let plan = resumePlan {
+            if plan.hasInterruptedCalls {
+                durably("the interrupted attempts") { _ = try store.markInterruptedAttempts(session) }
+            }
+            for (i, failure) in plan.failures.sorted(by: { $0.key < $1.key }) {
                 finish(i, status: workflow.stages[i].allowFailure ? .allowedFailure : .failed, failure: failure,
                        reason: nil, duration: .zero)
-            } else {
-                records[i].status = .pending
-                records[i].reason = "interrupted: the host running attempt \(records[i].attempts) stopped"
             }
         }
-        records = Self.reopenedForResume(records, deps: deps)
         let monitor = Task { [weak self] in await self?.monitorRequests() }
         var timeoutTask: Task<Void, Never>? = nil
         if let limit = workflow.timeout {
@@ -275,13 +278,12 @@ public actor WorkflowEngine {
                 continue
             }
             let reason = stopReason.map { "not started: \($0)" } ?? "not started: a dependency never finished"
-            finish(i, status: .skipped, failure: nil, reason: reason, duration: .zero)
+            finish(i, status: .skipped, failure: nil, reason: reason, duration: .zero, notStarted: true)
         }
         // A stop counts only if it left work undone (a pause or cancel that arrives during the last stage does not).
         let leftUndone = records.indices.contains { i in
             let r = records[i]
-            return (r.status == .pending && !recoveryStages.contains(i)) || r.status == .cancelled
-                || (r.status == .skipped && r.reason?.hasPrefix("not started:") == true)
+            return (r.status == .pending && !recoveryStages.contains(i)) || r.status == .cancelled || r.skippedBecauseStopped
         }
         let failedStages = records.filter { $0.status == .failed }
         let status: SessionStatus
@@ -364,7 +366,7 @@ public actor WorkflowEngine {
             guard stopStatus != .paused, !stopSkipsDone else { return [] } // a pause leaves them pending for resume
             stopSkipsDone = true
             for i in records.indices where records[i].status == .pending && !launched.contains(i) && !recoveryStages.contains(i) {
-                finish(i, status: .skipped, failure: nil, reason: "not started: \(reason)", duration: .zero)
+                finish(i, status: .skipped, failure: nil, reason: "not started: \(reason)", duration: .zero, notStarted: true)
             }
             return []
         }
@@ -411,6 +413,7 @@ public actor WorkflowEngine {
         inFlight.remove(i)
         finishedWeight += workflow.stages[i].weight
         finishedCount += 1
+        guard unfinishedDeps.count == records.count else { return } // before `prepareReadiness`, which counts all
         for d in dependents[i] {
             unfinishedDeps[d] -= 1
             if unfinishedDeps[d] == 0 { candidates.append(d) }
@@ -477,11 +480,17 @@ public actor WorkflowEngine {
             records[i].queuedAt = Date().timeIntervalSince1970 // until its first call has a slot
             persist(i, event: .stageStarted(stage: stage.name, attempt: attempt))
             let result = await runTools(i, attempt: attempt)
+            reusable[i] = nil // only the attempt that continues an interrupted one reuses its calls
             let failure: StageFailure
             switch result {
             case .success(let output):
                 outputs[stage.name] = output
                 records[i].output = secrets.mask(output).serialized()
+                records[i].markedOutput = nil
+                if !secrets.isEmpty {
+                    let marked = secrets.mark(output)
+                    if marked != output { records[i].markedOutput = marked.serialized() }
+                }
                 return finish(i, status: .succeeded, failure: nil, reason: nil, duration: ranFor(i))
             case .failure(let f):
                 failure = f
@@ -684,6 +693,28 @@ public actor WorkflowEngine {
         } catch {
             return .failure(StageFailure(errorType: "undefined_variable", message: "\(error)", retryable: false))
         }
+        // The call's identity across a resume: its place in the stage and its arguments (secrets as markers, so
+        // that no secret's hash is stored). A finished call of the interrupted attempt is reused, not run again.
+        let label = attemptLabel(i, k, tool)
+        let argumentsHash = Self.hash(secrets.mark(arguments))
+        if let reuse = reusable[i]?[k], reuse.argumentsHash == argumentsHash,
+           let stored = try? JSONValue.parse(reuse.result) { // written by this engine
+            let restored = secrets.unmark(stored)
+            if restored.missing.isEmpty {
+                startedCalling(i)
+                let now = Date().timeIntervalSince1970
+                var row = AttemptRecord(stage: stage.name, attempt: attempt, tool: label,
+                                        status: AttemptStatus.succeeded.rawValue, startedAt: now, finishedAt: now)
+                row.callIndex = k
+                row.argumentsHash = argumentsHash
+                row.result = reuse.result
+                row.reusedFrom = reuse.attempt
+                persistAttempt(row)
+                emit(.notice("stage '\(stage.name)': \(tool.qualifiedName) finished in attempt \(reuse.attempt) before the "
+                             + "host stopped; its result is reused, the call does not run again"))
+                return .success((tool.name, restored.value))
+            }
+        }
         var callOptions = CallOptions()
         callOptions.isolation = options.isolation ?? stage.isolation.flatMap { IsolationMode(rawValue: $0.rawValue) }
             ?? workflow.isolation.flatMap { IsolationMode(rawValue: $0.rawValue) } ?? options.defaultIsolation
@@ -718,9 +749,11 @@ public actor WorkflowEngine {
         let token = ObjectIdentifier(cancellation)
         active[token] = cancellation
         if let reason = stopReason, cancelling { cancellation.cancel(reason: reason) }
-        var attemptRecord = AttemptRecord(stage: stage.name, attempt: attempt, tool: attemptLabel(i, k, tool),
+        var attemptRecord = AttemptRecord(stage: stage.name, attempt: attempt, tool: label,
                                           status: AttemptStatus.running.rawValue,
                                           startedAt: Date().timeIntervalSince1970)
+        attemptRecord.callIndex = k
+        attemptRecord.argumentsHash = argumentsHash
         persistAttempt(attemptRecord)
         emit(.attemptStarted(stage: stage.name, tool: tool.qualifiedName, attempt: attempt))
         let sink = self.sink, secrets = self.secrets, store = self.store, session = self.session
@@ -751,6 +784,7 @@ public actor WorkflowEngine {
         switch outcome {
         case .success(let success):
             attemptRecord.status = AttemptStatus.succeeded.rawValue
+            attemptRecord.result = secrets.mark(success.result).serialized()
             attemptRecord.stdoutTail = secrets.mask(success.stdoutTail)
             attemptRecord.stderrTail = secrets.mask(success.stderrTail)
             persistAttempt(attemptRecord)
@@ -772,6 +806,17 @@ public actor WorkflowEngine {
             emit(.attemptFinished(stage: stage.name, tool: tool.qualifiedName, attempt: attempt, failure: failure))
             return .failure(failure)
         }
+    }
+
+    /// SHA-256 of a value's canonical JSON, in lowercase hex: a call's identity across a resume.
+    static func hash(_ value: JSONValue) -> String {
+        var ctx = wfh_sha256()
+        wfh_sha256_init(&ctx)
+        let bytes = value.serializedBytes(.canonical)
+        bytes.withUnsafeBytes { wfh_sha256_update(&ctx, $0.baseAddress, $0.count) }
+        var digest = [UInt8](repeating: 0, count: 32)
+        wfh_sha256_final(&ctx, &digest)
+        return digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     // MARK: - Recording
@@ -799,7 +844,10 @@ public actor WorkflowEngine {
 
     /// Records stage `i`'s end (durably, with its event), applies the error policy, and reports progress.
     @discardableResult
-    func finish(_ i: Int, status: StageStatus, failure: StageFailure?, reason: String?, duration: Duration) -> StageStatus {
+    /// - Parameter notStarted: it is skipped only because the run stopped (or a dependency never finished)
+    ///   before it could start, so that a resume runs it.
+    func finish(_ i: Int, status: StageStatus, failure: StageFailure?, reason: String?, duration: Duration,
+                notStarted: Bool = false) -> StageStatus {
         let stage = workflow.stages[i]
         stageProgress[i] = nil
         let wasTerminal = records[i].status.isTerminal
@@ -810,6 +858,7 @@ public actor WorkflowEngine {
         records[i].errorClass = failure?.errorType
         records[i].errorMessage = failure.map { secrets.mask($0.message) }
         records[i].reason = reason.map(secrets.mask)
+        records[i].notStarted = notStarted
         persist(i, event: .stageFinished(stage: stage.name, status: status, attempts: records[i].attempts,
                                          duration: duration, failure: failure.map(masked), reason: reason.map(secrets.mask)))
         if status == .failed {

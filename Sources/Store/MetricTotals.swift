@@ -100,11 +100,16 @@ extension SQLiteSessionStore {
     }
 
     static func attemptRecord(_ r: SQLRow) -> AttemptRecord {
-        AttemptRecord(stage: r["stage"].string ?? "", attempt: Int(r["attempt"].int64 ?? 0),
-                      tool: r["tool"].string ?? "", status: r["status"].string ?? "",
-                      startedAt: r["started_at"].double ?? 0, finishedAt: r["finished_at"].double,
-                      errorClass: r["error_class"].string, errorMessage: r["error_message"].string,
-                      retryable: r["retryable"].int64.map { $0 != 0 }, stdoutTail: r["stdout_tail"].string,
-                      stderrTail: r["stderr_tail"].string)
+        var a = AttemptRecord(stage: r["stage"].string ?? "", attempt: Int(r["attempt"].int64 ?? 0),
+                              tool: r["tool"].string ?? "", status: r["status"].string ?? "",
+                              startedAt: r["started_at"].double ?? 0, finishedAt: r["finished_at"].double,
+                              errorClass: r["error_class"].string, errorMessage: r["error_message"].string,
+                              retryable: r["retryable"].int64.map { $0 != 0 }, stdoutTail: r["stdout_tail"].string,
+                              stderrTail: r["stderr_tail"].string)
+        a.callIndex = r["call_index"].int64.map { Int($0) }
+        a.argumentsHash = r["args_hash"].string
+        a.result = r["result"].string
+        a.reusedFrom = r["reused_from"].int64.map { Int($0) }
+        return a
     }
 }

@@ -25,16 +25,32 @@ public struct StageRecord: Sendable, Hashable, Codable {
     public var attempts: Int
     public var startedAt: Double?
     public var finishedAt: Double?
-    /// The stage's output as JSON text (masked).
+    /// The stage's output as JSON text (masked: secret values are `***`), for display.
     public var output: String?
+    /// The stage's output with each secret value replaced by a marker naming the secret (see `SecretMarker`),
+    /// so that a resume given the secret again restores the value for downstream stages. Nil when the output
+    /// holds no secret (`output` is then the whole output).
+    public var markedOutput: String?
     public var errorClass: String?
     public var errorMessage: String?
     /// Why it was skipped or cancelled.
     public var reason: String?
-    /// For a stage that runs again with a fresh attempt budget (`wfhost retry`, or resuming a failed session):
-    /// the attempts made before, which do not count against its retry policy. Its attempt numbers continue, so
-    /// that earlier attempts stay recorded. Kept until the stage is reset again, so that a host killed during the
-    /// stage leaves the budget for resume. Nil: every attempt counts.
+    /// Skipped only because the run stopped (or a dependency never finished) before it could start: a resume
+    /// runs it.
+    public var notStarted: Bool {
+        get { notStartedFlag ?? false }
+        set { notStartedFlag = newValue }
+    }
+    /// Optional so that checkpoints stored before the flag existed still decode.
+    private var notStartedFlag: Bool?
+
+    /// A stage that a stopped run left unstarted (resume runs it).
+    public var skippedBecauseStopped: Bool { status == .skipped && notStarted }
+    /// How many of the stage's attempts do not count against its retry policy: the attempts made before a reset
+    /// to a fresh budget (`wfhost retry`, resuming a failed session, checkpoint restore), plus each attempt that
+    /// the host's death or a cancel interrupted (not the tool's failure). Attempt numbers continue, so that
+    /// earlier attempts stay recorded. Stored with the stage, so that a host killed during it leaves the budget
+    /// for resume. Nil: every attempt counts.
     public var attemptBudgetStart: Int?
 
     /// The reason shown for a pending stage reset to run again with fresh attempts (display only; the budget is
@@ -82,6 +98,15 @@ public struct AttemptRecord: Sendable, Hashable {
     public var retryable: Bool?
     public var stdoutTail: String?
     public var stderrTail: String?
+    /// Which call of the stage this is (the tool's place in `tools`, from 0); nil in rows stored before calls
+    /// were the durable unit.
+    public var callIndex: Int?
+    /// SHA-256 of the call's resolved arguments in canonical JSON, secret values as markers.
+    public var argumentsHash: String?
+    /// A succeeded call's result as JSON text, secret values as markers: what a resume reuses.
+    public var result: String?
+    /// For a call whose result was reused rather than run again: the attempt that ran it.
+    public var reusedFrom: Int?
 
     public init(stage: String, attempt: Int, tool: String, status: String, startedAt: Double, finishedAt: Double? = nil,
                 errorClass: String? = nil, errorMessage: String? = nil, retryable: Bool? = nil,

@@ -70,6 +70,8 @@ extension SQLiteSessionStore: SessionOperations {
         s.reason = r["reason"].string
         s.attemptBudgetStart = r["budget_start"].int64.map { Int($0) }
         s.queuedAt = r["queued_at"].double
+        s.markedOutput = r["output_marked"].string
+        s.notStarted = r["not_started"].int64 == 1
         return s
     }
 
@@ -88,7 +90,10 @@ extension SQLiteSessionStore: SessionOperations {
         let saved = Dictionary(checkpoint.stages.map { ($0.stage, $0) }, uniquingKeysWith: { a, _ in a })
         let restored = current.map { stage -> StageRecord in
             if let old = saved[stage.stage], old.status.isTerminal { return old }
-            var fresh = StageRecord(stage: stage.stage, position: stage.position)
+            // Attempt numbers continue (earlier attempts stay recorded, none is taken for a call of this run) and
+            // the restored stage starts with a fresh budget.
+            var fresh = StageRecord(stage: stage.stage, position: stage.position, attempts: stage.attempts)
+            fresh.attemptBudgetStart = stage.attempts
             fresh.reason = "restored to checkpoint '\(checkpoint.name)'"
             return fresh
         }

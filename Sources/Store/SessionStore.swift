@@ -134,13 +134,15 @@ public final class SQLiteSessionStore: SessionStore {
     static func upsert(_ tx: SQLiteDatabase.Transaction, _ session: String, _ s: StageRecord) throws {
         try tx.query("""
             INSERT OR REPLACE INTO stage_runs (session_id, stage, position, status, attempts, started_at, finished_at,
-                output, error_class, error_message, reason, budget_start, queued_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                output, error_class, error_message, reason, budget_start, queued_at, output_marked,
+                not_started)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(session), .text(s.stage), .integer(Int64(s.position)), .text(s.status.rawValue),
                   .integer(Int64(s.attempts)), s.startedAt.map(SQLValue.real) ?? .null,
                   s.finishedAt.map(SQLValue.real) ?? .null, SQLValue(s.output), SQLValue(s.errorClass),
                   SQLValue(s.errorMessage), SQLValue(s.reason),
-                  s.attemptBudgetStart.map { .integer(Int64($0)) } ?? .null, s.queuedAt.map(SQLValue.real) ?? .null])
+                  s.attemptBudgetStart.map { .integer(Int64($0)) } ?? .null, s.queuedAt.map(SQLValue.real) ?? .null,
+                  SQLValue(s.markedOutput), .integer(s.notStarted ? 1 : 0)])
     }
 
     public func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws {
@@ -160,12 +162,13 @@ public final class SQLiteSessionStore: SessionStore {
     public func recordAttempt(_ session: String, _ a: AttemptRecord) throws {
         try db.query("""
             INSERT OR REPLACE INTO attempts (session_id, stage, attempt, tool, status, started_at, finished_at,
-                error_class, error_message, retryable, stdout_tail, stderr_tail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                error_class, error_message, retryable, stdout_tail, stderr_tail, call_index, args_hash, result, reused_from)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(session), .text(a.stage), .integer(Int64(a.attempt)), .text(a.tool), .text(a.status),
                   .real(a.startedAt), a.finishedAt.map(SQLValue.real) ?? .null, SQLValue(a.errorClass),
                   SQLValue(a.errorMessage), a.retryable.map { .integer($0 ? 1 : 0) } ?? .null,
-                  SQLValue(a.stdoutTail), SQLValue(a.stderrTail)])
+                  SQLValue(a.stdoutTail), SQLValue(a.stderrTail), a.callIndex.map { .integer(Int64($0)) } ?? .null,
+                  SQLValue(a.argumentsHash), SQLValue(a.result), a.reusedFrom.map { .integer(Int64($0)) } ?? .null])
     }
 
     public func attempts(of session: String) throws -> [AttemptRecord] {

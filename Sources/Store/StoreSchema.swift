@@ -94,5 +94,22 @@ enum StoreSchema {
         ("0104_stage_queued_at", """
             ALTER TABLE stage_runs ADD COLUMN queued_at REAL;
             """),
+        // Tool calls as the durable unit: which call of its stage an attempt row is, a hash of its resolved
+        // arguments and its result (secret values replaced by markers), so that resume reuses a finished call;
+        // `reused_from` names the attempt whose result a reused call took. A stage's output with secret markers
+        // (NULL when it holds no secret: `output` is then the whole truth).
+        ("0105_call_results", """
+            ALTER TABLE attempts ADD COLUMN call_index INTEGER;
+            ALTER TABLE attempts ADD COLUMN args_hash TEXT;
+            ALTER TABLE attempts ADD COLUMN result TEXT;
+            ALTER TABLE attempts ADD COLUMN reused_from INTEGER;
+            ALTER TABLE stage_runs ADD COLUMN output_marked TEXT;
+            """),
+        // A stage skipped only because the run stopped before it could start (typed, instead of the reason's
+        // "not started:" prefix that marked it before).
+        ("0106_stage_not_started", """
+            ALTER TABLE stage_runs ADD COLUMN not_started INTEGER NOT NULL DEFAULT 0;
+            UPDATE stage_runs SET not_started = 1 WHERE status = 'skipped' AND reason LIKE 'not started:%';
+            """),
     ]
 }

@@ -91,7 +91,8 @@ extension WorkflowHost {
             id: session, workflowName: workflow.metadata.name, workflowFile: file,
             workflowText: Self.maskedWorkflowText(text, file: file, secrets: secrets), status: .pending,
             variables: variables.serialized(),
-            options: RunOptionsCodec.encode(options, secretNames: tagged.map(\.name)), createdAt: Date().timeIntervalSince1970,
+            options: RunOptionsCodec.encode(options, secretNames: tagged.map(\.name), routes: extraRoutes),
+            createdAt: Date().timeIntervalSince1970,
             ownerPID: Int(getpid()), ownerHost: ProcessInfo.processInfo.hostName,
             heartbeatAt: Date().timeIntervalSince1970, workDirectory: workDirectory)
         let stages = workflow.stages.enumerated().map { StageRecord(stage: $1.name, position: $0) }
@@ -105,7 +106,7 @@ extension WorkflowHost {
         runOptions.environment = configuration.environment
         let engine = WorkflowEngine(workflow: workflow, session: session, store: store,
                                     runner: ToolRunner(snapshot: snapshot, executor: executor), options: runOptions,
-                                    sink: sink, workDirectory: workDirectory, existing: nil, extraRoutes: extraRoutes)
+                                    sink: sink, workDirectory: workDirectory, resume: nil, extraRoutes: extraRoutes)
         return PreparedRun(session: session, workflow: workflow, report: report, engine: engine, executor: executor,
                            workDirectory: workDirectory)
     }
@@ -174,9 +175,11 @@ extension WorkflowHost {
 
 /// The run options kept with a session (so that resume runs with the same ones). Secrets are never stored.
 public enum RunOptionsCodec {
-    /// - Parameter secretNames: names of the workflow's `!secret` variables, asked for again on resume like
-    ///   the `--secret` names.
-    public static func encode(_ o: RunOptions, secretNames: [String] = []) -> String {
+    /// - Parameters:
+    ///   - secretNames: names of the workflow's `!secret` variables, asked for again on resume like the
+    ///     `--secret` names.
+    ///   - routes: error routes added through the API (`CustomErrorRoute`), kept so that resume keeps them.
+    public static func encode(_ o: RunOptions, secretNames: [String] = [], routes: [ErrorRoute] = []) -> String {
         var object: JSONObject = [
             "default_isolation": .string(o.defaultIsolation.rawValue), "sandbox": .bool(o.sandbox), "strict_sandbox": .bool(o.strictSandbox),
             "memory_mb": .int(Int64(o.limits.memoryMB)), "checkpoint_every_stage": .bool(o.checkpointEveryStage),
@@ -184,7 +187,45 @@ public enum RunOptionsCodec {
         ]
         if let c = o.maxConcurrency { object["max_concurrency"] = .int(Int64(c)) }
         if let i = o.isolation { object["isolation"] = .string(i.rawValue) }
+        if !routes.isEmpty { object["api_routes"] = .array(routes.map(encode)) }
         return JSONValue.object(object).serialized()
+    }
+
+    static func encode(_ route: ErrorRoute) -> JSONValue {
+        var o: JSONObject = [
+            "id": .string(route.id), "priority": .int(Int64(route.priority)), "action": .string(route.action.rawValue),
+            "when": .array(route.conditions.map { c in
+                .object(["field": .string(c.key), "operator": .string(c.op.rawValue), "value": c.value?.jsonValue ?? .null])
+            }),
+        ]
+        if let target = route.redirectTo { o["redirect_to"] = .string(target.name) }
+        return .object(o)
+    }
+
+    /// The error routes added through the API when the session was started.
+    /// - Throws: `InvalidRequest` when a stored route no longer reads (a field or action this version lacks).
+    public static func routes(_ text: String) throws(InvalidRequest) -> [ErrorRoute] {
+        guard let stored = (try? JSONValue.parse(text))?["api_routes"]?.arrayValue else { return [] } // none kept
+        var routes: [ErrorRoute] = []
+        for r in stored {
+            let id = r["id"]?.stringValue ?? "?"
+            guard let action = r["action"]?.stringValue.flatMap(RouteAction.init(rawValue:)) else {
+                throw InvalidRequest("the session's API error route '\(id)' has an action this version of wfhost "
+                                     + "does not know: \(r["action"].map { "\($0)" } ?? "none")")
+            }
+            var tests: [CustomErrorRoute.Test] = []
+            for t in r["when"]?.arrayValue ?? [] {
+                guard let field = t["field"]?.stringValue.flatMap(ErrorField.init(rawValue:)),
+                      let op = t["operator"]?.stringValue.flatMap(ConditionOperator.init(rawValue:)) else {
+                    throw InvalidRequest("the session's API error route '\(id)' tests a field or operator this version "
+                                         + "of wfhost does not know: \(t)")
+                }
+                tests.append(.init(field, op, t["value"].flatMap { $0 == .null ? nil : $0 }))
+            }
+            routes.append(CustomErrorRoute(id: id, priority: r["priority"]?.intValue ?? 0, when: tests, action: action,
+                                           redirectTo: r["redirect_to"]?.stringValue).errorRoute)
+        }
+        return routes
     }
 
     /// Restores what `encode` kept onto `base`.

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import Isolation
 import Plan
+import Registry
 import Schema
 import Spec
 import Store
@@ -24,14 +25,6 @@ public struct SessionSnapshot: Sendable {
     public var checkpoints: [CheckpointRecord]
     /// The lease holder looks alive (its pid exists on this host, or its heartbeat is fresh).
     public var ownerAlive: Bool
-}
-
-/// What resume will do with one stage, and why (`wfhost resume --explain`).
-public struct ResumeDecision: Sendable {
-    public enum Action: String, Sendable { case keep, run, fail }
-    public var stage: String
-    public var action: Action
-    public var why: String
 }
 
 extension WorkflowHost {
@@ -109,66 +102,28 @@ extension WorkflowHost {
         }
     }
 
-    /// What resuming `id` would do with each stage.
-    public func explainResume(_ id: String) throws -> [ResumeDecision] {
-        let snapshot = try status(of: id)
-        let workflow = try storedWorkflow(snapshot.session)
-        let start = Self.resumeStartingPoint(snapshot.stages, status: snapshot.session.status)
-        let reopened = WorkflowEngine.reopenedForResume(start, deps: WorkflowEngine.dependencies(of: workflow))
-        return zip(snapshot.stages, reopened).map { stored, r in
-            if r.status == .pending && stored.status == .failed {
-                return ResumeDecision(stage: r.stage, action: .run, why: "failed; runs again with fresh attempts")
-            }
-            if r.status == .pending && stored.status != .pending {
-                return ResumeDecision(stage: r.stage, action: .run,
-                                      why: "was \(stored.status.rawValue) when the run stopped; runs again")
-            }
-            let policy = workflow.stageIndex(named: r.stage).flatMap { workflow.stages[$0].retryPolicy }
-            let max = policy?.maxAttempts ?? 1
-            switch r.status {
-            case .succeeded: return ResumeDecision(stage: r.stage, action: .keep, why: "succeeded; its output is kept and it is not run again")
-            case .skipped: return ResumeDecision(stage: r.stage, action: .keep, why: "was skipped (\(r.reason ?? "")); stays skipped")
-            case .allowedFailure: return ResumeDecision(stage: r.stage, action: .keep, why: "failed with allow_failure; kept as is")
-            case .failed: return ResumeDecision(stage: r.stage, action: .keep, why: "failed; stays failed (`wfhost retry \(id) --stage \(r.stage)` runs it again)") // only when the session did not fail
-            case .running where r.queuedAt != nil:
-                return ResumeDecision(stage: r.stage, action: .run,
-                                      why: "was queued for a slot when the run stopped (no call had started); runs again as attempt \(r.attempts)")
-            case .running:
-                // Attempts count within the stage's budget (a reset stage's earlier attempts do not).
-                let used = r.attemptsInBudget
-                return used >= max
-                    ? ResumeDecision(stage: r.stage, action: .fail, why: "was interrupted during attempt \(used) of \(max); no attempts are left, so it fails")
-                    : ResumeDecision(stage: r.stage, action: .run, why: "was interrupted during attempt \(used); runs again as attempt \(used + 1) of \(max)")
-            case .cancelled: return ResumeDecision(stage: r.stage, action: .run, why: "was cancelled; runs again")
-            case .pending where r.attemptBudgetStart == r.attempts && r.attempts > 0:
-                return ResumeDecision(stage: r.stage, action: .run, why: "was reset; runs again with fresh attempts")
-            case .pending: return ResumeDecision(stage: r.stage, action: .run, why: "has not run; runs when its dependencies allow")
-            }
-        }
-    }
-
-    /// The stages a resume starts from: for a session that failed, its failed stages run again with fresh
-    /// attempts (the stages they kept from running follow, see `WorkflowEngine.reopenedForResume`).
-    static func resumeStartingPoint(_ stages: [StageRecord], status: SessionStatus) -> [StageRecord] {
-        guard status == .failed else { return stages }
-        return stages.map { r in
-            guard r.status == .failed else { return r }
-            var fresh = StageRecord(stage: r.stage, position: r.position, attempts: r.attempts)
-            fresh.reason = StageRecord.freshAttemptsReason
-            fresh.attemptBudgetStart = r.attempts
-            return fresh
-        }
+    /// What resuming `id` would do with each stage and each call of an interrupted one, and why: the plan the
+    /// engine applies (`ResumePlanner`), so that the explanation and the resume cannot differ.
+    public func explainResume(_ id: String) throws -> ResumePlan {
+        let store = try sessionStore()
+        let record = try session(id, in: store)
+        let workflow = try storedWorkflow(record, snapshot: try refreshedRegistry())
+        return try WorkflowEngine.planResume(workflow: workflow, session: id, status: record.status, store: store,
+                                             snapshot: try refreshedRegistry())
     }
 
     /// The workflow stored with `session`, validated with the variables and secrets the session was run with
     /// (their names; a `--var` or `--secret` reference is defined).
-    func storedWorkflow(_ session: SessionRecord) throws -> Workflow {
+    /// - Parameter snapshot: the registry to resolve tool names against (their calls' flags matter to resume).
+    func storedWorkflow(_ session: SessionRecord, snapshot: RegistrySnapshot? = nil) throws -> Workflow {
         var external = Set(RunOptionsCodec.secretNames(session.options))
         if let vars = (try? JSONValue.parse(session.variables))?.objectValue { // written by prepareRun
             external.formUnion(vars.members.map(\.key))
         }
-        let report = WorkflowValidator.validate(text: session.workflowText, file: session.workflowFile,
-                                                options: LoadOptions(externalVariables: external))
+        let report = snapshot.map {
+            validateWorkflow(text: session.workflowText, file: session.workflowFile, externalVariables: external, snapshot: $0)
+        } ?? WorkflowValidator.validate(text: session.workflowText, file: session.workflowFile,
+                                        options: LoadOptions(externalVariables: external))
         guard let workflow = report.workflow, report.isValid else {
             throw InvalidRequest("the workflow stored with session \(session.id) no longer validates:\n"
                                  + report.diagnostics.map(\.textDescription).joined(separator: "\n"))
@@ -214,14 +169,26 @@ extension WorkflowHost {
                                       externalVariables: Set(stored.variables.keys).union(stored.secrets.keys),
                                       snapshot: snapshot)
         guard report.isValid, let workflow = report.workflow else { throw WorkflowInvalid(report: report) }
+        // Routes added through the API when the session started are stored with it: resume keeps them.
+        let apiRoutes = try RunOptionsCodec.routes(record.options)
+        try Self.checkAddedRoutes(apiRoutes, of: workflow, report: report)
+        let plan = try WorkflowEngine.planResume(workflow: workflow, session: id, status: record.status, store: store,
+                                                 snapshot: snapshot)
+        let needed = WorkflowEngine.secretsNeeded(plan, workflow: workflow, options: stored)
+        if !needed.isEmpty {
+            try? store.releaseLease(id, pid: Int(getpid())) // nothing ran; the next resume takes it again
+            throw InvalidRequest("session \(id) cannot resume without the secret(s) "
+                                 + needed.map { "'\($0.secret)' (in the output of stage '\($0.stage)')" }.joined(separator: ", ")
+                                 + ": downstream stages need their values, which are never stored",
+                                 hint: "pass them again: " + needed.map { "--secret \($0.secret)" }.joined(separator: " "))
+        }
         let executor = try makeExecutor { sink.emit(.notice($0)) }
         let workDirectory = try sessionWorkDirectory(id, stored: record.workDirectory, notice: { sink.emit(.notice($0)) })
         if record.workDirectory == nil { try store.setWorkDirectory(id, workDirectory) }
         try store.setRequest(id, nil)
         let engine = WorkflowEngine(workflow: workflow, session: id, store: store,
                                     runner: ToolRunner(snapshot: snapshot, executor: executor), options: stored,
-                                    sink: sink, workDirectory: workDirectory,
-                                    existing: Self.resumeStartingPoint(try store.stages(of: id), status: record.status))
+                                    sink: sink, workDirectory: workDirectory, resume: plan, extraRoutes: apiRoutes)
         return PreparedRun(session: id, workflow: workflow, report: report, engine: engine, executor: executor,
                            workDirectory: workDirectory)
     }

@@ -76,7 +76,8 @@ struct BenchCommand: ParsableCommand {
                 try? FileManager.default.removeItem(atPath: directory) // scratch directory
                 document["store"] = .array(figures.map {
                     .object(["durability": .string($0.durability), "median_us": .double($0.medianMicroseconds),
-                             "transitions": .int(Int64($0.transitions))])
+                             "transitions": .int(Int64($0.transitions)),
+                             "call_before_us": .double($0.bareCallMicroseconds), "call_us": .double($0.durableCallMicroseconds)])
                 })
                 sections.append(StoreBenchmark.text(figures))
                 sections.append(try StoreBenchmark.storeCheckText(directory: directory))

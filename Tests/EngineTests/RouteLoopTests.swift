@@ -157,7 +157,7 @@ import WorkflowHost
         let recorder = EventRecorder()
         let engine = WorkflowEngine(workflow: workflow, session: session, store: store,
                                     runner: ToolRunner(snapshot: snapshot, executor: executor), options: RunOptions(),
-                                    sink: recorder, workDirectory: h.root, existing: nil)
+                                    sink: recorder, workDirectory: h.root, resume: nil)
         let result = await engine.run()
         executor.shutdownAll()
         #expect(result.status == .failed)
@@ -209,6 +209,39 @@ import WorkflowHost
         // fix is a recovery stage: it runs once, when build's failure calls it, not at the start as well.
         #expect(attempts.map { "\($0.stage)#\($0.attempt):\($0.status)" }
                 == ["build#1:failed", "fix#1:succeeded", "build#2:succeeded"])
+    }
+
+    /// Routes added through the API are stored with the session: after a pause, resume (which reads the
+    /// session back from the store) still follows them.
+    @Test func routesAddedThroughTheAPISurviveAPauseAndResume() async throws {
+        let h = try EngineHarness("route-api-resume")
+        defer { h.cleanup() }
+        let counter = h.root + "/counts"
+        let file = try h.write("""
+            stages:
+              - {name: gate, tools: [{name: sleep, args: {ms: 1500}}]}
+              - {name: build, depends_on: [gate], tools: [{name: flaky, args: {key: b, failures: 1, path: "\(counter)"}}]}
+              - {name: fix, tools: [{name: echo, args: {message: fixed}}]}
+            """, name: "api-resume.yaml")
+        let route = CustomErrorRoute(id: "docker-build", when: [.init(.code, .equals, "flaky_failure"),
+                                                                .init(.stage, .notEquals, "fix")],
+                                     action: .redirect, redirectTo: "fix")
+        let host = h.host
+        let run = Task { try await host.execute(workflow: file, routes: [route]) }
+        var session: String?
+        for _ in 0..<200 where session == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            session = try h.store().sessions(status: .running, workflow: nil).first?.id
+        }
+        let id = try #require(session)
+        _ = try h.host.pause(id)
+        let paused = try await run.value
+        #expect(paused.status == .paused, "\(paused.stages)")
+        let resumed = try await h.host.resume(session: id)
+        #expect(resumed.status == .succeeded, "\(resumed.stages)")
+        let attempts = try h.store().attempts(of: id).sorted { $0.startedAt < $1.startedAt }
+        #expect(attempts.map { "\($0.stage)#\($0.attempt):\($0.status)" }
+                == ["gate#1:succeeded", "build#1:failed", "fix#1:succeeded", "build#2:succeeded"])
     }
 }
 

@@ -123,7 +123,7 @@ import WorkflowHost
         for line in pem { #expect(!stored.contains(line), "the stored text holds '\(line)'") }
         #expect(stored.contains("    deploy_key: !secret '***'\n    region: eu-west-1\n"), "\(stored)")
         // Resume reads the stored text back: it must still validate.
-        #expect(try h.host.explainResume(prepared.session).map(\.stage) == ["show"])
+        #expect(try h.host.explainResume(prepared.session).stages.map(\.stage) == ["show"])
         #expect(RunOptionsCodec.secretNames(try #require(try h.store().session(prepared.session)).options) == ["deploy_key"])
     }
 }

@@ -149,8 +149,10 @@ import Testing
         p.waitUntilExit()
         let explain = try h.wfhost(["resume", s, "--explain"])
         #expect(explain.stdout == """
-            STAGE  ON RESUME  WHY
-            b      run        was interrupted during attempt 1; runs again as attempt 2 of 2
+            STAGE             ON RESUME  WHY
+            b                 run        was interrupted during attempt 3; runs again as attempt 4, which does not count against its retry policy
+              1. chaos.sleep  rerun      was cut short; runs again (the tool is idempotent)
+              2. chaos.flaky  run        had not started; runs
 
             """, "\(explain.stdout)")
         let resumed = try h.wfhost(["resume", s, "--var-file", quick, "--quiet", "--no-sandbox"])
@@ -197,7 +199,7 @@ import Testing
         for d in decisions {
             let name = d["stage"]?.stringValue ?? ""
             #expect(d["why"]?.stringValue == (name == running
-                ? "was interrupted during attempt 1; runs again as attempt 2 of 2"
+                ? "was interrupted during attempt 1; runs again as attempt 2, which does not count against its retry policy"
                 : "was queued for a slot when the run stopped (no call had started); runs again as attempt 1"), "\(name)")
         }
         // Four more short runs would take 80 s: end the session here; the explain above is what resume does.

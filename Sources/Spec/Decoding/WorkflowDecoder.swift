@@ -11,7 +11,7 @@ struct WorkflowDecoder {
                            "isolation", "sandbox"]
     static let stageKeys = ["name", "tools", "args", "depends_on", "conditions", "retry_policy", "timeout",
                             "parallel", "on_failure", "variables", "weight", "run_when", "allow_failure",
-                            "isolation"]
+                            "isolation", "on_interrupt"]
     static let toolKeys = ["name", "args", "timeout", "memory_mb"]
     static let conditionKeys = ["key", "field", "operator", "value"]
     static let retryKeys = ["max_attempts", "backoff_mode", "initial_delay", "max_delay", "multiplier", "jitter",
@@ -235,6 +235,7 @@ struct WorkflowDecoder {
         if let node = fields["run_when"] { stage.runWhen = reader.choice(node, what: "run_when", as: RunWhen.self) ?? .allSucceeded }
         if let node = fields["allow_failure"] { stage.allowFailure = reader.bool(node, what: "`allow_failure`") ?? false }
         if let node = fields["isolation"] { stage.isolation = reader.choice(node, what: "isolation", as: Isolation.self) }
+        if let node = fields["on_interrupt"] { stage.onInterrupt = reader.choice(node, what: "on_interrupt", as: OnInterrupt.self) ?? .fail }
         return stage
     }
 

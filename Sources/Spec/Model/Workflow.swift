@@ -91,6 +91,17 @@ public struct Stage: Sendable {
     public var runWhen: RunWhen
     public var allowFailure: Bool
     public var isolation: Isolation?
+    /// What a resume does with a call of this stage that the host's death interrupted, when the tool declares
+    /// side effects and is not idempotent (a call of any other tool simply runs again).
+    public var onInterrupt: OnInterrupt = .fail
+}
+
+/// `on_interrupt`: whether a side-effecting, non-idempotent call cut short by the host's death may run again.
+public enum OnInterrupt: String, Sendable, CaseIterable, Codable {
+    /// It runs again on resume (the tool's effects tolerate a repeat).
+    case retry
+    /// The stage fails on resume, naming the call, so that an operator checks what it did (the default).
+    case fail
 }
 
 /// One call of a tool: `tools: [name]` or `tools: [{name, args, timeout}]`.

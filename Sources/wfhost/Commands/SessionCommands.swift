@@ -97,22 +97,33 @@ struct CancelCommand: ParsableCommand {
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Continue a session: finished stages are kept; an interrupted stage follows its retry policy.")
+        abstract: "Continue a session: finished stages and calls are kept; an interrupted call runs again when its tool allows.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var settings: RunSettings
     @Argument(help: "The session id.") var session: String
-    @Flag(help: "Say, for every stage, whether it will be kept or run again and why; run nothing.") var explain = false
+    @Flag(help: "Say, for every stage and every call of an interrupted one, whether it is kept, reused, run again or failed, and why; run nothing.") var explain = false
 
     func run() async throws {
         let host = global.host()
         if explain {
-            let decisions = try runReportingHostErrors { try host.explainResume(session) }
+            let plan = try runReportingHostErrors { try host.explainResume(session) }
             if settings.json {
-                print(JSONValue.array(decisions.map { .object(["stage": .string($0.stage), "action": .string($0.action.rawValue),
-                                                                "why": .string($0.why)]) }).serialized(.pretty))
+                print(JSONValue.array(plan.stages.map { d in
+                    var o: JSONObject = ["stage": .string(d.stage), "action": .string(d.action.rawValue), "why": .string(d.why)]
+                    if !d.calls.isEmpty {
+                        o["calls"] = .array(d.calls.map { c in
+                            .object(["call": .int(Int64(c.index + 1)), "tool": .string(c.tool),
+                                     "action": .string(c.action.rawValue), "why": .string(c.why)])
+                        })
+                    }
+                    return .object(o)
+                }).serialized(.pretty))
             } else {
                 var rows = [["STAGE", "ON RESUME", "WHY"]]
-                for d in decisions { rows.append([d.stage, d.action.rawValue, d.why]) }
+                for d in plan.stages {
+                    rows.append([d.stage, d.action.rawValue, d.why])
+                    for c in d.calls { rows.append(["  \(c.index + 1). \(c.tool)", c.action.rawValue, c.why]) }
+                }
                 print(TextTable.render(rows))
             }
             return

@@ -48,6 +48,7 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
                 if status != .skipped { line += " in \(Self.format(duration))" }
                 if let failure { line += " — \(failure)" }
                 if let reason { line += " (\(reason))" }
+                if let hint = failure?.hint, status == .failed || status == .allowedFailure { line += "\n  hint: \(hint)" }
                 stageLine(stage, line)
                 if groups, let lines = held.removeValue(forKey: stage) {
                     plain("::group::stage \(GitHubActions.escapeData(stage)): \(status.rawValue)\n" + lines.joined(separator: "\n")
