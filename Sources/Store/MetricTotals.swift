@@ -88,7 +88,7 @@ extension SQLiteSessionStore {
 
     /// Adds session `id`'s share of the counters to the stored totals (inside `deleteSessions`'s transaction).
     static func foldMetricTotals(_ tx: SQLiteDatabase.Transaction, _ id: String) throws {
-        guard let session = try tx.query("SELECT * FROM sessions WHERE id = ?", [.text(id)]).first.map(sessionRecord) else { return }
+        guard let session = try tx.query("SELECT * FROM sessions WHERE id = ?", [.text(id)]).first.map({ try sessionRecord($0) }) else { return }
         let attempts = try tx.query("SELECT * FROM attempts WHERE session_id = ?", [.text(id)]).map(attemptRecord)
         let share = MetricTotals.contribution(of: session, stages: try stageRows(tx, id), attempts: attempts)
         for (key, value) in share {

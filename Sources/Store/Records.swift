@@ -203,3 +203,25 @@ public struct CheckpointRecord: Sendable, Hashable {
         self.stages = stages
     }
 }
+
+/// A value in the state database that this version of wfhost does not know (a stage or session status, a
+/// checkpoint it cannot read): an error, never a guess, since a guess would re-run or drop work.
+public struct StoredValueError: Error, Sendable, CustomStringConvertible {
+    /// What the value is, e.g. "stage status".
+    public var what: String
+    public var value: String
+    /// Where it was, e.g. "stage 'build' of session 2026...".
+    public var place: String
+
+    public init(what: String, value: String, place: String) {
+        self.what = what
+        self.value = value
+        self.place = place
+    }
+
+    public var description: String {
+        "the state database holds \(what) '\(value)' for \(place), which this version of wfhost does not know: "
+            + "a newer wfhost wrote it, or the file is damaged; run that session with the wfhost that wrote it (`wfhost --version` says which this "
+            + "one is), or remove it with `wfhost cleanup`"
+    }
+}

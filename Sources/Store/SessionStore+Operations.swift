@@ -55,12 +55,16 @@ extension SQLiteSessionStore: SessionOperations {
     }
 
     static func stageRows(_ tx: SQLiteDatabase.Transaction, _ session: String) throws -> [StageRecord] {
-        try tx.query("SELECT * FROM stage_runs WHERE session_id = ? ORDER BY position", [.text(session)]).map(stageRecord)
+        try tx.query("SELECT * FROM stage_runs WHERE session_id = ? ORDER BY position", [.text(session)]).map { try stageRecord($0) }
     }
 
-    static func stageRecord(_ r: SQLRow) -> StageRecord {
-        var s = StageRecord(stage: r["stage"].string ?? "", position: Int(r["position"].int64 ?? 0),
-                            status: StageStatus(rawValue: r["status"].string ?? "") ?? .pending,
+    static func stageRecord(_ r: SQLRow) throws(StoredValueError) -> StageRecord {
+        let raw = r["status"].string ?? ""
+        guard let status = StageStatus(rawValue: raw) else {
+            throw StoredValueError(what: "stage status", value: raw,
+                                   place: "stage '\(r["stage"].string ?? "")' of session \(r["session_id"].string ?? "?")")
+        }
+        var s = StageRecord(stage: r["stage"].string ?? "", position: Int(r["position"].int64 ?? 0), status: status,
                             attempts: Int(r["attempts"].int64 ?? 0))
         s.startedAt = r["started_at"].double
         s.finishedAt = r["finished_at"].double
@@ -77,11 +81,21 @@ extension SQLiteSessionStore: SessionOperations {
 
     public func checkpoints(of session: String) throws -> [CheckpointRecord] {
         try db.query("SELECT * FROM checkpoints WHERE session_id = ? ORDER BY id", [.text(session)]).map { r in
-            let stages = (r["stages"].string.flatMap { try? JSONDecoder().decode([StageRecord].self, from: Data($0.utf8)) }) ?? [] // rows we wrote
-            return CheckpointRecord(id: Int(r["id"].int64 ?? 0), name: r["name"].string ?? "",
-                                    description: r["description"].string, automatic: r["automatic"].int64 == 1,
-                                    createdAt: r["created_at"].double ?? 0, stages: stages)
+            let stages: [StageRecord]
+            do {
+                stages = try JSONDecoder().decode([StageRecord].self, from: Data((r["stages"].string ?? "").utf8))
+            } catch {
+                // An unreadable checkpoint is not an empty one: restoring "nothing" would reset every stage.
+                throw StoredValueError(what: "checkpoint", value: r["name"].string ?? "?",
+                                       place: "checkpoint \(r["id"].int64 ?? 0) of session \(session) (\(error))")
+            }
+            return Self.checkpointRecord(r, stages: stages)
         }
+    }
+
+    static func checkpointRecord(_ r: SQLRow, stages: [StageRecord]) -> CheckpointRecord {
+        CheckpointRecord(id: Int(r["id"].int64 ?? 0), name: r["name"].string ?? "", description: r["description"].string,
+                         automatic: r["automatic"].int64 == 1, createdAt: r["created_at"].double ?? 0, stages: stages)
     }
 
     public func restoreCheckpoint(_ session: String, id: Int) throws -> CheckpointRecord? {

@@ -109,7 +109,7 @@ public final class SQLiteSessionStore: SessionStore {
     }
 
     public func session(_ id: String) throws -> SessionRecord? {
-        try db.query("SELECT * FROM sessions WHERE id = ?", [.text(id)]).first.map(Self.sessionRecord)
+        try db.query("SELECT * FROM sessions WHERE id = ?", [.text(id)]).first.map { try Self.sessionRecord($0) }
     }
 
     public func sessions(status: SessionStatus?, workflow: String?) throws -> [SessionRecord] {
@@ -117,13 +117,17 @@ public final class SQLiteSessionStore: SessionStore {
         var args: [SQLValue] = []
         if let status { sql += " AND status = ?"; args.append(.text(status.rawValue)) }
         if let workflow { sql += " AND workflow_name = ?"; args.append(.text(workflow)) }
-        return try db.query(sql + " ORDER BY created_at DESC", args).map(Self.sessionRecord)
+        return try db.query(sql + " ORDER BY created_at DESC", args).map { try Self.sessionRecord($0) }
     }
 
-    static func sessionRecord(_ r: SQLRow) -> SessionRecord {
-        SessionRecord(id: r["id"].string ?? "", workflowName: r["workflow_name"].string ?? "",
+    static func sessionRecord(_ r: SQLRow) throws(StoredValueError) -> SessionRecord {
+        let raw = r["status"].string ?? ""
+        guard let status = SessionStatus(rawValue: raw) else {
+            throw StoredValueError(what: "session status", value: raw, place: "session \(r["id"].string ?? "?")")
+        }
+        return SessionRecord(id: r["id"].string ?? "", workflowName: r["workflow_name"].string ?? "",
                       workflowFile: r["workflow_file"].string ?? "", workflowText: r["workflow_text"].string ?? "",
-                      status: SessionStatus(rawValue: r["status"].string ?? "") ?? .failed,
+                      status: status,
                       variables: r["variables"].string ?? "{}", options: r["options"].string ?? "{}",
                       createdAt: r["created_at"].double ?? 0, startedAt: r["started_at"].double,
                       finishedAt: r["finished_at"].double, error: r["error"].string,
@@ -156,7 +160,7 @@ public final class SQLiteSessionStore: SessionStore {
     }
 
     public func stages(of session: String) throws -> [StageRecord] {
-        try db.query("SELECT * FROM stage_runs WHERE session_id = ? ORDER BY position", [.text(session)]).map(Self.stageRecord)
+        try db.query("SELECT * FROM stage_runs WHERE session_id = ? ORDER BY position", [.text(session)]).map { try Self.stageRecord($0) }
     }
 
     public func recordAttempt(_ session: String, _ a: AttemptRecord) throws {

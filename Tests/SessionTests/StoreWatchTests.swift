@@ -75,6 +75,38 @@ import WfhostTestSupport
         try handle.synchronize()
     }
 
+    /// A stored value this version does not know (here a stage status a newer wfhost might write) is an error
+    /// naming the value and where it is, exit 3: never a guess such as "pending", which would run the stage again.
+    @Test func anUnknownStoredStageStatusIsAnErrorNotAGuess() throws {
+        let h = try SessionHarness("store-unknown")
+        defer { h.cleanup() }
+        let file = try h.write("one.yaml", """
+            apiVersion: orchestration/v1
+            kind: Workflow
+            metadata: {name: one}
+            spec:
+              stages:
+                - {name: only, tools: [{name: echo, args: {message: hi}}]}
+            """)
+        #expect(try h.wfhost(["run", file, "--quiet"]).status == 0)
+        let s = try #require(try h.newestSession())
+        let edit = try TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import sqlite3,sys
+            c=sqlite3.connect(sys.argv[1]); c.execute("UPDATE stage_runs SET status='hibernating'")
+            c.execute("UPDATE sessions SET status='paused'"); c.commit()
+            """, h.state + "/wfhost.sqlite3"])
+        guard edit.status == 0 else { return } // no python3 with sqlite3 here: nothing to corrupt with
+        for args in [["status", s], ["resume", s]] {
+            let r = try h.wfhost(args)
+            #expect(r.status == 3, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("error: the state database holds stage status 'hibernating' for stage 'only' of "
+                                      + "session \(s), which this version of wfhost does not know: a newer wfhost wrote "
+                                      + "it, or the file is damaged; run that session with the wfhost that wrote it "
+                                      + "(`wfhost --version` says which this one is), or remove it with `wfhost cleanup`"),
+                    "\(args): \(r.stderr)")
+        }
+    }
+
     @Test func aGarbagePageMakesRunResumeAndSessionsListExit3() throws {
         let h = try SessionHarness("store-damaged")
         defer { h.cleanup() }

@@ -109,5 +109,8 @@ func runReportingHostErrors<T>(_ body: () throws -> T) throws -> T {
         for d in invalid.report.diagnostics { printError(d.textDescription) }
         printError(invalid.report.summaryLine)
         throw Exit.invalidInput
+    } catch let unknown as StoredValueError {
+        printError("wfhost: error: \(unknown)")
+        throw Exit.environment
     }
 }
