@@ -84,6 +84,8 @@ public actor WorkflowEngine {
     /// Finished calls of interrupted attempts, by stage and call index, for the first attempt of this run.
     var reusable: [Int: [Int: ReusableCall]] = [:]
     let clock = ContinuousClock()
+    /// Since when this run's active time has not been added to the session's (`activeSeconds`).
+    var activeMark: ContinuousClock.Instant?
     var random = SystemRandomNumberGenerator()
 
     /// - Parameters:
@@ -221,6 +223,7 @@ public actor WorkflowEngine {
     /// Runs the session to its end and returns how it ended.
     public func run() async -> RunResult {
         let started = clock.now
+        activeMark = started
         emit(.runStarted(session: session, workflow: workflow.metadata.name, stages: workflow.stages.count))
         persistSession(.running, error: nil)
         // Resume applies its plan (ResumePlanner): calls a previous host left running become interrupted in the
@@ -297,6 +300,8 @@ public actor WorkflowEngine {
         let error = status == .succeeded ? nil
             : (leftUndone ? stopReason : nil) ?? failedStages.first.map { "stage '\($0.stage)' failed: \($0.errorMessage ?? "")" }
         checkStoreFile() // a run shorter than a heartbeat is checked once at its end
+        let active = takeActiveTime()
+        durably("the session's active time") { try store.addActiveTime(session, seconds: active) }
         persistSession(status, error: error.map(secrets.mask))
         do {
             if !leaseLost && storeProblem == nil { try store.releaseLease(session, pid: Int(getpid())) }
@@ -333,7 +338,8 @@ public actor WorkflowEngine {
             beats += 1
             if beats % 4 == 0, !checkStoreFile() { return }
             do {
-                if beats % 4 == 0, try !store.heartbeat(session, pid: pid, host: ProcessInfo.processInfo.hostName) {
+                if beats % 4 == 0, try !store.heartbeat(session, pid: pid, host: ProcessInfo.processInfo.hostName,
+                                                        activeSeconds: takeActiveTime()) {
                     let reason = "another host took this session over (this host's heartbeats stopped for too long); "
                         + "this host stops without writing anything more"
                     sink.emit(.notice(reason))
@@ -558,6 +564,15 @@ public actor WorkflowEngine {
             }
             return outcome
         }
+    }
+
+    /// The time run since the last call, in seconds (what the session's active time grows by).
+    private func takeActiveTime() -> Double {
+        let now = clock.now
+        defer { activeMark = now }
+        guard let mark = activeMark else { return 0 }
+        let d = (now - mark).components
+        return Double(d.seconds) + Double(d.attoseconds) / 1e18
     }
 
     /// How long stage `i` has run: since its first call started (zero when none has).
@@ -824,7 +839,8 @@ public actor WorkflowEngine {
     /// Stage `i`'s attempt has a slot for a call: it is no longer queued, and on its first call in this run its
     /// start time (what its duration counts from) is now. Stored before the call starts.
     private func startedCalling(_ i: Int) {
-        guard records[i].queuedAt != nil else { return }
+        guard let queued = records[i].queuedAt else { return }
+        records[i].queuedSeconds += max(0, Date().timeIntervalSince1970 - queued)
         records[i].queuedAt = nil
         if calling.insert(i).inserted {
             records[i].startedAt = Date().timeIntervalSince1970

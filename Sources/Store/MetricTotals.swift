@@ -9,6 +9,8 @@ public enum MetricFamily: String, Sendable, Hashable, CaseIterable {
     case workflowRuns = "workflow_runs"
     case workflowDurationSum = "workflow_duration_sum"
     case workflowDurationCount = "workflow_duration_count"
+    /// Seconds stages of the workflow waited for a concurrency slot (not part of its duration).
+    case workflowQueueSum = "workflow_queue_sum"
     /// Attempts after the first, across the run's stages.
     case workflowRetries = "workflow_retries"
     /// Failed stages of finished runs; detail: the error class.
@@ -44,10 +46,11 @@ public enum MetricTotals {
         let workflow = session.workflowName
         if session.status.isFinished {
             out[MetricKey(.workflowRuns, workflow, session.status.rawValue), default: 0] += 1
-            if let s = session.startedAt, let f = session.finishedAt {
-                out[MetricKey(.workflowDurationSum, workflow), default: 0] += max(0, f - s)
+            if let duration = activeDuration(session) {
+                out[MetricKey(.workflowDurationSum, workflow), default: 0] += duration
                 out[MetricKey(.workflowDurationCount, workflow), default: 0] += 1
             }
+            out[MetricKey(.workflowQueueSum, workflow), default: 0] += stages.reduce(0) { $0 + $1.queuedSeconds }
             for stage in stages where stage.status == .failed {
                 out[MetricKey(.workflowErrors, workflow, stage.errorClass ?? "failed"), default: 0] += 1
             }
@@ -67,6 +70,14 @@ public enum MetricTotals {
             if let c = a.errorClass { out[MetricKey(.toolErrors, tool, c), default: 0] += 1 }
         }
         return out
+    }
+
+    /// How long a finished session ran: its hosts' active time (paused time and the time between a host's death
+    /// and the resume excluded), or, for a session stored before that was kept, its start to its end.
+    public static func activeDuration(_ session: SessionRecord) -> Double? {
+        if session.activeSeconds > 0 { return session.activeSeconds }
+        guard let s = session.startedAt, let f = session.finishedAt else { return nil }
+        return max(0, f - s)
     }
 
     /// A stored attempt's tool without the `#N` that tells repeated calls of one tool in a stage apart.

@@ -44,6 +44,14 @@ public struct StageRecord: Sendable, Hashable, Codable {
     /// Optional so that checkpoints stored before the flag existed still decode.
     private var notStartedFlag: Bool?
 
+    /// Seconds the stage's attempts waited for a concurrency slot (`max_concurrency`), all attempts together;
+    /// not part of its duration or time limit.
+    public var queuedSeconds: Double {
+        get { queuedSecondsStored ?? 0 }
+        set { queuedSecondsStored = newValue }
+    }
+    private var queuedSecondsStored: Double?
+
     /// A stage that a stopped run left unstarted (resume runs it).
     public var skippedBecauseStopped: Bool { status == .skipped && notStarted }
     /// How many of the stage's attempts do not count against its retry policy: the attempts made before a reset
@@ -146,11 +154,14 @@ public struct SessionRecord: Sendable, Hashable {
     public var heartbeatAt: Double?
     /// The session's work directory, the same for its whole life (nil for sessions stored before it was kept).
     public var workDirectory: String?
+    /// How long hosts ran the session, in seconds: time paused, or between a host's death and the resume, is not
+    /// counted (a killed host's share counts up to its last heartbeat).
+    public var activeSeconds: Double = 0
 
     public init(id: String, workflowName: String, workflowFile: String, workflowText: String, status: SessionStatus,
                 variables: String, options: String, createdAt: Double, startedAt: Double? = nil,
                 finishedAt: Double? = nil, error: String? = nil, ownerPID: Int? = nil, ownerHost: String? = nil,
-                heartbeatAt: Double? = nil, workDirectory: String? = nil) {
+                heartbeatAt: Double? = nil, workDirectory: String? = nil, activeSeconds: Double = 0) {
         self.id = id
         self.workflowName = workflowName
         self.workflowFile = workflowFile
@@ -166,6 +177,7 @@ public struct SessionRecord: Sendable, Hashable {
         self.ownerHost = ownerHost
         self.heartbeatAt = heartbeatAt
         self.workDirectory = workDirectory
+        self.activeSeconds = activeSeconds
     }
 }
 

@@ -76,6 +76,7 @@ extension SQLiteSessionStore: SessionOperations {
         s.queuedAt = r["queued_at"].double
         s.markedOutput = r["output_marked"].string
         s.notStarted = r["not_started"].int64 == 1
+        s.queuedSeconds = r["queued_seconds"].double ?? 0
         return s
     }
 

@@ -20,7 +20,9 @@ public protocol SessionStore: Sendable {
     /// Takes the session's lease for this process when it is free or stale; false when another live host holds it.
     func acquireLease(_ session: String, pid: Int, host: String, staleAfter: Double) throws -> LeaseResult
     /// Refreshes the lease of `pid` on `host`; false when this host no longer holds it (another took it over).
-    func heartbeat(_ session: String, pid: Int, host: String) throws -> Bool
+    /// Refreshes the lease and adds `activeSeconds` (the time run since the last beat) to the session's.
+    func heartbeat(_ session: String, pid: Int, host: String, activeSeconds: Double) throws -> Bool
+    func addActiveTime(_ session: String, seconds: Double) throws
     func releaseLease(_ session: String, pid: Int) throws
     /// Marks the attempts still `running` as `interrupted` (the host that ran them is gone); returns how many.
     func markInterruptedAttempts(_ session: String) throws -> Int
@@ -132,21 +134,22 @@ public final class SQLiteSessionStore: SessionStore {
                       createdAt: r["created_at"].double ?? 0, startedAt: r["started_at"].double,
                       finishedAt: r["finished_at"].double, error: r["error"].string,
                       ownerPID: r["owner_pid"].int64.map { Int($0) }, ownerHost: r["owner_host"].string,
-                      heartbeatAt: r["heartbeat_at"].double, workDirectory: r["work_dir"].string)
+                      heartbeatAt: r["heartbeat_at"].double, workDirectory: r["work_dir"].string,
+                      activeSeconds: r["active_seconds"].double ?? 0)
     }
 
     static func upsert(_ tx: SQLiteDatabase.Transaction, _ session: String, _ s: StageRecord) throws {
         try tx.query("""
             INSERT OR REPLACE INTO stage_runs (session_id, stage, position, status, attempts, started_at, finished_at,
                 output, error_class, error_message, reason, budget_start, queued_at, output_marked,
-                not_started)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                not_started, queued_seconds)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(session), .text(s.stage), .integer(Int64(s.position)), .text(s.status.rawValue),
                   .integer(Int64(s.attempts)), s.startedAt.map(SQLValue.real) ?? .null,
                   s.finishedAt.map(SQLValue.real) ?? .null, SQLValue(s.output), SQLValue(s.errorClass),
                   SQLValue(s.errorMessage), SQLValue(s.reason),
                   s.attemptBudgetStart.map { .integer(Int64($0)) } ?? .null, s.queuedAt.map(SQLValue.real) ?? .null,
-                  SQLValue(s.markedOutput), .integer(s.notStarted ? 1 : 0)])
+                  SQLValue(s.markedOutput), .integer(s.notStarted ? 1 : 0), .real(s.queuedSeconds)])
     }
 
     public func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws {
@@ -215,10 +218,15 @@ public final class SQLiteSessionStore: SessionStore {
         }
     }
 
-    public func heartbeat(_ session: String, pid: Int, host: String) throws -> Bool {
+    public func heartbeat(_ session: String, pid: Int, host: String, activeSeconds: Double) throws -> Bool {
         try !db.query("""
-            UPDATE sessions SET heartbeat_at = ? WHERE id = ? AND owner_pid = ? AND owner_host = ? RETURNING id
-            """, [.real(Self.now()), .text(session), .integer(Int64(pid)), .text(host)]).isEmpty
+            UPDATE sessions SET heartbeat_at = ?, active_seconds = active_seconds + ?
+            WHERE id = ? AND owner_pid = ? AND owner_host = ? RETURNING id
+            """, [.real(Self.now()), .real(activeSeconds), .text(session), .integer(Int64(pid)), .text(host)]).isEmpty
+    }
+
+    public func addActiveTime(_ session: String, seconds: Double) throws {
+        try db.query("UPDATE sessions SET active_seconds = active_seconds + ? WHERE id = ?", [.real(seconds), .text(session)])
     }
 
     public func markInterruptedAttempts(_ session: String) throws -> Int {

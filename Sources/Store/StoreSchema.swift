@@ -111,5 +111,11 @@ enum StoreSchema {
             ALTER TABLE stage_runs ADD COLUMN not_started INTEGER NOT NULL DEFAULT 0;
             UPDATE stage_runs SET not_started = 1 WHERE status = 'skipped' AND reason LIKE 'not started:%';
             """),
+        // Time that counts: how long hosts actually ran the session (paused and dead time excluded, counted up to
+        // the last heartbeat of a killed host), and how long each stage waited for a concurrency slot.
+        ("0107_active_and_queued_time", """
+            ALTER TABLE sessions ADD COLUMN active_seconds REAL NOT NULL DEFAULT 0;
+            ALTER TABLE stage_runs ADD COLUMN queued_seconds REAL NOT NULL DEFAULT 0;
+            """),
     ]
 }

@@ -38,6 +38,9 @@ public struct HostMetrics: Sendable {
         /// the sessions `cleanup` removed, so that they never drop.
         public var durationSum = 0.0
         public var durationCount = 0
+        /// Seconds the workflow's stages waited for a concurrency slot (workflows only; not in the durations,
+        /// which are the hosts' active time and exclude paused time).
+        public var queueSum = 0.0
     }
     public var sessionsByStatus: [String: Int]
     public var workflows: [Group]
@@ -73,8 +76,8 @@ extension WorkflowHost {
             for (key, value) in MetricTotals.contribution(of: s, stages: try store.stages(of: s.id), attempts: attempts) {
                 counters[key, default: 0] += value
             }
-            if s.status.isFinished, let started = s.startedAt, let finished = s.finishedAt {
-                workflowDurations[s.workflowName, default: []].append(max(0, finished - started))
+            if s.status.isFinished, let duration = MetricTotals.activeDuration(s) {
+                workflowDurations[s.workflowName, default: []].append(duration)
             }
             for a in attempts {
                 if let finished = a.finishedAt {
@@ -107,6 +110,7 @@ extension WorkflowHost {
             g.cancelled = runs["cancelled"] ?? 0
             g.durationSum = counters[MetricKey(.workflowDurationSum, name)] ?? 0
             g.durationCount = count(.workflowDurationCount, name)
+            g.queueSum = counters[MetricKey(.workflowQueueSum, name)] ?? 0
             return g
         }
         let tools = subjects([.toolRuns, .toolRetries, .toolErrors, .toolDurationCount]).map { name in

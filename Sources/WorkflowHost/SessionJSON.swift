@@ -10,6 +10,7 @@ extension SessionRecord {
             "started_at": startedAt.map(JSONValue.double) ?? .null, "finished_at": finishedAt.map(JSONValue.double) ?? .null,
             "error": error.map(JSONValue.string) ?? .null,
             "work_dir": workDirectory.map(JSONValue.string) ?? .null,
+            "active_seconds": .double(activeSeconds),
         ])
     }
 }

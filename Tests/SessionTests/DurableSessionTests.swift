@@ -45,9 +45,15 @@ import Testing
         #expect(try h.stageStatuses(s) == ["s0": "succeeded", "s1": "pending", "s2": "pending"])
         let explain = try h.wfhost(["resume", s, "--explain"])
         #expect(explain.stdout.contains("s0     keep       succeeded; its output is kept and it is not run again"))
+        sleep(2) // paused time: not part of the session's active time
         let resumed = try h.wfhost(["resume", s, "--quiet"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(h.lineCounts(log) == ["s0": 1, "s1": 1, "s2": 1])
+        let done = try h.statusJSON(s)
+        let active = done["active_seconds"]?.doubleValue ?? 0
+        let wall = (done["finished_at"]?.doubleValue ?? 0) - (done["started_at"]?.doubleValue ?? 0)
+        // Three 700 ms stages ran; the session spent at least 2 s paused besides.
+        #expect(active >= 2.1 && active <= wall - 1.9, "active \(active) s of \(wall) s")
     }
 
     @Test func cancelFromAnotherProcessDuringAHang() throws {

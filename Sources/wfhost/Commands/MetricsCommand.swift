@@ -24,7 +24,7 @@ struct MetricsCommand: ParsableCommand {
     static func group(_ g: HostMetrics.Group) -> JSONValue {
         .object(["name": .string(g.name), "total": .int(Int64(g.total)), "succeeded": .int(Int64(g.succeeded)),
                  "failed": .int(Int64(g.failed)), "success_rate": .double(g.successRate), "retries": .int(Int64(g.retries)),
-                 "cancelled": .int(Int64(g.cancelled)),
+                 "cancelled": .int(Int64(g.cancelled)), "queue_seconds": .double(g.queueSum),
                  "duration_seconds": .object(["p50": .double(g.durations.p50), "p95": .double(g.durations.p95),
                                               "max": .double(g.durations.max), "sum": .double(g.durationSum),
                                               "count": .int(Int64(g.durationCount))]),
@@ -71,7 +71,7 @@ struct MetricsCommand: ParsableCommand {
                     out += "wfhost_\(kind)_runs_total{\(kind)=\"\(label(g.name))\",outcome=\"\(outcome)\"} \(n)\n"
                 }
             }
-            out += "# HELP wfhost_\(kind)_duration_seconds Duration of finished \(kind) runs.\n# TYPE wfhost_\(kind)_duration_seconds summary\n"
+            out += "# HELP wfhost_\(kind)_duration_seconds Duration of finished \(kind) runs (a workflow's: the time hosts ran it, paused time excluded).\n# TYPE wfhost_\(kind)_duration_seconds summary\n"
             for g in groups {
                 let l = "\(kind)=\"\(label(g.name))\""
                 if g.durations.count > 0 {
@@ -82,6 +82,9 @@ struct MetricsCommand: ParsableCommand {
                 out += "wfhost_\(kind)_duration_seconds_count{\(l)} \(g.durationCount)\n"
             }
         }
+        out += "# HELP wfhost_workflow_queue_seconds_total Time stages waited for a concurrency slot (not in durations).\n"
+            + "# TYPE wfhost_workflow_queue_seconds_total counter\n"
+        for g in m.workflows { out += "wfhost_workflow_queue_seconds_total{workflow=\"\(label(g.name))\"} \(value(g.queueSum))\n" }
         out += "# HELP wfhost_workflow_retries_total Retried attempts in workflow runs.\n# TYPE wfhost_workflow_retries_total counter\n"
         for g in m.workflows { out += "wfhost_workflow_retries_total{workflow=\"\(label(g.name))\"} \(g.retries)\n" }
         out += "# HELP wfhost_tool_retries_total Retried tool attempts.\n# TYPE wfhost_tool_retries_total counter\n"

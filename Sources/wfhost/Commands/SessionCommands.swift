@@ -179,6 +179,7 @@ enum SessionReport {
             .object(["name": .string(r.stage), "status": .string(r.shownStatus), "attempts": .int(Int64(r.attempts)),
                      "error_type": r.errorClass.map(JSONValue.string) ?? .null,
                      "error": r.errorMessage.map(JSONValue.string) ?? .null, "reason": r.reason.map(JSONValue.string) ?? .null,
+                     "queued_seconds": .double(r.queuedSeconds),
                      "output": r.output.flatMap { try? JSONValue.parse($0) } ?? .null])
         })
         o["attempts"] = .array(snapshot.attempts.map { a in
