@@ -66,28 +66,12 @@ extension WorkflowHost {
         let sessions = try listSessions()
         var byStatus: [String: Int] = [:]
         for s in SessionStatus.allCases { byStatus[s.rawValue] = 0 }
-        var counters = try store.metricTotals()
-        var workflowDurations: [String: [Double]] = [:]
-        var toolDurations: [String: [Double]] = [:]
-        var checkpoints = 0, automatic = 0
-        for s in sessions {
-            byStatus[s.status.rawValue, default: 0] += 1
-            let attempts = try store.attempts(of: s.id)
-            for (key, value) in MetricTotals.contribution(of: s, stages: try store.stages(of: s.id), attempts: attempts) {
-                counters[key, default: 0] += value
-            }
-            if s.status.isFinished, let duration = MetricTotals.activeDuration(s) {
-                workflowDurations[s.workflowName, default: []].append(duration)
-            }
-            for a in attempts {
-                if let finished = a.finishedAt {
-                    toolDurations[MetricTotals.toolName(a.tool), default: []].append(max(0, finished - a.startedAt))
-                }
-            }
-            let cps = try store.checkpoints(of: s.id)
-            checkpoints += cps.count
-            automatic += cps.filter(\.automatic).count
-        }
+        for s in sessions { byStatus[s.status.rawValue, default: 0] += 1 }
+        // SQL aggregates: a few grouped queries whatever the number of sessions; no tail or result is read.
+        let counters = try store.metricCounters()
+        let samples = try store.metricSamples()
+        let workflowDurations = samples.workflows, toolDurations = samples.tools
+        let (checkpoints, automatic) = try store.checkpointCounts()
         func count(_ family: MetricFamily, _ subject: String, _ detail: String = "") -> Int {
             Int((counters[MetricKey(family, subject, detail)] ?? 0).rounded())
         }

@@ -202,6 +202,10 @@ import Testing
                 #expect(calls.last?.why == "was cut short; the tool has side effects and is not idempotent, and on_interrupt: retry runs it again")
                 #expect(resumed.status == 0, "\(resumed.stderr)")
                 #expect(runs["pay.1"] == 1)
+                // The reused call ran once, and the metrics count it once.
+                let metrics = try JSONValue.parse(try h.wfhost(["metrics", "--json"]).stdout)
+                let note = metrics["tools"]?.arrayValue?.first { $0["name"]?.stringValue == "journal.note" }
+                #expect(note?["succeeded"]?.intValue == 2, "one run per session: \(String(describing: note))")
             }
         }
     }
