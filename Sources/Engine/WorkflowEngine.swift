@@ -716,7 +716,7 @@ public actor WorkflowEngine {
            let stored = try? JSONValue.parse(reuse.result) { // written by this engine
             let restored = secrets.unmark(stored)
             if restored.missing.isEmpty {
-                startedCalling(i)
+                let stageChanged = startedCalling(i)
                 let now = Date().timeIntervalSince1970
                 var row = AttemptRecord(stage: stage.name, attempt: attempt, tool: label,
                                         status: AttemptStatus.succeeded.rawValue, startedAt: now, finishedAt: now)
@@ -724,7 +724,7 @@ public actor WorkflowEngine {
                 row.argumentsHash = argumentsHash
                 row.result = reuse.result
                 row.reusedFrom = reuse.attempt
-                persistAttempt(row)
+                persistAttempt(row, stage: stageChanged ? i : nil)
                 emit(.notice("stage '\(stage.name)': \(tool.qualifiedName) finished in attempt \(reuse.attempt) before the "
                              + "host stopped; its result is reused, the call does not run again"))
                 return .success((tool.name, restored.value))
@@ -742,7 +742,7 @@ public actor WorkflowEngine {
             return .failure(StageFailure(errorType: "cancelled", message: stopReason ?? "cancelled", retryable: false,
                                          tool: tool.qualifiedName))
         }
-        startedCalling(i)
+        let stageChanged = startedCalling(i)
         // The call's time limit, within what is left of the stage's (which starts at its first call).
         var timeout = invocation.timeout ?? stage.timeout ?? options.defaultCallTimeout
         let stageLimit = "the stage's time limit of \(DurationText.format(stage.timeout ?? .zero)) (all attempts together)"
@@ -750,6 +750,7 @@ public actor WorkflowEngine {
         if let deadline = deadlines[i] {
             let left = deadline - clock.now
             guard left > .zero else {
+                if stageChanged { persistQuietly(i) }
                 await slots.release()
                 return .failure(StageFailure(errorType: "timeout", message: "no time was left within \(stageLimit)",
                                              retryable: false, tool: tool.qualifiedName))
@@ -769,8 +770,9 @@ public actor WorkflowEngine {
                                           startedAt: Date().timeIntervalSince1970)
         attemptRecord.callIndex = k
         attemptRecord.argumentsHash = argumentsHash
-        persistAttempt(attemptRecord)
-        emit(.attemptStarted(stage: stage.name, tool: tool.qualifiedName, attempt: attempt))
+        // The stage's row (no longer queued), the call's row and its event: one transaction.
+        persistAttempt(attemptRecord, stage: stageChanged ? i : nil,
+                       event: .attemptStarted(stage: stage.name, tool: tool.qualifiedName, attempt: attempt))
         let sink = self.sink, secrets = self.secrets, store = self.store, session = self.session
         let logLines = LineBudget(limit: 1000)
         let stageName = stage.name, toolName = tool.qualifiedName
@@ -802,8 +804,8 @@ public actor WorkflowEngine {
             attemptRecord.result = secrets.mark(success.result).serialized()
             attemptRecord.stdoutTail = secrets.mask(success.stdoutTail)
             attemptRecord.stderrTail = secrets.mask(success.stderrTail)
-            persistAttempt(attemptRecord)
-            emit(.attemptFinished(stage: stage.name, tool: tool.qualifiedName, attempt: attempt, failure: nil))
+            persistAttempt(attemptRecord, event: .attemptFinished(stage: stage.name, tool: tool.qualifiedName,
+                                                                  attempt: attempt, failure: nil))
             return .success((tool.name, success.result))
         case .failure(let callFailure):
             var failure = masked(StageFailure(callFailure, tool: tool.qualifiedName))
@@ -817,8 +819,8 @@ public actor WorkflowEngine {
             attemptRecord.retryable = failure.retryable
             attemptRecord.stdoutTail = secrets.mask(callFailure.stdoutTail)
             attemptRecord.stderrTail = secrets.mask(callFailure.stderrTail)
-            persistAttempt(attemptRecord)
-            emit(.attemptFinished(stage: stage.name, tool: tool.qualifiedName, attempt: attempt, failure: failure))
+            persistAttempt(attemptRecord, event: .attemptFinished(stage: stage.name, tool: tool.qualifiedName,
+                                                                  attempt: attempt, failure: failure))
             return .failure(failure)
         }
     }
@@ -837,9 +839,10 @@ public actor WorkflowEngine {
     // MARK: - Recording
 
     /// Stage `i`'s attempt has a slot for a call: it is no longer queued, and on its first call in this run its
-    /// start time (what its duration counts from) is now. Stored before the call starts.
-    private func startedCalling(_ i: Int) {
-        guard let queued = records[i].queuedAt else { return }
+    /// start time (what its duration counts from) is now. Returns whether its row changed; the caller stores it
+    /// with the call's row, in one transaction, before the call starts.
+    private func startedCalling(_ i: Int) -> Bool {
+        guard let queued = records[i].queuedAt else { return false }
         records[i].queuedSeconds += max(0, Date().timeIntervalSince1970 - queued)
         records[i].queuedAt = nil
         if calling.insert(i).inserted {
@@ -847,8 +850,8 @@ public actor WorkflowEngine {
             firstCalls[i] = clock.now
             if let limit = workflow.stages[i].timeout { deadlines[i] = clock.now + limit }
         }
-        persistQuietly(i)
         emitProgress()
+        return true
     }
 
     func masked(_ f: StageFailure) -> StageFailure {
@@ -959,8 +962,13 @@ public actor WorkflowEngine {
         durably("stage '\(record.stage)'") { try store.recordStage(session, record, event: nil) }
     }
 
-    private func persistAttempt(_ record: AttemptRecord) {
-        durably("an attempt of stage '\(record.stage)'") { try store.recordAttempt(session, record) }
+    /// Stores a call's row, with stage `stage`'s row and the call's event when given, in one transaction.
+    private func persistAttempt(_ record: AttemptRecord, stage: Int? = nil, event: RunEvent? = nil) {
+        if let event { sink.emit(event) }
+        let stageRecord = stage.map { records[$0] }
+        durably("an attempt of stage '\(record.stage)'") {
+            try store.recordAttempt(session, record, stage: stageRecord, event: event.map { ($0.kind, $0.json.serialized()) })
+        }
     }
 
     private func persistSession(_ status: SessionStatus, error: String?) {

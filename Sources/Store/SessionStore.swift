@@ -13,7 +13,8 @@ public protocol SessionStore: Sendable {
     /// Writes a stage's row and the event that announces it, together.
     func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws
     func stages(of session: String) throws -> [StageRecord]
-    func recordAttempt(_ session: String, _ attempt: AttemptRecord) throws
+    /// Stores a call's row, with its stage's row and its event when given, in one transaction.
+    func recordAttempt(_ session: String, _ attempt: AttemptRecord, stage: StageRecord?, event: (kind: String, data: String)?) throws
     func attempts(of session: String) throws -> [AttemptRecord]
     func appendEvent(_ session: String, kind: String, stage: String?, data: String) throws
     func events(of session: String, after id: Int64) throws -> [EventRecord]
@@ -34,6 +35,11 @@ public protocol SessionStore: Sendable {
 extension SessionStore {
     /// A store that is not a file cannot be removed from under the host.
     public func fileProblem() -> StoreFileProblem? { nil }
+
+    /// Stores a call's row alone.
+    public func recordAttempt(_ session: String, _ attempt: AttemptRecord) throws {
+        try recordAttempt(session, attempt, stage: nil, event: nil)
+    }
 }
 
 /// The database file a running host writes to was removed, or another file took its place: what the host
@@ -166,8 +172,20 @@ public final class SQLiteSessionStore: SessionStore {
         try db.query("SELECT * FROM stage_runs WHERE session_id = ? ORDER BY position", [.text(session)]).map { try Self.stageRecord($0) }
     }
 
-    public func recordAttempt(_ session: String, _ a: AttemptRecord) throws {
-        try db.query("""
+    public func recordAttempt(_ session: String, _ a: AttemptRecord, stage: StageRecord?,
+                              event: (kind: String, data: String)?) throws {
+        try db.transaction { tx in
+            if let stage { try Self.upsert(tx, session, stage) }
+            try Self.insertAttempt(tx, session, a)
+            if let event {
+                try tx.query("INSERT INTO events (session_id, at, kind, stage, data) VALUES (?, ?, ?, ?, ?)",
+                             [.text(session), .real(Self.now()), .text(event.kind), .text(a.stage), .text(event.data)])
+            }
+        }
+    }
+
+    static func insertAttempt(_ tx: SQLiteDatabase.Transaction, _ session: String, _ a: AttemptRecord) throws {
+        try tx.query("""
             INSERT OR REPLACE INTO attempts (session_id, stage, attempt, tool, status, started_at, finished_at,
                 error_class, error_message, retryable, stdout_tail, stderr_tail, call_index, args_hash, result, reused_from)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
