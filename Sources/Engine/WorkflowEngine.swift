@@ -504,56 +504,49 @@ public actor WorkflowEngine {
             if let reason = stopReason, cancelling {
                 return finish(i, status: .cancelled, failure: failure, reason: reason, duration: ranFor(i))
             }
-            var retryPolicy = policy
-            let matched = ErrorRouter.route(for: failure, stage: stage.name, attempt: attempt, routes: routes)
-            if let route = matched {
-                let label = "error route '\(route.id)'"
-                switch route.action {
-                case .skip:
-                    return finish(i, status: .skipped, failure: failure, reason: "\(label) skips it after: \(failure)",
-                                  duration: ranFor(i))
-                case .fail:
-                    return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: failure,
-                                  reason: "\(label) fails it without retries", duration: ranFor(i))
-                case .redirect:
-                    if !redirected, let target = route.redirectTo.flatMap({ workflow.stageIndex(named: $0.name) }),
-                       let refusal = recoveryRefusal(i, target) {
-                        // Its own retry policy decides, as if no route had matched.
-                        emit(.notice("stage '\(stage.name)' failed (\(failure)); \(label) is not followed: \(refusal)"))
-                    } else if !redirected, let target = route.redirectTo.flatMap({ workflow.stageIndex(named: $0.name) }) {
-                        redirected = true
-                        emit(.notice("stage '\(stage.name)' failed (\(failure)); \(label) runs '\(workflow.stages[target].name)', then retries '\(stage.name)'"))
-                        if await runRecovery(target, for: i) == .succeeded {
-                            extraAttempt = true
-                            continue
-                        }
-                        var f = failure
-                        f.message += " (the recovery stage '\(workflow.stages[target].name)' did not succeed)"
-                        return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: f,
-                                      reason: nil, duration: ranFor(i))
-                    }
-                case .retry:
-                    retryPolicy = route.retryPolicy ?? policy
-                }
+            // What to do is decided by the pure `AttemptDecision`; this loop carries it out.
+            var input = AttemptDecision.Input(
+                failure: failure, stage: stage.name, attempt: attempt, budgetBase: budgetBase, policy: policy,
+                routes: routes, redirected: redirected, extraAttempt: extraAttempt, elapsed: ranFor(i),
+                limit: deadlines[i] != nil ? stage.timeout : nil, random: Double.random(in: 0..<1, using: &random))
+            var decision = AttemptDecision.afterFailure(input)
+            if case .redirect(let name, let label) = decision, let target = workflow.stageIndex(named: name),
+               let refusal = recoveryRefusal(i, target) {
+                emit(.notice("stage '\(stage.name)' failed (\(failure)); \(label) is not followed: \(refusal)"))
+                input.redirectRefused = true
+                decision = AttemptDecision.afterFailure(input)
             }
-            // A route's `retry` retries whatever the failure; otherwise the policy's retry_on or the failure's flag
-            // decides. The one extra attempt after a redirect is the last.
-            let mayRetry = !extraAttempt && (matched?.action == .retry || Backoff.shouldRetry(failure, policy: retryPolicy))
-            if attempt - budgetBase < retryPolicy.maxAttempts && mayRetry {
-                let delay = Backoff.delay(after: attempt, policy: retryPolicy, random: Double.random(in: 0..<1, using: &random))
-                if let deadline = deadlines[i], clock.now + delay >= deadline {
-                    var f = failure
-                    f.message += " (no time left for attempt \(attempt + 1) within the stage's time limit of "
-                        + "\(DurationText.format(stage.timeout ?? .zero)))"
-                    return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: f, reason: nil,
-                                  duration: ranFor(i))
+            var finalFailure = failure
+            switch decision {
+            case .skip(let reason):
+                return finish(i, status: .skipped, failure: failure, reason: reason, duration: ranFor(i))
+            case .fail(let f, let reason?):
+                return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: f, reason: reason,
+                              duration: ranFor(i))
+            case .fail(let f, nil):
+                finalFailure = f
+            case .redirect(let name, let label):
+                guard let target = workflow.stageIndex(named: name) else { // validated: routes name stages
+                    finalFailure.message += " (error route target '\(name)' is not a stage)"
+                    break
                 }
+                redirected = true
+                emit(.notice("stage '\(stage.name)' failed (\(failure)); \(label) runs '\(name)', then retries '\(stage.name)'"))
+                if await runRecovery(target, for: i) == .succeeded {
+                    extraAttempt = true
+                    continue
+                }
+                var f = failure
+                f.message += " (the recovery stage '\(name)' did not succeed)"
+                return finish(i, status: stage.allowFailure ? .allowedFailure : .failed, failure: f,
+                              reason: nil, duration: ranFor(i))
+            case .retry(let delay):
                 emit(.retrying(stage: stage.name, nextAttempt: attempt + 1, delay: delay, failure: masked(failure)))
                 await waitUnlessCancelled(delay)
                 continue
             }
             let status: StageStatus = stage.allowFailure ? .allowedFailure : .failed
-            let outcome = finish(i, status: status, failure: failure, reason: nil, duration: ranFor(i))
+            let outcome = finish(i, status: status, failure: finalFailure, reason: nil, duration: ranFor(i))
             if let target = stage.onFailure.flatMap({ workflow.stageIndex(named: $0.name) }) {
                 if let refusal = recoveryRefusal(i, target) {
                     emit(.notice("stage '\(stage.name)' failed; its on_failure stage does not run: \(refusal)"))
