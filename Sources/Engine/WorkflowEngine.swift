@@ -938,6 +938,8 @@ public actor WorkflowEngine {
         }
         let message = "cannot write \(what) to the state database: \(lastError.map { "\($0)" } ?? "unknown error")"
         sink.emit(.notice(message + "; the run stops so that nothing runs without being recorded"))
+        // Nothing more is written (it would fail too); the host exits 3, and resume continues from what was stored.
+        storeProblem = .unwritable(reason: lastError.map { "\($0)" } ?? "unknown error")
         abort(reason: message)
     }
 

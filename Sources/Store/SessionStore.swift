@@ -49,6 +49,8 @@ public enum StoreFileProblem: Sendable, Equatable, CustomStringConvertible {
     case removed(path: String)
     /// Another file is at the path (a different device or inode than the one opened).
     case replaced(path: String)
+    /// Writes fail (a full disk, a read-only file system, lost permissions): `reason` is SQLite's.
+    case unwritable(reason: String)
 
     public var description: String {
         switch self {
@@ -58,6 +60,10 @@ public enum StoreFileProblem: Sendable, Equatable, CustomStringConvertible {
         case .replaced(let path):
             return "the state database \(path) was replaced by another file while this host was running; this host "
                 + "still writes to the old file, so the run stops"
+        case .unwritable(let reason):
+            return "the state database cannot be written (\(reason)), so the run stops: nothing may run without "
+                + "being recorded; free space on the state directory's file system (or fix its permissions), then "
+                + "`wfhost resume SESSION` continues"
         }
     }
 }

@@ -125,7 +125,7 @@ extension WorkflowHost {
             return DoctorCheck(name: "state directory", status: .ok, detail: "\(dir) (writable)", required: true)
         } catch {
             return DoctorCheck(name: "state directory", status: .missing,
-                               detail: "cannot create \(dir): \(error.localizedDescription)",
+                               detail: "cannot create \(dir): \(FileErrorText.describe(error))",
                                hint: "choose another with --state-dir / WFHOST_STATE_DIR", required: true)
         }
     }

@@ -14,10 +14,8 @@ extension WorkflowHost {
     /// A fresh working directory for one call or session under the state directory.
     public func makeWorkDirectory(_ label: String) throws(HostError) -> String {
         let dir = configuration.stateDirectory + "/work/\(label)-\(UUID().uuidString.prefix(8).lowercased())"
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw HostError("cannot create the work directory \(dir): \(error.localizedDescription)",
+        if let failure = Directories.create(dir) {
+            throw HostError("cannot create the work directory \(dir): \(failure)",
                             hint: "check that the state directory is writable (--state-dir)")
         }
         return dir

@@ -62,10 +62,8 @@ public final class WorkflowHost: Sendable {
     /// - Throws: `HostError` when the directory cannot be created or the database opened.
     public func openDatabase() throws(HostError) -> SQLiteDatabase {
         let dir = configuration.stateDirectory
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw HostError("cannot create the state directory \(dir): \(error.localizedDescription)",
+        if let failure = Directories.create(dir) {
+            throw HostError("cannot create the state directory \(dir): \(failure)",
                             hint: "pass a writable directory with --state-dir or WFHOST_STATE_DIR")
         }
         let db: SQLiteDatabase

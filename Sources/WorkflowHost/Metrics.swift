@@ -132,7 +132,7 @@ extension WorkflowHost {
                 dirs.append(workRoot + "/" + entry)
                 if !dryRun {
                     do { try FileManager.default.removeItem(atPath: workRoot + "/" + entry) } catch {
-                        throw HostError("cannot remove the work directory \(workRoot)/\(entry): \(error.localizedDescription)")
+                        throw HostError("cannot remove the work directory \(workRoot)/\(entry): \(FileErrorText.describe(error))")
                     }
                 }
             }

@@ -99,7 +99,9 @@ extension WorkflowHost {
         do {
             try store.createSession(record, stages: stages)
         } catch {
-            throw HostError("cannot record the session in \(configuration.databasePath): \(error)")
+            throw HostError("cannot record the session in \(configuration.databasePath): \(error)",
+                            hint: "free space on the state directory's file system or fix its permissions "
+                                + "(--state-dir or WFHOST_STATE_DIR chooses another)")
         }
         let executor = try makeExecutor { sink.emit(.notice($0)) }
         var runOptions = options
@@ -147,10 +149,8 @@ extension WorkflowHost {
         if stored != nil {
             notice("the work directory of session \(id), \(dir), is gone; the session continues in an empty one there")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw HostError("cannot create the work directory \(dir): \(error.localizedDescription)",
+        if let failure = Directories.create(dir) {
+            throw HostError("cannot create the work directory \(dir): \(failure)",
                             hint: "check that the state directory is writable (--state-dir)")
         }
         return dir

@@ -194,6 +194,53 @@ import WfhostTestSupport
         #expect(try Self.run(h, ["status", s, "--exit-status"]).status == 0)
     }
 
+    // MARK: The state directory
+
+    /// A state directory that cannot be created is exit 3 with the system's reason, not Foundation's boilerplate.
+    @Test func aStateDirectoryThatCannotBeCreatedExits3WithTheReason() throws {
+        let h = try SessionHarness("exit-statedir")
+        defer { h.cleanup() }
+        let file = try h.write("quick.yaml", Self.quick)
+        let blocker = try h.write("not-a-dir", "")
+        var env = h.environment
+        env["WFHOST_STATE_DIR"] = blocker + "/state"
+        let r = try TestSupport.run(TestSupport.wfhost, ["run", file, "--quiet"], environment: env)
+        #expect(r.status == 3)
+        #expect(r.stderr == """
+            wfhost: error: cannot create the state directory \(blocker)/state: Not a directory (at \(blocker))
+              hint: pass a writable directory with --state-dir or WFHOST_STATE_DIR
+
+            """, "\(r.stderr)")
+    }
+
+    /// A disk that fills during a run (a 500 KiB tmpfs in a private mount namespace, filled by a stage's 600 KB
+    /// output) is exit 3, saying what to do; the work did not fail, the machine did.
+    @Test func aDiskThatFillsDuringARunExits3() throws {
+        let h = try SessionHarness("exit-full")
+        defer { h.cleanup() }
+        let file = try h.write("big.yaml", Self.workflow("""
+                - {name: a, tools: [{name: shell, args: {argv: [sh, -c, "head -c 600000 /dev/zero | tr '\\\\0' x"]}}]}
+                - {name: b, depends_on: [a], tools: [{name: echo, args: {message: after}}]}
+
+            """))
+        let tiny = h.dir + "/tiny"
+        try FileManager.default.createDirectory(atPath: tiny, withIntermediateDirectories: true)
+        var env = h.environment
+        env["WFHOST_STATE_DIR"] = tiny + "/state"
+        let script = "mount -t tmpfs -o size=500k tmpfs '\(tiny)' || exit 99; exec '\(TestSupport.wfhost)' run '\(file)' --quiet"
+        let r = try TestSupport.run("/usr/bin/unshare", ["--user", "--map-root-user", "--mount", "sh", "-c", script],
+                                    environment: env)
+        guard r.status != 99, !r.stderr.contains("unshare failed") else {
+            print("skipped: no private mount namespace here (\(r.stderr))")
+            return
+        }
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("wfhost: error: the state database cannot be written (SQLite error 13: database or "
+                                  + "disk is full (in `COMMIT`)), so the run stops: nothing may run without being "
+                                  + "recorded; free space on the state directory's file system (or fix its "
+                                  + "permissions), then `wfhost resume SESSION` continues (exit code 3)"), "\(r.stderr)")
+    }
+
     @Test func rootHelpListsTheExitCodes() throws {
         let h = try SessionHarness("exit-help")
         defer { h.cleanup() }
