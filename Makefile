@@ -54,8 +54,11 @@ test: deps swift-test dist-test
 
 # The isolation tests check that no child of the test process is left after each test, so they run in a process
 # of their own; everything else runs in parallel in another.
+# --explicit-target-dependency-import-check error fails the build when a target imports a module of the package
+# that is not among its dependencies; it lets a module reachable through a dependency pass, so the CLI's
+# "WorkflowHost and ArgumentParser only" is checked by ImportBoundaryTests.
 swift-test:
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --filter IsolationTests
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --skip IsolationTests
 

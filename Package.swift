@@ -51,7 +51,7 @@ let package = Package(
                                                      "Store", "Engine", "WfhostPluginSDK"],
                 path: "Sources/WorkflowHost"),
         .executableTarget(name: "wfhost", dependencies: [
-            "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation", "Engine", "Store",
+            "WorkflowHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/wfhost"),
 
@@ -71,7 +71,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/wfhost-bench"),
 
-        .executableTarget(name: "wfhost-api-example", dependencies: ["WorkflowHost", "Engine"],
+        .executableTarget(name: "wfhost-api-example", dependencies: ["WorkflowHost"],
                           path: "examples/api-example"),
 
         // The worker is C on purpose: it must start fast and hold no Swift runtime of its own

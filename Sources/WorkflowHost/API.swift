@@ -98,25 +98,23 @@ extension WorkflowHost {
         return "\(dir)/\(fileOrName).yaml"
     }
 
-    /// Runs a predefined or custom workflow to its end (the seed's "execute workflow").
+    /// Runs a predefined or file workflow to its end (the seed's "execute workflow"); `start` gives a handle
+    /// with its events, pause and cancel.
+    ///
+    /// ```swift
+    /// let result = try await host.execute(workflow: "examples/hello.yaml")
+    /// print(result.status.rawValue)
+    /// ```
     /// - Parameters:
     ///   - workflow: a file path, or the name of a predefined workflow.
     ///   - routes: error routes added in code; they win over the file's at equal priority.
     /// - Returns: how the run ended, with every stage's record and the outputs. Cancelling the calling Task
     ///   cancels the run: running calls get their cancellation request, then SIGKILL after the grace time.
-    /// - Throws: `WorkflowInvalid` (the file has errors), `HostError` (environment).
+    /// - Throws: `InvalidRequest` (the file cannot be read), `WorkflowInvalid` (it has errors), `HostError`
+    ///   (environment).
     public func execute(workflow: String, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
                         sink: any RunEventSink = EventRecorder()) async throws -> RunResult {
-        let prepared = try prepareRun(file: Self.workflowPath(workflow), options: options, sink: sink,
-                                      extraRoutes: routes.map(\.errorRoute))
-        let engine = prepared.engine
-        let result = await withTaskCancellationHandler {
-            await engine.run()
-        } onCancel: {
-            Task { await engine.cancel(reason: "the caller's task was cancelled") }
-        }
-        prepared.executor.shutdownAll()
-        return result
+        try await start(workflow: workflow, options: options, routes: routes, sink: sink, eventBuffer: 0).result
     }
 
     /// Continues a paused or interrupted session (the seed's "resume workflow").
@@ -133,22 +131,15 @@ extension WorkflowHost {
         return result
     }
 
-    /// Validates and plans a workflow file without the registry's checks.
-    func plannedWorkflow(_ file: String) throws -> (Workflow, ExecutionPlan) {
-        let report = WorkflowValidator.validate(path: Self.workflowPath(file))
-        guard report.isValid, let workflow = report.workflow, let plan = report.plan else { throw WorkflowInvalid(report: report) }
-        return (workflow, plan)
-    }
-
     /// Complexity figures, the critical path and optimization suggestions (the seed's "analyze workflow").
+    /// - Throws: `WorkflowInvalid` for a file with errors, `HostError` when the registry cannot be read.
     public func analyze(workflow file: String) throws -> WorkflowAnalysis {
-        let (workflow, plan) = try plannedWorkflow(file)
-        return WorkflowAnalyzer.analyze(workflow: workflow, plan: plan)
+        try plan(file, checks: WorkflowChecks(useRegistry: false)).analysis()
     }
 
-    /// The dependency graph as DOT, Mermaid or JSON.
+    /// The dependency graph as DOT, Mermaid or JSON. Tool names are not looked up.
+    /// - Throws: `WorkflowInvalid` for a file with errors.
     public func graph(workflow file: String, format: GraphFormat) throws -> String {
-        let (workflow, plan) = try plannedWorkflow(file)
-        return try GraphRenderer.render(workflow, plan: plan, format: format)
+        try plan(file, checks: WorkflowChecks(useRegistry: false)).graph(format)
     }
 }

@@ -21,6 +21,28 @@ public struct PreparedRun: Sendable {
     public var engine: WorkflowEngine
     public var executor: CallExecutor
     public var workDirectory: String
+
+    /// The secrets the run masks: `--secret` values and the workflow's `!secret` variables.
+    public var secrets: Secrets { engine.secrets }
+
+    /// Runs the session to its end, then stops the workers it kept (pooled and forked isolation).
+    public func run() async -> RunResult {
+        let result = await engine.run()
+        executor.shutdownAll()
+        return result
+    }
+
+    /// Asks the run to stop: running calls get their cancellation request, then SIGKILL after the grace time, and
+    /// no new stage starts. The session ends `cancelled`.
+    public func cancel(reason: String) async {
+        await engine.cancel(reason: reason)
+    }
+
+    /// Asks the run to pause: no new stage starts, running calls finish, and the session ends `paused`
+    /// (`resume` continues it).
+    public func pause(reason: String) async {
+        await engine.pause(reason: reason)
+    }
 }
 
 extension WorkflowHost {
@@ -74,7 +96,15 @@ extension WorkflowHost {
     /// - Throws: `WorkflowInvalid` for a file with errors, `HostError` for the environment.
     public func prepareRun(file: String, options: RunOptions, sink: any RunEventSink,
                            extraRoutes: [ErrorRoute] = []) throws -> PreparedRun {
-        let text = try Self.readWorkflowFile(file)
+        try prepareRun(text: try Self.readWorkflowFile(file), file: file, options: options, sink: sink,
+                       extraRoutes: extraRoutes)
+    }
+
+    /// `prepareRun(file:...)` for a workflow document held in memory; `file` names it in diagnostics and in the
+    /// session (resume reads the text the session stored, never the file).
+    /// - Throws: `WorkflowInvalid` for a document with errors, `HostError` for the environment.
+    func prepareRun(text: String, file: String, options: RunOptions, sink: any RunEventSink,
+                    extraRoutes: [ErrorRoute]) throws -> PreparedRun {
         let snapshot = try refreshedRegistry()
         let report = validateWorkflow(text: text, file: file,
                                       externalVariables: Set(options.variables.keys).union(options.secrets.keys),

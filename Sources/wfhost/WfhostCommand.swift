@@ -3,7 +3,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Spec
 import WorkflowHost
 
 /// The root command. Each subcommand lives in its own file under `Commands/`.

@@ -22,6 +22,8 @@ import Testing
                                                   "WFHOST_PLUGIN_PATH": plugins, "PATH": "/usr/bin:/bin"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains(": succeeded\n  greet: succeeded after 1 attempt(s)\n"))
+        // The handle's event stream saw each of hello.yaml's four stages finish before it ended.
+        #expect(r.stdout.contains("\nevents: 4 stages finished\n"))
         #expect(r.stdout.hasSuffix("greeting: hello, API\n"))
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
-import Plan
-import Spec
+import WorkflowHost
 
 extension CriticalPathWeighting: ExpressibleByArgument {}
 
@@ -20,9 +19,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print a JSON document.") var json = false
 
     func run() throws {
-        let options = try workflow.loadOptions(global: global)
-        let (_, spec, plan) = try validatedPlan(path: file, options: options)
-        let analysis = WorkflowAnalyzer.analyze(workflow: spec, plan: plan, weighting: weight, catalog: options.catalog)
-        print(json ? try JSONText.encode(analysis) : AnalysisText.render(analysis, file: file))
+        let analysis = try plannedWorkflow(file, global: global, checks: workflow.checks()).analysis(weighting: weight)
+        print(json ? try runReportingHostErrors { try analysis.jsonText() } : analysis.text(file: file))
     }
 }

@@ -1,11 +1,6 @@
 import ArgumentParser
 import Foundation
-import Isolation
-import Registry
-import Schema
-import Spec
 import WorkflowHost
-import Engine
 
 struct CallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,32 +65,24 @@ struct CallCommand: AsyncParsableCommand {
         options.limits.cpuSeconds = cpuSeconds
         options.limits.maxResultBytes = maxResultBytes
 
-        let (snapshot, executor, workDir) = try runReportingHostErrors {
-            (try host.refreshedRegistry(), try host.makeExecutor(notice: { printError("wfhost: note: \($0)") }),
-             try host.makeWorkDirectory("call"))
+        let calls = try runReportingHostErrors {
+            try host.toolCalls(notice: { printError("wfhost: note: \($0)") })
         }
-        defer { try? FileManager.default.removeItem(atPath: workDir) } // scratch space; a leftover is harmless
-        let runner = ToolRunner(snapshot: snapshot, executor: executor)
-        let resolved: RegisteredTool
-        do {
-            resolved = try runner.tool(named: tool)
-        } catch {
-            printError(error.description)
-            throw Exit.invalidInput
-        }
+        defer { calls.shutdown() }
+        let resolved = try runReportingHostErrors { try calls.tool(named: tool) }
         let cancellation = CallCancellation()
         let interrupts = Interrupts { name, _ in cancellation.cancel(reason: "interrupted by \(name)") }
         let quiet = json
-        let outcome = await runner.call(resolved, arguments: arguments, workDirectory: workDir, options: options,
-                                        cancellation: cancellation) { event in
-            guard !quiet else { return }
-            switch event {
-            case .log(let level, let message): printError("[\(level)] \(message)")
-            case .progress(let fraction, let message):
-                printError("[progress] \(Int((fraction * 100).rounded()))%" + (message.isEmpty ? "" : " \(message)"))
+        let outcome = try await runReportingHostErrors {
+            try await calls.call(resolved, arguments: arguments, options: options, cancellation: cancellation) { event in
+                guard !quiet else { return }
+                switch event {
+                case .log(let level, let message): printError("[\(level)] \(message)")
+                case .progress(let fraction, let message):
+                    printError("[progress] \(Int((fraction * 100).rounded()))%" + (message.isEmpty ? "" : " \(message)"))
+                }
             }
         }
-        executor.shutdownAll()
         switch outcome {
         case .success(let success):
             if json {
@@ -113,7 +100,7 @@ struct CallCommand: AsyncParsableCommand {
             if json {
                 print(JSONValue.object(["ok": false, "tool": .string(resolved.qualifiedName),
                                         "sandbox": failure.sandbox?.json ?? .null,
-                                        "error": CallReport.json(failure)]).serialized(.pretty))
+                                        "error": failure.json]).serialized(.pretty))
             } else {
                 printError("error: \(resolved.qualifiedName) failed: \(failure.failureClass): \(failure.message)"
                            + (failure.hint.map { "\n  hint: \($0)" } ?? ""))
@@ -155,21 +142,6 @@ struct CallCommand: AsyncParsableCommand {
             printError("error: \(source): not valid JSON: \(error)\n  hint: pass an object such as '{\"message\": \"hi\"}'")
             throw Exit.invalidInput
         }
-    }
-}
-
-/// JSON rendering of call failures, shared by `call` and the run reports.
-enum CallReport {
-    static func json(_ f: CallFailure) -> JSONValue {
-        var o: JSONObject = [
-            "class": .string(f.failureClass.rawValue), "message": .string(f.message), "retryable": .bool(f.retryable),
-            "stdout_tail": .string(f.stdoutTail), "stderr_tail": .string(f.stderrTail),
-        ]
-        if let code = f.toolCode { o["code"] = .string(code) }
-        if let signal = f.signal { o["signal"] = .string(signal.name); o["core_dumped"] = .bool(f.coreDumped) }
-        if let exit = f.exitCode { o["exit_code"] = .int(Int64(exit)) }
-        if let hint = f.hint { o["hint"] = .string(hint) }
-        return .object(o)
     }
 }
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Schema
 import WorkflowHost
 
 struct CheckpointCommand: ParsableCommand {

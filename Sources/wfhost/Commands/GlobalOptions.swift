@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import Plan
-import Store
 import WorkflowHost
 
 /// Options every command accepts (ARCHITECTURE.md, "Interfaces users depend on").
@@ -95,22 +93,42 @@ func writeStandardError(_ text: String) {
     try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
 }
 
-/// Runs a command body, turning environment errors into their message and exit code 3.
+/// Runs a command body, turning environment errors into their message and exit code 3, invalid requests and
+/// workflows into theirs and exit code 2.
 func runReportingHostErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let error as HostError {
+    } catch {
+        throw exitReporting(error)
+    }
+}
+
+/// `runReportingHostErrors` for an async body.
+func runReportingHostErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        throw exitReporting(error)
+    }
+}
+
+/// Prints what an error of the API says and returns the exit code it means; other errors pass through unchanged.
+func exitReporting(_ error: any Error) -> any Error {
+    switch error {
+    case let error as HostError:
         printError("wfhost: \(error)")
-        throw Exit.environment
-    } catch let error as InvalidRequest {
+        return Exit.environment
+    case let error as InvalidRequest:
         printError(error.description)
-        throw Exit.invalidInput
-    } catch let invalid as WorkflowInvalid {
+        return Exit.invalidInput
+    case let invalid as WorkflowInvalid:
         for d in invalid.report.diagnostics { printError(d.textDescription) }
         printError(invalid.report.summaryLine)
-        throw Exit.invalidInput
-    } catch let unknown as StoredValueError {
+        return Exit.invalidInput
+    case let unknown as StoredValueError:
         printError("wfhost: error: \(unknown)")
-        throw Exit.environment
+        return Exit.environment
+    default:
+        return error
     }
 }

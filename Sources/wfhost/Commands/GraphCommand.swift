@@ -1,6 +1,5 @@
 import ArgumentParser
-import Plan
-import Spec
+import WorkflowHost
 
 extension GraphFormat: ExpressibleByArgument {}
 
@@ -17,8 +16,8 @@ struct GraphCommand: ParsableCommand {
 
     func run() throws {
         // Drawing needs only the file: tool names are not looked up.
-        let (_, spec, plan) = try validatedPlan(path: file, options: workflow.loadOptions(global: global, useRegistry: false))
-        print(try GraphRenderer.render(spec, plan: plan, format: format), terminator: "")
+        let planned = try plannedWorkflow(file, global: global, checks: workflow.checks(useRegistry: false))
+        print(try runReportingHostErrors { try planned.graph(format) }, terminator: "")
         if format == .json { print() }
     }
 }

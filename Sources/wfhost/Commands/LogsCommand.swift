@@ -1,9 +1,5 @@
 import ArgumentParser
 import Foundation
-import Isolation
-import Schema
-import Spec
-import Store
 import WorkflowHost
 
 /// `wfhost logs SESSION [STAGE] [--attempt N] [--follow] [--json]`: what a session's attempts said.

@@ -3,7 +3,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Isolation
 import WorkflowHost
 
 /// `wfhost mcp`: the Model Context Protocol server. The server itself is the `wfhost-mcp` helper, so that the MCP
@@ -42,7 +41,7 @@ struct MCPCommand: ParsableCommand {
             if let dir = WorkflowHost.predefinedWorkflowsDirectory, environment["WFHOST_WORKFLOWS_DIR"] == nil {
                 childEnvironment["WFHOST_WORKFLOWS_DIR"] = dir
             }
-            if environment["WFHOST_WORKER"] == nil, let worker = try? WorkerLocator.workerPath(environment: environment) {
+            if environment["WFHOST_WORKER"] == nil, let worker = WorkflowHost.workerPath(environment: environment) {
                 childEnvironment["WFHOST_WORKER"] = worker // none found: the helper looks beside itself and says where
             }
             let argv = [helper]
@@ -68,7 +67,7 @@ struct MCPCommand: ParsableCommand {
         static func helperPath(environment: [String: String]) throws(HelperNotFound) -> String {
             var candidates: [String] = []
             if let explicit = environment["WFHOST_MCP"], !explicit.isEmpty { candidates.append(explicit) }
-            if let dir = WorkerLocator.executableDirectory() {
+            if let dir = WorkflowHost.executableDirectory {
                 candidates.append(dir + "/wfhost-mcp")
                 candidates.append(dir + "/../libexec/wfhost/wfhost-mcp")
             }

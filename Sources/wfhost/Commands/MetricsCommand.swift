@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import Schema
-import Spec
 import WorkflowHost
 
 struct MetricsCommand: ParsableCommand {

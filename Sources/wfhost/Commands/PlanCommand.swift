@@ -1,6 +1,5 @@
 import ArgumentParser
-import Plan
-import Spec
+import WorkflowHost
 
 /// `wfhost plan FILE`: where each argument of each call comes from.
 struct PlanCommand: ParsableCommand {
@@ -24,7 +23,6 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (report, _, _) = try validatedPlan(path: file, options: workflow.loadOptions(global: global))
-        print(Bindings.render(report.bindings))
+        print(try plannedWorkflow(file, global: global, checks: workflow.checks()).report.bindingsText)
     }
 }

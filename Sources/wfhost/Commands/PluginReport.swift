@@ -1,5 +1,4 @@
-import Registry
-import Schema
+import WorkflowHost
 
 /// Renders registry records as tables, text and JSON.
 enum PluginReport {

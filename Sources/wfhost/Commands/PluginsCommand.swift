@@ -1,7 +1,5 @@
 import ArgumentParser
 import Foundation
-import Registry
-import Schema
 import WorkflowHost
 
 struct PluginsCommand: ParsableCommand {

@@ -1,7 +1,6 @@
 import ArgumentParser
+import WorkflowHost
 import Foundation
-import Isolation
-import Registry
 
 /// `wfhost plugins new NAME --lang c|cpp [--dir D]`: a plugin project that builds and tests as it stands.
 struct PluginsNew: ParsableCommand {
@@ -26,7 +25,7 @@ struct PluginsNew: ParsableCommand {
     var sdk: String?
 
     func run() throws {
-        guard PluginValidator.isValidName(name) else {
+        guard WorkflowHost.isValidPluginName(name) else {
             printError("error: plugin name '\(name)' is invalid\n  hint: names match [a-z][a-z0-9_]* (lowercase "
                        + "letters, digits and underscores, starting with a letter)")
             throw Exit.invalidInput
@@ -51,7 +50,7 @@ struct PluginsNew: ParsableCommand {
                        + "wfhost/plugin.h, such as the install tree's include/")
             throw Exit.invalidInput
         }
-        let wfhost = (WorkerLocator.executableDirectory() ?? "") + "/wfhost"
+        let wfhost = (WorkflowHost.executableDirectory ?? "") + "/wfhost"
         let source = name + (lang == .c ? ".c" : ".cpp")
         let files = [
             (source, lang == .c ? Self.cSource(name) : Self.cppSource(name)),
@@ -77,7 +76,7 @@ struct PluginsNew: ParsableCommand {
 
     /// The install tree's `include/` beside `bin/`, else (a build folder in a checkout) the checkout's `SDK/include`.
     static func sdkIncludeDirectory() -> String? {
-        guard let exe = WorkerLocator.executableDirectory() else { return nil }
+        guard let exe = WorkflowHost.executableDirectory else { return nil }
         var candidates = [exe + "/../include"]
         var url = URL(fileURLWithPath: exe)
         for _ in 0..<4 {

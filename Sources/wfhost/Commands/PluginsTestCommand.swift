@@ -1,10 +1,5 @@
 import ArgumentParser
-import Engine
 import Foundation
-import Isolation
-import Registry
-import Schema
-import Spec
 import WorkflowHost
 
 /// `wfhost plugins test PLUGIN...`: runs every example the plugins' tools declare, each as its own call.
@@ -57,8 +52,8 @@ struct PluginsTest: AsyncParsableCommand {
     func run() async throws {
         let host = scan.apply(to: global.host())
         let subjects = try resolve(host)
-        let executor = try runReportingHostErrors {
-            try host.makeExecutor(notice: { printError("wfhost: note: \($0)") })
+        let calls = try runReportingHostErrors {
+            try host.toolCalls(snapshot: subjects.first?.snapshot, notice: { printError("wfhost: note: \($0)") })
         }
         var options = CallOptions()
         options.limits.timeout = DurationText.parse(timeout) ?? .seconds(30)
@@ -71,7 +66,7 @@ struct PluginsTest: AsyncParsableCommand {
                                 + (record.findings.first { $0.severity == .error }?.hint.map { "\n  hint: \($0)" } ?? "")))
                 continue
             }
-            let runner = ToolRunner(snapshot: subject.snapshot, executor: executor)
+            let runner = calls.over(subject.snapshot)
             var outcomes: [Outcome] = []
             for tool in record.tools {
                 for (i, example) in tool.descriptor.examples.enumerated() {
@@ -85,7 +80,7 @@ struct PluginsTest: AsyncParsableCommand {
                 : nil
             reports.append((subject, outcomes, problem))
         }
-        executor.shutdownAll()
+        calls.shutdown()
         let elapsed = ContinuousClock.now - started
         let all = reports.flatMap(\.1)
         let failed = all.filter { $0.failure != nil }.count
@@ -164,7 +159,7 @@ struct PluginsTest: AsyncParsableCommand {
         return subjects
     }
 
-    private func runExample(_ tool: RegisteredTool, index: Int, example: ToolExample, runner: ToolRunner,
+    private func runExample(_ tool: RegisteredTool, index: Int, example: ToolExample, runner: ToolCalls,
                             host: WorkflowHost, options: CallOptions) async -> Outcome {
         var outcome = Outcome(tool: tool, index: index, example: example, duration: .zero)
         // The validator checked both texts; parse again without trusting that.
@@ -172,16 +167,14 @@ struct PluginsTest: AsyncParsableCommand {
             outcome.failure = "the example's arguments are not JSON"
             return outcome
         }
-        let workDir: String
+        let started = ContinuousClock.now
+        let result: Result<CallSuccess, CallFailure>
         do {
-            workDir = try host.makeWorkDirectory("test")
+            result = try await runner.call(tool, arguments: arguments, options: options)
         } catch {
             outcome.failure = error.description
             return outcome
         }
-        defer { try? FileManager.default.removeItem(atPath: workDir) } // scratch space; a leftover is harmless
-        let started = ContinuousClock.now
-        let result = await runner.call(tool, arguments: arguments, workDirectory: workDir, options: options)
         outcome.duration = ContinuousClock.now - started
         switch result {
         case .failure(let failure):

@@ -1,11 +1,5 @@
 import ArgumentParser
-import Engine
 import Foundation
-import Isolation
-import Plan
-import Schema
-import Spec
-import Store
 import WorkflowHost
 
 /// Options of commands that run workflows (`run`, `resume`).
@@ -76,34 +70,12 @@ struct RunSettings: ParsableArguments {
     }
 
     static func readVariableFile(_ path: String) throws -> [(String, JSONValue)] {
-        let bytes: [UInt8]
         do {
-            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            return try WorkflowHost.readVariableFile(path)
         } catch {
-            printError("error: cannot read the variable file \(path): \(error.localizedDescription)")
+            printError(error.description)
             throw Exit.invalidInput
         }
-        let value: JSONValue
-        if path.hasSuffix(".json") {
-            do {
-                value = try JSONValue.parse(bytes)
-            } catch {
-                printError("\(path): error: not valid JSON: \(error)")
-                throw Exit.invalidInput
-            }
-        } else {
-            let loaded = YAMLLoader.load(bytes: bytes, file: path)
-            guard let document = loaded.document, !loaded.diagnostics.containsErrors else {
-                for d in loaded.diagnostics { printError(d.textDescription) }
-                throw Exit.invalidInput
-            }
-            value = SpecValue.from(document.root, file: path).jsonValue
-        }
-        guard case .object(let object) = value else {
-            printError("\(path): error: a variable file must hold a mapping of names to values, not \(value.typeName)")
-            throw Exit.invalidInput
-        }
-        return object.members.map { ($0.key, $0.value) }
     }
 
     /// Sinks for progress, the event stream, and anything else given.
@@ -159,29 +131,26 @@ struct RunCommand: AsyncParsableCommand {
             throw Exit.invalidInput
         }
         printError("session \(prepared.session)")
-        try await RunDriver.drive(prepared.engine, executor: prepared.executor, workflow: prepared.workflow,
-                                  settings: settings, secrets: Secrets(options.secrets.values), host: host)
+        try await RunDriver.drive(prepared, settings: settings, host: host)
     }
 }
 
-/// Runs an engine to its end with Ctrl-C handling and the end-of-run reports; shared by `run` and `resume`.
-/// The reports are masked with the engine's secrets (`--secret` values and `!secret` variables); `secrets` is
-/// kept for callers and adds nothing the engine does not know.
+/// Runs a prepared session to its end with Ctrl-C handling and the end-of-run reports; shared by `run` and
+/// `resume`. The reports are masked with the run's secrets (`--secret` values and `!secret` variables).
 enum RunDriver {
-    static func drive(_ engine: WorkflowEngine, executor: CallExecutor, workflow: Workflow, settings: RunSettings,
-                      secrets: Secrets, host: WorkflowHost) async throws {
+    static func drive(_ prepared: PreparedRun, settings: RunSettings, host: WorkflowHost) async throws {
+        let workflow = prepared.workflow
         let interruptCount = Counter()
         let interrupts = Interrupts { name, number in
             if interruptCount.increment() == 1 {
                 printError("wfhost: \(name): cancelling the run (press Ctrl-C again to stop at once)")
-                Task { await engine.cancel(reason: "interrupted by \(name)") }
+                Task { await prepared.cancel(reason: "interrupted by \(name)") }
             } else {
                 printError("wfhost: \(name) again: stopping now; `wfhost resume` can continue the session")
                 exit(Exit.forSignal(number).rawValue)
             }
         }
-        let result = await engine.run()
-        executor.shutdownAll()
+        let result = await prepared.run()
         // What the attempts printed, for the reports below; without it they still say how each stage ended.
         var details: SessionDetails?
         do {
@@ -207,7 +176,7 @@ enum RunDriver {
         }
         let failures = details.map { FailureOutput.console(result, details: $0) } ?? ""
         if settings.json {
-            print(RunReports.json(result, secrets: engine.secrets).serialized(.pretty))
+            print(RunReports.json(result, secrets: prepared.secrets).serialized(.pretty))
         } else if settings.events != "-" {
             print(RunReports.summaryTable(result) + (failures.isEmpty ? "" : "\n\n" + failures))
         } else {
@@ -238,46 +207,24 @@ final class Counter: @unchecked Sendable {
 /// `wfhost run --dry-run`: the plan by levels, with each call's arguments as far as they are known before the run.
 enum DryRun {
     static func print(file: String, host: WorkflowHost, options: RunOptions) throws {
-        let text = try runReportingHostErrors { try WorkflowHost.readWorkflowFile(file) }
-        let snapshot = try runReportingHostErrors { try host.refreshedRegistry() }
-        let report = host.validateWorkflow(text: text, file: file,
-                                           externalVariables: Set(options.variables.keys).union(options.secrets.keys),
-                                           snapshot: snapshot)
-        guard report.isValid, let workflow = report.workflow, let plan = report.plan else {
-            for d in report.diagnostics { printError(d.textDescription) }
-            throw Exit.invalidInput
+        let plan = try runReportingHostErrors {
+            do {
+                return try host.dryRun(file: file, options: options)
+            } catch let invalid as WorkflowInvalid {
+                // Only the diagnostics, as before the API had a dry run: no summary line.
+                for d in invalid.report.diagnostics { printError(d.textDescription) }
+                throw Exit.invalidInput
+            }
         }
-        let secrets = Secrets(Array(options.secrets.values) + workflow.variables.compactMap { v in
-            guard v.isSecret, case .string(let s) = v.value.kind else { return nil }
-            return s
-        })
-        var vars: [String: JSONValue] = [:]
-        for v in workflow.variables { vars[v.name] = v.value.jsonValue }
-        for (k, v) in options.variables { vars[k] = v }
-        for (k, v) in options.secrets { vars[k] = .string(v) }
-        Swift.print("plan for \(workflow.metadata.name) (\(workflow.stages.count) stages, \(plan.levels.count) levels); nothing is called")
+        Swift.print("plan for \(plan.workflowName) (\(plan.stageCount) stages, \(plan.levels.count) levels); nothing is called")
         for (n, level) in plan.levels.enumerated() {
             Swift.print("level \(n + 1):")
-            for i in level {
-                let stage = workflow.stages[i]
-                var stageVars = vars
-                for v in stage.variables { stageVars[v.name] = v.value.jsonValue }
-                let resolver = VariableResolver(variables: stageVars, outputs: [:], environment: host.configuration.environment)
-                let deps = stage.dependsOn.map(\.name)
-                Swift.print("  \(stage.name)" + (deps.isEmpty ? "" : " (after \(deps.joined(separator: ", ")))")
-                    + (stage.conditions.isEmpty ? "" : " [\(stage.conditions.count) condition(s)]"))
-                for invocation in stage.tools {
-                    let args: String
-                    if let merged = WorkflowEngine.mergedArguments(stage, invocation) {
-                        do {
-                            args = secrets.mask(try resolver.substitute(merged)).serialized()
-                        } catch {
-                            args = secrets.mask(merged.jsonValue).serialized() + "  (known at run time: \(error.message))"
-                        }
-                    } else {
-                        args = "{}"
-                    }
-                    Swift.print("    \(invocation.resolvedName ?? invocation.name) \(args)")
+            for stage in level {
+                Swift.print("  \(stage.name)" + (stage.dependsOn.isEmpty ? "" : " (after \(stage.dependsOn.joined(separator: ", ")))")
+                    + (stage.conditionCount == 0 ? "" : " [\(stage.conditionCount) condition(s)]"))
+                for call in stage.calls {
+                    Swift.print("    \(call.tool) \(call.arguments.serialized())"
+                                + (call.knownAtRunTime.map { "  (known at run time: \($0))" } ?? ""))
                 }
             }
         }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import WorkflowHost
 import Foundation
-import Schema
 
 /// `wfhost schema check|validate`: JSON Schema checks from the command line.
 ///

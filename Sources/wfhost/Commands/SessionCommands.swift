@@ -1,8 +1,5 @@
 import ArgumentParser
-import Engine
 import Foundation
-import Schema
-import Store
 import WorkflowHost
 
 /// `wfhost sessions list`.
@@ -139,8 +136,7 @@ enum Resumption {
         let sink = CombinedSink(try settings.sinks())
         let prepared = try runReportingHostErrors { try host.prepareResume(session, options: options, sink: sink) }
         printError("session \(session) (resumed)")
-        try await RunDriver.drive(prepared.engine, executor: prepared.executor, workflow: prepared.workflow,
-                                  settings: settings, secrets: Secrets(options.secrets.values), host: host)
+        try await RunDriver.drive(prepared, settings: settings, host: host)
     }
 }
 

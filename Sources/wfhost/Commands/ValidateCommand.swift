@@ -1,7 +1,6 @@
 import ArgumentParser
+import WorkflowHost
 import Foundation
-import Plan
-import Spec
 
 /// Options shared by the workflow commands: `--var` and `--no-registry`.
 struct WorkflowOptions: ParsableArguments {
@@ -25,10 +24,9 @@ struct WorkflowOptions: ParsableArguments {
         Set(variables.compactMap { assignment in assignment.firstIndex(of: "=").map { String(assignment[..<$0]) } })
     }
 
-    /// Load options with the registry's catalog unless `--no-registry`.
-    func loadOptions(global: GlobalOptions, useRegistry: Bool = true) throws -> LoadOptions {
-        let catalog = (noRegistry || !useRegistry) ? nil : try makeToolCatalog(global: global)
-        return LoadOptions(externalVariables: variableNames, catalog: catalog)
+    /// What the workflow is checked against: the `--var` names and the registry unless `--no-registry`.
+    func checks(useRegistry: Bool = true) -> WorkflowChecks {
+        WorkflowChecks(externalVariables: variableNames, useRegistry: useRegistry && !noRegistry)
     }
 }
 
@@ -53,11 +51,11 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = try workflow.loadOptions(global: global)
-        let reports = files.map { validateWorkflowArgument($0, options: options) }
+        let host = global.host()
+        let reports = try runReportingHostErrors { try host.validate(files, checks: workflow.checks()) }
         switch json ? .json : format {
         case .json:
-            print(try JSONText.encode(ValidationDocument(reports: reports)))
+            print(try runReportingHostErrors { try ValidationReport.jsonDocument(reports) })
         case .github:
             for report in reports {
                 for diagnostic in report.diagnostics { print(diagnostic.githubAnnotation) }
@@ -65,7 +63,7 @@ struct ValidateCommand: ParsableCommand {
         case .text:
             for report in reports {
                 for diagnostic in report.diagnostics { print(diagnostic.textDescription) }
-                if bindings && !report.bindings.isEmpty { print(Bindings.render(report.bindings)) }
+                if bindings && !report.bindings.isEmpty { print(report.bindingsText) }
                 print(report.summaryLine)
             }
         }
@@ -73,24 +71,11 @@ struct ValidateCommand: ParsableCommand {
     }
 }
 
-/// Validates a workflow argument as `run` takes it: a file, the name of a predefined workflow
-/// (`wfhost workflows list`), or `-` for standard input (named `<stdin>` in diagnostics).
-func validateWorkflowArgument(_ argument: String, options: LoadOptions) -> ValidationReport {
-    if argument == "-" {
-        return WorkflowValidator.validate(bytes: Array(FileHandle.standardInput.readDataToEndOfFile()), file: "<stdin>",
-                                          options: options)
-    }
-    return WorkflowValidator.validate(path: PredefinedWorkflows.resolve(argument), options: options)
-}
-
-/// Validates one workflow argument (see `validateWorkflowArgument`) for `graph` and `analyze`: prints its
-/// diagnostics on stderr, and exits 2 unless it can be planned.
-func validatedPlan(path: String, options: LoadOptions) throws -> (ValidationReport, Workflow, ExecutionPlan) {
-    let report = validateWorkflowArgument(path, options: options)
-    for diagnostic in report.diagnostics { printError(diagnostic.textDescription) }
-    guard report.isValid, let workflow = report.workflow, let plan = report.plan else {
-        printError(report.summaryLine)
-        throw Exit.invalidInput
-    }
-    return (report, workflow, plan)
+/// Validates and plans one workflow argument (a file, a predefined workflow's name, or `-`) for `graph`,
+/// `analyze` and `plan`: prints its diagnostics on stderr, and exits 2 unless it can be planned.
+func plannedWorkflow(_ argument: String, global: GlobalOptions, checks: WorkflowChecks) throws -> PlannedWorkflow {
+    let host = global.host()
+    let planned = try runReportingHostErrors { try host.plan(argument, checks: checks) }
+    for diagnostic in planned.report.diagnostics { printError(diagnostic.textDescription) }
+    return planned
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import WorkflowHost
-import Isolation
-import Spec
 
 /// `wfhost workflows`: the predefined workflows shipped with wfhost.
 struct WorkflowsCommand: ParsableCommand {
@@ -17,23 +15,21 @@ struct WorkflowsCommand: ParsableCommand {
 
         func run() throws {
             let dir = try PredefinedWorkflows.directoryOrExit()
-            let entries = PredefinedWorkflows.names(in: dir).map { name -> (String, LoadedWorkflow) in
-                (name, WorkflowLoader.load(path: "\(dir)/\(name).yaml"))
-            }
+            let entries = WorkflowHost.predefinedWorkflows(in: dir)
             if json {
-                let items = entries.map { name, loaded -> [String: Any] in
-                    ["name": name, "file": "\(dir)/\(name).yaml", "description": loaded.workflow?.metadata.description ?? "",
-                     "stages": loaded.workflow?.stages.count ?? 0, "variables": loaded.workflow?.variables.map(\.name) ?? []]
+                let items = entries.map { entry -> [String: Any] in
+                    ["name": entry.name, "file": entry.file, "description": entry.description ?? "",
+                     "stages": entry.stageCount ?? 0, "variables": entry.variableNames]
                 }
                 let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
                 return
             }
             var rows = [["NAME", "STAGES", "DESCRIPTION"]]
-            for (name, loaded) in entries {
-                let stages = loaded.workflow.map { String($0.stages.count) } ?? "?"
-                let description = loaded.isValid ? (loaded.workflow?.metadata.description ?? "") : "(invalid: `wfhost validate` says why)"
-                rows.append([name, stages, description])
+            for entry in entries {
+                let stages = entry.stageCount.map(String.init) ?? "?"
+                let description = entry.isValid ? (entry.description ?? "") : "(invalid: `wfhost validate` says why)"
+                rows.append([entry.name, stages, description])
             }
             print(TextTable.render(rows))
             print("(from \(dir))")

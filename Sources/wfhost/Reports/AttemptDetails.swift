@@ -1,9 +1,4 @@
-import Engine
 import Foundation
-import Plan
-import Schema
-import Spec
-import Store
 import WorkflowHost
 
 /// One log line a tool emitted during a call, as stored with the session's events.
@@ -56,9 +51,8 @@ struct SessionDetails: Sendable {
     /// - Throws: `InvalidRequest` for an unknown session, `HostError` when the store cannot be read.
     static func load(_ session: String, host: WorkflowHost) throws -> SessionDetails {
         let snapshot = try host.status(of: session)
-        let store = try host.sessionStore()
-        let logs = try store.events(of: session, after: 0).compactMap(Self.logLine)
-        let workflow = WorkflowValidator.validate(text: snapshot.session.workflowText, file: snapshot.session.workflowFile).workflow
+        let logs = try host.events(ofSession: session).compactMap(Self.logLine)
+        let workflow = WorkflowHost.storedWorkflow(of: snapshot.session)
         let derivation = ArgumentDerivation(snapshot: snapshot, workflow: workflow)
         let workDirectories = Self.workDirectories(of: session, root: host.configuration.stateDirectory + "/work")
         let attempts = snapshot.attempts.map { record -> AttemptDetail in
@@ -134,15 +128,10 @@ struct ArgumentDerivation: Sendable {
             invocation = stage.tools.first { $0.name == tool || tool.hasSuffix("." + $0.name) } ?? (stage.tools.count == 1 ? stage.tools.first : nil)
         }
         guard let invocation else { return (nil, nil) }
-        guard let merged = WorkflowEngine.mergedArguments(stage, invocation) else { return (.object([:]), nil) }
         var vars = variables
         for v in stage.variables { vars[v.name] = v.isSecret ? .string(Secrets.replacement) : v.value.jsonValue }
-        let resolver = VariableResolver(variables: vars, outputs: outputs, environment: [:])
-        do {
-            return (try resolver.substitute(merged), nil)
-        } catch {
-            return (nil, merged.jsonValue)
-        }
+        let derived = WorkflowHost.arguments(of: invocation, in: stage, variables: vars, outputs: outputs)
+        return (derived.substituted, derived.asWritten)
     }
 }
 

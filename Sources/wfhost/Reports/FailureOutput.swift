@@ -1,8 +1,5 @@
-import Engine
+import WorkflowHost
 import Foundation
-import Isolation
-import Spec
-import Store
 
 /// What a failed stage said, for the console and the step summary: the log lines, stdout and stderr of its last
 /// attempt, each cut to its last `Tail.lines` lines.

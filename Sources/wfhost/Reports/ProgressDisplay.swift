@@ -1,4 +1,4 @@
-import Engine
+import WorkflowHost
 import Foundation
 #if canImport(Glibc)
 import Glibc

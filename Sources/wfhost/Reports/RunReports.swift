@@ -1,8 +1,5 @@
-import Engine
+import WorkflowHost
 import Foundation
-import Schema
-import Spec
-import Store
 
 /// The end-of-run reports: summary table, JSON document, JUnit XML, GitHub step summary.
 enum RunReports {

@@ -1,0 +1,99 @@
+import Engine
+import Foundation
+import Isolation
+import Registry
+import Schema
+
+/// Tool calls made outside a workflow (`wfhost call`, `wfhost plugins test`): one registry snapshot and one call
+/// executor shared by the calls, each call in a fresh work directory under the state directory.
+///
+/// ```swift
+/// let calls = try host.toolCalls(notice: { print("note: \($0)") })
+/// defer { calls.shutdown() }
+/// let echo = try calls.tool(named: "echo")
+/// switch try await calls.call(echo, arguments: ["message": "hi"]) {
+/// case .success(let success): print(success.result.serialized())
+/// case .failure(let failure): print("\(failure.failureClass): \(failure.message)")
+/// }
+/// ```
+public final class ToolCalls: Sendable {
+    /// The registry the tools are looked up in.
+    public let snapshot: RegistrySnapshot
+    let runner: ToolRunner
+    let host: WorkflowHost
+
+    init(host: WorkflowHost, snapshot: RegistrySnapshot, executor: CallExecutor) {
+        self.host = host
+        self.snapshot = snapshot
+        self.runner = ToolRunner(snapshot: snapshot, executor: executor)
+    }
+
+    /// The tool `name` names: a bare tool name or `plugin.tool`.
+    /// - Throws: `InvalidRequest` (exit code 2) for an unknown or ambiguous name, with the closest names as the
+    ///   hint.
+    public func tool(named name: String) throws(InvalidRequest) -> RegisteredTool {
+        do {
+            return try runner.tool(named: name)
+        } catch {
+            throw InvalidRequest(error.message, hint: error.hint)
+        }
+    }
+
+    /// Calls `tool` once: its arguments checked against the input schema, in the tool's declared sandbox with
+    /// `options`' limits, the result checked against the output schema. The work directory is removed afterwards.
+    /// - Parameters:
+    ///   - options: `CallOptions()` are `wfhost call`'s defaults (per_call isolation, sandbox on, 5 min, 1 GiB).
+    ///   - cancellation: cancels the running call (its cancellation request, the grace time, then SIGKILL).
+    ///   - onEvent: the tool's log lines and progress, as they arrive.
+    /// - Returns: the call's outcome; every failure of the call itself is a `CallFailure`.
+    /// - Throws: `HostError` when the work directory cannot be created.
+    public func call(_ tool: RegisteredTool, arguments: JSONValue, options: CallOptions = CallOptions(),
+                     cancellation: CallCancellation = CallCancellation(),
+                     onEvent: @escaping @Sendable (CallEvent) -> Void = { _ in }) async throws(HostError)
+        -> Result<CallSuccess, CallFailure> {
+        let workDirectory = try host.makeWorkDirectory("call")
+        defer { try? FileManager.default.removeItem(atPath: workDirectory) } // scratch space; a leftover is harmless
+        return await runner.call(tool, arguments: arguments, workDirectory: workDirectory, options: options,
+                                 cancellation: cancellation, onEvent: onEvent)
+    }
+
+    /// The same calls (one executor, one set of workers, one sandbox notice) over another registry snapshot, such
+    /// as the plugin files `wfhost plugins test` names.
+    public func over(_ snapshot: RegistrySnapshot) -> ToolCalls {
+        ToolCalls(host: host, snapshot: snapshot, executor: runner.executor)
+    }
+
+    /// Stops the workers the calls left running (pooled and forked isolation keep them between calls).
+    public func shutdown() {
+        runner.executor.shutdownAll()
+    }
+}
+
+extension WorkflowHost {
+    /// A set of tool calls over `snapshot`, or over the registry brought up to date with the plugin path.
+    /// - Parameter notice: told once when this machine lacks a sandbox layer.
+    /// - Throws: `HostError` when the worker is missing or the registry cannot be read or updated.
+    public func toolCalls(snapshot: RegistrySnapshot? = nil,
+                          notice: @escaping @Sendable (String) -> Void) throws(HostError) -> ToolCalls {
+        let executor = try makeExecutor(notice: notice)
+        let registry: RegistrySnapshot
+        if let snapshot { registry = snapshot } else { registry = try refreshedRegistry() }
+        return ToolCalls(host: self, snapshot: registry, executor: executor)
+    }
+}
+
+extension CallFailure {
+    /// The failure as `wfhost call --json` and the run reports show it: class, message, whether a retry can help,
+    /// the output tails, and the tool's code, signal, exit code and hint when there are.
+    public var json: JSONValue {
+        var o: JSONObject = [
+            "class": .string(failureClass.rawValue), "message": .string(message), "retryable": .bool(retryable),
+            "stdout_tail": .string(stdoutTail), "stderr_tail": .string(stderrTail),
+        ]
+        if let code = toolCode { o["code"] = .string(code) }
+        if let signal { o["signal"] = .string(signal.name); o["core_dumped"] = .bool(coreDumped) }
+        if let exitCode { o["exit_code"] = .int(Int64(exitCode)) }
+        if let hint { o["hint"] = .string(hint) }
+        return .object(o)
+    }
+}
