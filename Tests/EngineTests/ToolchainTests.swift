@@ -25,7 +25,7 @@ import WfhostTestSupport
         let swift = try Self.fakeSwift(dir)
         let r = try Self.dryRun(path: dir + ":/usr/bin:/bin", ["SWIFT_FALLBACK=/nonexistent/swift"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasPrefix(swift + " build --build-tests\n"), "\(r.stdout)")
+        #expect(r.stdout.hasPrefix(swift + " build --build-tests --explicit-target-dependency-import-check error\n"), "\(r.stdout)")
     }
 
     @Test func fallbackWhenPathHasNoSwift() throws {
@@ -34,13 +34,13 @@ import WfhostTestSupport
         let swift = try Self.fakeSwift(dir)
         let r = try Self.dryRun(path: "/usr/bin:/bin", ["SWIFT_FALLBACK=" + swift])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasPrefix(swift + " build --build-tests\n"), "\(r.stdout)")
+        #expect(r.stdout.hasPrefix(swift + " build --build-tests --explicit-target-dependency-import-check error\n"), "\(r.stdout)")
     }
 
     @Test func explicitSwiftWins() throws {
         let r = try Self.dryRun(path: "/usr/bin:/bin", ["SWIFT=/somewhere/usr/bin/swift", "SWIFT_FALLBACK=/nonexistent/swift"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasPrefix("/somewhere/usr/bin/swift build --build-tests\n"), "\(r.stdout)")
+        #expect(r.stdout.hasPrefix("/somewhere/usr/bin/swift build --build-tests --explicit-target-dependency-import-check error\n"), "\(r.stdout)")
     }
 
     @Test func noToolchainStopsSayingWhereToGetOne() throws {
