@@ -5,12 +5,18 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int wfh_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno; }
+
+int wfh_set_rlimit_of(pid_t pid, int resource, unsigned long long value) {
+    struct rlimit limit = {.rlim_cur = (rlim_t)value, .rlim_max = (rlim_t)value};
+    return prlimit(pid, (__rlimit_resource_t)resource, &limit, NULL) == 0 ? 0 : -errno;
+}
 
 int wfh_spawn(const char *path, char *const argv[], char *const envp[], const int *from, const int *to, int count,
               pid_t *pid) {

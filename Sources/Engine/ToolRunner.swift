@@ -29,10 +29,13 @@ public struct ToolLookupError: Error, CustomStringConvertible, Sendable {
 public final class ToolRunner: Sendable {
     public let snapshot: RegistrySnapshot
     public let executor: CallExecutor
+    /// The MCP tool servers this runner's calls started (one per server, reused; stopped with the runner).
+    public let toolServers: ToolServerPool
 
-    public init(snapshot: RegistrySnapshot, executor: CallExecutor) {
+    public init(snapshot: RegistrySnapshot, executor: CallExecutor, toolServers: ToolServerPool = ToolServerPool()) {
         self.snapshot = snapshot
         self.executor = executor
+        self.toolServers = toolServers
     }
 
     /// The tool `name` refers to (bare or `plugin.tool`).
@@ -109,6 +112,9 @@ public final class ToolRunner: Sendable {
         case .success(let value): prepared = value
         case .failure(let failure): return .failure(failure)
         }
+        if let server = tool.server {
+            return await callServer(server, tool: tool, arguments: prepared, options: options, cancellation: cancellation)
+        }
         var sandbox = Self.sandbox(for: tool, workDirectory: workDirectory, enforce: options.sandbox,
                                    environment: options.environment, arguments: prepared)
         sandbox.strict = options.strictSandbox
@@ -117,12 +123,32 @@ public final class ToolRunner: Sendable {
         let request = CallRequest(tool: tool.name, arguments: prepared.serialized(), attempt: options.attempt)
         let outcome = await executor.call(request, key: key, mode: options.isolation, limits: limits,
                                           cancellation: cancellation, onEvent: onEvent)
+        return Self.checkOutput(outcome, of: tool)
+    }
+
+    /// A call of an MCP server's tool, through its connection (README, "MCP tool servers").
+    private func callServer(_ server: ToolServerConfig, tool: RegisteredTool, arguments: JSONValue, options: CallOptions,
+                            cancellation: CallCancellation) async -> Result<CallSuccess, CallFailure> {
+        let limits = options.limits.bounded()
+        let connection: ToolServerConnection
+        do {
+            connection = try toolServers.connection(for: server, limits: limits)
+        } catch {
+            return .failure(CallFailure(.exit, error.messageWithStderr, hint: error.hint))
+        }
+        let outcome = await connection.call(tool.name, arguments: arguments, limits: limits, cancellation: cancellation)
+        return Self.checkOutput(outcome, of: tool)
+    }
+
+    /// A successful outcome checked against the tool's output schema.
+    static func checkOutput(_ outcome: Result<CallSuccess, CallFailure>, of tool: RegisteredTool) -> Result<CallSuccess, CallFailure> {
         guard case .success(let success) = outcome, let output = tool.outputSchema else { return outcome }
         let violations = output.validate(success.result)
         guard violations.isEmpty else {
             let list = violations.map { "  \($0.description)" }.joined(separator: "\n")
             var failure = CallFailure(.protocol, "the result of \(tool.qualifiedName) does not match its output schema:\n\(list)",
-                                      hint: "this is a defect in the plugin \(tool.pluginPath)")
+                                      hint: tool.server.map { "this is a defect in tool server '\($0.name)' (\($0.commandLine))" }
+                                          ?? "this is a defect in the plugin \(tool.pluginPath)")
             failure.stdoutTail = success.stdoutTail
             failure.stderrTail = success.stderrTail
             return .failure(failure)

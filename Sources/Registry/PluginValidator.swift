@@ -1,3 +1,4 @@
+import Isolation
 import Schema
 
 /// A tool that passed validation. Its schemas are compiled once, when first needed: listing plugins from the
@@ -8,6 +9,8 @@ public struct RegisteredTool: Sendable {
     public var pluginPath: String
     public var descriptor: ToolDescriptor
     let schemas: ToolSchemas
+    /// Set for the tools of an MCP tool server (`server`).
+    var serverConfig: ToolServerConfig? = nil
 
     init(plugin: String, pluginVersion: String, pluginPath: String, descriptor: ToolDescriptor, schemas: ToolSchemas) {
         self.plugin = plugin

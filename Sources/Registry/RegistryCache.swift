@@ -27,6 +27,8 @@ struct RegistryCache {
             )
             """),
         ("0002_plugin_validation", "ALTER TABLE plugin_files ADD COLUMN validation TEXT"),
+        // The tools an MCP tool server listed, by its declaration and the identity of its files (ToolServerLister).
+        ("0003_tool_server_lists", "CREATE TABLE tool_server_lists (key TEXT PRIMARY KEY, tools TEXT NOT NULL, listed_at REAL NOT NULL)"),
     ]
 
     struct Row {

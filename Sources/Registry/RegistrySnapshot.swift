@@ -10,6 +10,8 @@ public enum ToolResolution: Sendable {
 /// The registry at one moment: every plugin file in path order and the tools they offer.
 public struct RegistrySnapshot: Sendable {
     public private(set) var records: [PluginRecord]
+    /// MCP tool servers (`servers.yaml` and the workflow's `spec.tool_servers`), whose tools are `SERVER.tool`.
+    public private(set) var toolServers: [ToolServerRecord] = []
     private var byBareName: [String: [RegisteredTool]] = [:]
     private var byQualifiedName: [String: RegisteredTool] = [:]
 
@@ -20,6 +22,13 @@ public struct RegistrySnapshot: Sendable {
 
     /// All tools offered, in path order.
     public var tools: [RegisteredTool] { records.flatMap(\.tools) }
+
+    /// Replaces the tool servers and their names in the index.
+    mutating func setToolServers(_ servers: [ToolServerRecord]) {
+        for old in toolServers { for tool in old.tools { byQualifiedName[tool.qualifiedName] = nil } }
+        toolServers = servers
+        for server in servers { for tool in server.tools { byQualifiedName[tool.qualifiedName] = tool } }
+    }
 
     /// All findings of all files, errors first within each file.
     public var findings: [Finding] { records.flatMap { $0.findings.sorted { $0.severity < $1.severity } } }

@@ -49,8 +49,14 @@ public enum WorkflowLoader {
         var workflow = decoder.decode()
         diagnostics += decoder.diagnostics
         if let decoded = workflow {
+            var catalog = options.catalog
+            if let base = catalog, !decoded.toolServers.isEmpty {
+                let added = base.addingToolServers(decoded.toolServers)
+                catalog = added.catalog
+                diagnostics += added.diagnostics
+            }
             var checker = SemanticChecker(workflow: decoded, externalVariables: options.externalVariables,
-                                          catalog: options.catalog)
+                                          catalog: catalog)
             workflow = checker.run()
             diagnostics += checker.diagnostics
         }

@@ -108,8 +108,9 @@ public final class WorkflowHost: Sendable {
     /// The registry brought up to date with the plugin path.
     public func refreshedRegistry(force: Bool = false) throws(HostError) -> RegistrySnapshot {
         let registry = try registry()
+        let snapshot: RegistrySnapshot
         do {
-            return try registry.refresh(force: force)
+            snapshot = try registry.refresh(force: force)
         } catch let unusable as WorkerUnusable {
             throw HostError(unusable.description,
                             hint: "install the worker's runtime libraries (Debian: libffi8 libseccomp2); `wfhost doctor` "
@@ -117,6 +118,11 @@ public final class WorkflowHost: Sendable {
         } catch {
             throw HostError("cannot update the plugin registry in \(configuration.databasePath): \(error)",
                             hint: "another wfhost may hold the database for a long time; try again")
+        }
+        do {
+            return adding(servers: try userToolServers(), to: snapshot)
+        } catch {
+            throw HostError(error.message, hint: error.hint)
         }
     }
 }

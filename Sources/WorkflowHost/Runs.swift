@@ -58,8 +58,9 @@ extension WorkflowHost {
 
     /// Loads and validates a workflow against the registry (tool names, argument schemas).
     public func validateWorkflow(text: String, file: String, externalVariables: Set<String>,
-                                 snapshot: RegistrySnapshot) -> ValidationReport {
-        let options = LoadOptions(externalVariables: externalVariables, catalog: RegistryCatalog(snapshot: snapshot))
+                                 snapshot: RegistrySnapshot, secrets: [String: String] = [:]) -> ValidationReport {
+        let options = LoadOptions(externalVariables: externalVariables,
+                                  catalog: RegistryCatalog(snapshot: snapshot, host: self, secrets: secrets))
         return WorkflowValidator.validate(text: text, file: file, options: options)
     }
 
@@ -108,8 +109,9 @@ extension WorkflowHost {
         let snapshot = try refreshedRegistry()
         let report = validateWorkflow(text: text, file: file,
                                       externalVariables: Set(options.variables.keys).union(options.secrets.keys),
-                                      snapshot: snapshot)
+                                      snapshot: snapshot, secrets: options.secrets)
         guard report.isValid, let workflow = report.workflow else { throw WorkflowInvalid(report: report) }
+        let runSnapshot = adding(servers: workflow.toolServers, to: snapshot, secrets: options.secrets)
         try Self.checkAddedRoutes(extraRoutes, of: workflow, report: report)
         let store = try sessionStore()
         let session = Self.newSessionID()
@@ -137,7 +139,7 @@ extension WorkflowHost {
         var runOptions = options
         runOptions.environment = configuration.environment
         let engine = WorkflowEngine(workflow: workflow, session: session, store: store,
-                                    runner: ToolRunner(snapshot: snapshot, executor: executor), options: runOptions,
+                                    runner: ToolRunner(snapshot: runSnapshot, executor: executor), options: runOptions,
                                     sink: sink, workDirectory: workDirectory, resume: nil, extraRoutes: extraRoutes)
         return PreparedRun(session: session, workflow: workflow, report: report, engine: engine, executor: executor,
                            workDirectory: workDirectory)

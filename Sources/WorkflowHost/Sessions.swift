@@ -167,8 +167,9 @@ extension WorkflowHost {
         stored.environment = configuration.environment
         let report = validateWorkflow(text: record.workflowText, file: record.workflowFile,
                                       externalVariables: Set(stored.variables.keys).union(stored.secrets.keys),
-                                      snapshot: snapshot)
+                                      snapshot: snapshot, secrets: stored.secrets)
         guard report.isValid, let workflow = report.workflow else { throw WorkflowInvalid(report: report) }
+        let runSnapshot = adding(servers: workflow.toolServers, to: snapshot, secrets: stored.secrets)
         // Routes added through the API when the session started are stored with it: resume keeps them.
         let apiRoutes = try RunOptionsCodec.routes(record.options)
         try Self.checkAddedRoutes(apiRoutes, of: workflow, report: report)
@@ -187,7 +188,7 @@ extension WorkflowHost {
         if record.workDirectory == nil { try store.setWorkDirectory(id, workDirectory) }
         try store.setRequest(id, nil)
         let engine = WorkflowEngine(workflow: workflow, session: id, store: store,
-                                    runner: ToolRunner(snapshot: snapshot, executor: executor), options: stored,
+                                    runner: ToolRunner(snapshot: runSnapshot, executor: executor), options: stored,
                                     sink: sink, workDirectory: workDirectory, resume: plan, extraRoutes: apiRoutes)
         return PreparedRun(session: id, workflow: workflow, report: report, engine: engine, executor: executor,
                            workDirectory: workDirectory)

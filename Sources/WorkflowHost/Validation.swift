@@ -36,7 +36,7 @@ extension WorkflowHost {
 
     /// The load options `checks` describe: the registry's catalog unless `useRegistry` is false.
     func loadOptions(_ checks: WorkflowChecks) throws(HostError) -> LoadOptions {
-        let catalog: (any ToolCatalog)? = checks.useRegistry ? RegistryCatalog(snapshot: try refreshedRegistry()) : nil
+        let catalog: (any ToolCatalog)? = checks.useRegistry ? try toolCatalog() : nil
         return LoadOptions(externalVariables: checks.externalVariables, catalog: catalog)
     }
 

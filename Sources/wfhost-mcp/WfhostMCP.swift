@@ -13,8 +13,9 @@ import WorkflowHost
 @main
 enum WfhostMCP {
     static let usage = """
-        usage: wfhost-mcp [--version | --help]
+        usage: wfhost-mcp [--version | --help | client]
         The MCP server of wfhost, over stdio; start it with `wfhost mcp serve`.
+        `client` is the MCP client of one workflow tool server, driven by wfhost over a pipe.
         """
 
     static func main() async {
@@ -26,6 +27,8 @@ enum WfhostMCP {
         case "--version": // not serving: stdout is ours
             print("wfhost-mcp \(WorkflowHostInfo.version) (plugin ABI \(WorkflowHostInfo.abiMajor).\(WorkflowHostInfo.abiMinor))")
             return
+        case "client":
+            await ClientMode.run()
         case "--help", "-h":
             print(usage)
             return

@@ -176,6 +176,10 @@ struct SemanticChecker {
                                       "tool name '\(tool.name)' is ambiguous: offered by \(candidates.joined(separator: ", "))",
                                       hint: "write the qualified name, such as '\(candidates.first ?? tool.name)'"))
         case .unknown(let suggestions):
+            if let explained = catalog.explainUnknown(tool.name) {
+                diagnostics.append(.error(.unknownTool, at: tool.location, explained.message, hint: explained.hint))
+                break
+            }
             let hint = suggestions.first.map { "did you mean '\($0)'?" }
                 ?? "run `wfhost plugins list` to see the tools on the plugin path, or pass --no-registry"
             diagnostics.append(.error(.unknownTool, at: tool.location, "unknown tool '\(tool.name)'", hint: hint))

@@ -14,10 +14,21 @@ public protocol ToolCatalog: Sendable {
     func traits(ofTool qualifiedName: String) -> ToolTraits?
     /// The tool's input properties and declared output keys, or nil when the registry knows nothing of them.
     func interface(ofTool qualifiedName: String) -> ToolInterface?
+    /// This catalog with the tools of a workflow's `spec.tool_servers` as `SERVER.tool` (the servers are started
+    /// and their tools listed), and an error at each server that could not be listed.
+    func addingToolServers(_ servers: [ToolServer]) -> (catalog: any ToolCatalog, diagnostics: [Diagnostic])
+    /// Why `name` is unknown in words the catalog knows best (a tool server without that tool, say), or nil for
+    /// the generic "unknown tool" message.
+    func explainUnknown(_ name: String) -> (message: String, hint: String?)?
 }
 
 extension ToolCatalog {
     public func traits(ofTool qualifiedName: String) -> ToolTraits? { nil }
+    /// A catalog that knows no tool servers keeps its own tools: `SERVER.tool` names stay unknown.
+    public func addingToolServers(_ servers: [ToolServer]) -> (catalog: any ToolCatalog, diagnostics: [Diagnostic]) {
+        (self, [])
+    }
+    public func explainUnknown(_ name: String) -> (message: String, hint: String?)? { nil }
 }
 
 public enum ToolResolution: Sendable, Hashable {

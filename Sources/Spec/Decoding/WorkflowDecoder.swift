@@ -8,7 +8,7 @@ struct WorkflowDecoder {
     static let topKeys = ["apiVersion", "kind", "metadata", "spec"]
     static let metadataKeys = ["name", "description", "version", "labels"]
     static let specKeys = ["stages", "variables", "error_policy", "timeout", "max_concurrency", "checkpoints",
-                           "isolation", "sandbox"]
+                           "isolation", "sandbox", "tool_servers"]
     static let stageKeys = ["name", "tools", "args", "depends_on", "conditions", "retry_policy", "timeout",
                             "parallel", "on_failure", "variables", "weight", "run_when", "allow_failure",
                             "isolation", "on_interrupt"]
@@ -76,6 +76,7 @@ struct WorkflowDecoder {
                                 variables: variables, errorPolicy: errorPolicy, timeout: timeout,
                                 maxConcurrency: maxConcurrency, checkpoints: checkpoints, isolation: isolation,
                                 location: reader.location(root))
+        if let node = spec["tool_servers"] { workflow.toolServers = decodeToolServers(node) }
         if let node = spec["sandbox"] {
             if node.scalarText == "off" {
                 reader.error(.invalidValue, node, "a workflow cannot turn the sandbox off",

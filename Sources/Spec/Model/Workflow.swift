@@ -14,6 +14,8 @@ public struct Workflow: Sendable {
     public var isolation: Isolation?
     /// `sandbox: strict`: refuse to run a call without every sandbox layer; nil or `on`: the layers there are.
     public var sandbox: SandboxLevel? = nil
+    /// `spec.tool_servers`: MCP servers whose tools the stages call as `SERVER.tool`.
+    public var toolServers: [ToolServer] = []
     public var location: SourceLocation
 
     /// The index of the stage called `name` (names compare by Unicode canonical equivalence).

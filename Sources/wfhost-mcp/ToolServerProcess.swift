@@ -1,0 +1,396 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSupport
+import Foundation
+import Isolation
+import Logging
+import MCP
+import Schema
+import WorkflowHost
+
+/// What the host asks the client mode to start: one stdio MCP server (the first line the host sends).
+struct ToolServerLaunch: Sendable {
+    var name: String
+    var command: String
+    var arguments: [String]
+    /// The server's whole environment (the host resolved `${secret:...}` and `${env:...}` already).
+    var environment: [String: String]
+    var memoryMB: Int
+    var openFiles: Int
+    var startupTimeout: Duration
+
+    init(json: JSONValue) throws(ClientModeError) {
+        guard let name = json["name"]?.stringValue, let command = json["command"]?.stringValue else {
+            throw ClientModeError("the launch line lacks `name` or `command`")
+        }
+        self.name = name
+        self.command = command
+        arguments = json["args"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        var environment: [String: String] = [:]
+        for (key, value) in json["env"]?.objectValue?.members ?? [] { environment[key] = value.stringValue ?? "" }
+        self.environment = environment
+        memoryMB = json["memory_mb"]?.intValue ?? 0
+        openFiles = json["open_files"]?.intValue ?? 1024
+        startupTimeout = .milliseconds(json["startup_timeout_ms"]?.intValue ?? 20_000)
+    }
+
+    /// `command` and its arguments as a user would type them, for messages.
+    var commandLine: String { ([command] + arguments).joined(separator: " ") }
+}
+
+struct ClientModeError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A failure of one request to the server, in the host's words: a failure class and a message naming the server.
+struct ServerFailure: Error, Sendable {
+    var failureClass: String
+    var message: String
+    var hint: String?
+    var stderrTail: String = ""
+}
+
+/// One running MCP server and the SDK client connected to it over its stdin and stdout. Its stderr is kept (the
+/// last 8 KiB) for messages; its exit is an event the calls race against.
+actor ToolServerProcess {
+    let launch: ToolServerLaunch
+    private var child: ChildProcess?
+    private var client: Client?
+    private var exit: ExitEvent?
+    private var stderr: StderrTail?
+    private(set) var tools: [Tool] = []
+
+    init(launch: ToolServerLaunch) { self.launch = launch }
+
+    var isRunning: Bool { child != nil && !(exit?.hasFired ?? true) }
+
+    /// Starts the server when it is not running (first use, or after it died), initializes and lists its tools.
+    /// - Throws: `ServerFailure` naming the server, its command and the end of its stderr.
+    func ensureStarted() async throws(ServerFailure) {
+        if isRunning, client != nil { return }
+        await stop()
+        let executable = try resolveExecutable()
+        let input: (read: CInt, write: CInt), output: (read: CInt, write: CInt), errors: (read: CInt, write: CInt)
+        do {
+            input = try pipe(); output = try pipe(); errors = try pipe()
+        } catch {
+            throw ServerFailure(failureClass: "exit", message: "cannot start tool server '\(launch.name)': \(error)")
+        }
+        let env = launch.environment.map { "\($0.key)=\($0.value)" }.sorted()
+        let spawned: ChildProcess
+        do {
+            spawned = try ChildProcess(executable: executable, arguments: launch.arguments, environment: env,
+                                       fds: [(input.read, 0), (output.write, 1), (errors.write, 2)])
+        } catch {
+            for fd in [input.read, input.write, output.read, output.write, errors.read, errors.write] { close(fd) }
+            throw ServerFailure(failureClass: "exit", message: "cannot start tool server '\(launch.name)' "
+                                + "(\(launch.commandLine)): \(error)", hint: "check `command` in the server's declaration")
+        }
+        close(input.read); close(output.write); close(errors.write)
+        applyLimits(to: spawned.pid)
+        let tail = StderrTail(fd: errors.read)
+        let event = ExitEvent()
+        let waiter = Thread { event.fire((try? spawned.wait()).map { $0.description } ?? "ended") } // wait fails only for a reaped child
+        waiter.name = "mcp-server-wait"
+        waiter.start()
+        child = spawned; exit = event; stderr = tail
+        var logger = Logger(label: "wfhost-mcp.client") { _ in StderrLogHandler() }
+        logger.logLevel = .critical // the SDK's warnings about a server's stray output are ours to report
+        let transport = LineTransport(input: output.read, output: input.write, logger: logger)
+        let newClient = Client(name: "wfhost", version: WorkflowHostInfo.version)
+        let name = launch.name, commandLine = launch.commandLine, timeout = launch.startupTimeout
+        let started: Result<[Tool], ServerFailure> = await race(event: event, timeout: timeout) {
+            try await newClient.connect(transport: transport)
+            var all: [Tool] = []
+            var cursor: String?
+            repeat {
+                let page = try await newClient.listTools(cursor: cursor)
+                all += page.tools
+                cursor = page.nextCursor
+            } while cursor != nil && all.count < 10_000
+            return all
+        } onExit: { how in
+            ServerFailure(failureClass: "exit", message: "tool server '\(name)' (\(commandLine)) \(how) while starting")
+        } onTimeout: {
+            ServerFailure(failureClass: "timeout", message: "tool server '\(name)' (\(commandLine)) did not answer "
+                          + "`initialize` and `tools/list` within \(Self.seconds(timeout))",
+                          hint: "a server must speak MCP (JSON-RPC lines) on stdout; raise `startup_timeout` if it is slow to start")
+        } onError: { error in
+            ServerFailure(failureClass: "protocol", message: "tool server '\(name)' (\(commandLine)) failed to start: \(error)")
+        }
+        switch started {
+        case .success(let list):
+            client = newClient
+            tools = list
+        case .failure(var failure):
+            await stop()
+            failure.stderrTail = await tail.text(waitingUpTo: .milliseconds(500))
+            if failure.hint == nil { failure.hint = "run the command by hand to see why; its stderr is shown above" }
+            throw failure
+        }
+    }
+
+    /// Calls `tool`; the call's time limit applies (then a cancel notification, `grace`, and the server is killed).
+    func call(_ tool: String, arguments: JSONValue, timeout: Duration, grace: Duration) async -> Result<JSONValue, ServerFailure> {
+        do {
+            try await ensureStarted()
+        } catch {
+            return .failure(error)
+        }
+        guard let client, let event = exit else {
+            return .failure(ServerFailure(failureClass: "exit", message: "tool server '\(launch.name)' is not running"))
+        }
+        let name = launch.name, commandLine = launch.commandLine
+        var args: [String: Value] = [:]
+        for (key, value) in arguments.objectValue?.members ?? [] { args[key] = ValueBridge.value(value) }
+        let context: RequestContext<CallTool.Result>
+        do {
+            context = try await client.callTool(name: tool, arguments: args)
+        } catch {
+            return .failure(ServerFailure(failureClass: "protocol", message: "cannot send the call to tool server '\(name)': \(error)"))
+        }
+        let outcome: Result<CallTool.Result, ServerFailure> = await race(event: event, timeout: timeout) {
+            try await context.value
+        } onExit: { how in
+            ServerFailure(failureClass: "crash", message: "tool server '\(name)' (\(commandLine)) \(how) during the call of '\(tool)'",
+                          hint: "the server is started again for the next call")
+        } onTimeout: {
+            ServerFailure(failureClass: "timeout", message: "\(name).\(tool) did not answer within \(Self.seconds(timeout)); "
+                          + "the call was cancelled and tool server '\(name)' stopped",
+                          hint: "raise the stage's `timeout`; the server is started again for the next call")
+        } onError: { error in
+            ServerFailure(failureClass: "protocol", message: "tool server '\(name)' answered the call of '\(tool)' "
+                          + "with an error: \(error)")
+        }
+        switch outcome {
+        case .success(let result):
+            return Self.map(result, tool: "\(name).\(tool)")
+        case .failure(var failure):
+            if failure.failureClass == "cancelled" {
+                try? await client.cancelRequest(context.requestID, reason: "cancelled by wfhost") // advisory; the server keeps running either way
+            } else if failure.failureClass == "timeout" {
+                try? await client.cancelRequest(context.requestID, reason: "the call's time limit passed") // a dead pipe: the kill below ends it anyway
+                _ = await event.wait(upTo: grace)
+                await stop()
+            } else if failure.failureClass == "crash" {
+                await stop()
+            }
+            failure.stderrTail = await stderr?.text(waitingUpTo: .milliseconds(failure.failureClass == "crash" ? 500 : 0)) ?? ""
+            return .failure(failure)
+        }
+    }
+
+    /// A call's result as wfhost's output: `structuredContent`, else the text content parsed as JSON, else
+    /// `{"text": ...}`; `isError` is a `tool_error` with the text.
+    static func map(_ result: CallTool.Result, tool: String) -> Result<JSONValue, ServerFailure> {
+        let texts = result.content.compactMap { content -> String? in
+            if case .text(let text, _, _) = content { return text }
+            return nil
+        }
+        let text = texts.joined(separator: "\n")
+        if result.isError == true {
+            return .failure(ServerFailure(failureClass: "tool_error", message: text.isEmpty ? "\(tool) reported an error" : text))
+        }
+        if let structured = result.structuredContent { return .success(ValueBridge.json(structured)) }
+        if let json = try? JSONValue.parse(text) { return .success(json) } // not JSON: kept as text below
+        return .success(.object(["text": .string(text)]))
+    }
+
+    /// Stops the server: its process group gets SIGKILL and the process is reaped by its waiter.
+    func stop() async {
+        if let client { await client.disconnect() }
+        client = nil
+        if let child, let exit, !exit.hasFired {
+            child.signalGroup(.kill)
+            _ = await exit.wait(upTo: .seconds(5))
+        }
+        child = nil
+        exit = nil
+        tools = []
+    }
+
+    /// Runs `body` against the server's exit and a time limit; the first to happen decides. The losers are not
+    /// awaited: a request the server never answers ends when `stop()` disconnects the client.
+    private func race<T: Sendable>(event: ExitEvent, timeout: Duration, _ body: @escaping @Sendable () async throws -> T,
+                                   onExit: @escaping @Sendable (String) -> ServerFailure,
+                                   onTimeout: @escaping @Sendable () -> ServerFailure,
+                                   onError: @escaping @Sendable (any Error) -> ServerFailure) async -> Result<T, ServerFailure> {
+        let first = FirstOutcome<Result<T, ServerFailure>>()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                first.begin(continuation)
+                first.add(Task {
+                    do { first.finish(.success(try await body())) } catch { first.finish(.failure(onError(error))) }
+                })
+                first.add(Task {
+                    if let how = await event.wait(upTo: timeout) {
+                        first.finish(.failure(onExit(how)))
+                    } else if !Task.isCancelled {
+                        first.finish(.failure(onTimeout()))
+                    }
+                })
+            }
+        } onCancel: {
+            first.finish(.failure(ServerFailure(failureClass: "cancelled", message: "the call was cancelled")))
+        }
+    }
+
+    private func resolveExecutable() throws(ServerFailure) -> String {
+        let command = launch.command
+        if command.contains("/") {
+            guard access(command, X_OK) == 0 else {
+                throw ServerFailure(failureClass: "exit", message: "cannot start tool server '\(launch.name)': "
+                                    + "'\(command)' is not an executable file",
+                                    hint: "check `command` in the server's declaration")
+            }
+            return command
+        }
+        let path = launch.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") where access("\(dir)/\(command)", X_OK) == 0 { return "\(dir)/\(command)" }
+        throw ServerFailure(failureClass: "exit", message: "cannot start tool server '\(launch.name)': no executable "
+                            + "'\(command)' on PATH (\(path))", hint: "give the command's full path")
+    }
+
+    /// RLIMIT_AS and RLIMIT_NOFILE for the server (prlimit(2) right after the spawn; no core files).
+    private func applyLimits(to pid: pid_t) {
+        func set(_ resource: __rlimit_resource, _ value: UInt64) {
+            _ = wfh_set_rlimit_of(pid, CInt(resource.rawValue), value) // best effort: the server then runs under the host's limits
+        }
+        if launch.memoryMB > 0 { set(RLIMIT_AS, UInt64(launch.memoryMB) << 20) }
+        if launch.openFiles > 0 { set(RLIMIT_NOFILE, UInt64(launch.openFiles)) }
+        set(RLIMIT_CORE, 0)
+    }
+
+    private func pipe() throws -> (read: CInt, write: CInt) {
+        var fds: [CInt] = [-1, -1]
+        let rc = fds.withUnsafeMutableBufferPointer { wfh_pipe_cloexec($0.baseAddress) }
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: -rc) ?? .EIO) }
+        return (fds[0], fds[1])
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return ms % 1000 == 0 ? "\(ms / 1000) s" : String(format: "%.1f s", Double(ms) / 1000)
+    }
+}
+
+/// The first of several outcomes, handed to one waiting continuation; the other tasks are cancelled then.
+final class FirstOutcome<T: Sendable>: @unchecked Sendable {
+    // @unchecked: every field is guarded by `lock`.
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, Never>?
+    private var early: T?
+    private var done = false
+    private var tasks: [Task<Void, Never>] = []
+
+    func begin(_ continuation: CheckedContinuation<T, Never>) {
+        let ready: T? = lock.withLock {
+            if let early { return early }
+            self.continuation = continuation
+            return nil
+        }
+        if let ready { continuation.resume(returning: ready) }
+    }
+
+    func add(_ task: Task<Void, Never>) {
+        let cancel = lock.withLock { () -> Bool in
+            if done { return true }
+            tasks.append(task)
+            return false
+        }
+        if cancel { task.cancel() }
+    }
+
+    func finish(_ value: T) {
+        let (waiter, losers): (CheckedContinuation<T, Never>?, [Task<Void, Never>]) = lock.withLock {
+            guard !done else { return (nil, []) }
+            done = true
+            if continuation == nil { early = value }
+            defer { continuation = nil; tasks = [] }
+            return (continuation, tasks)
+        }
+        waiter?.resume(returning: value)
+        for task in losers { task.cancel() }
+    }
+}
+
+/// The server process's end, fired once by the thread that reaps it; calls wait for it with a time limit.
+final class ExitEvent: @unchecked Sendable {
+    // @unchecked: every field is guarded by `lock`.
+    private let lock = NSLock()
+    private var how: String?
+    private var waiters: [UUID: CheckedContinuation<String?, Never>] = [:]
+
+    var hasFired: Bool { lock.withLock { how != nil } }
+
+    func fire(_ description: String) {
+        let pending: [CheckedContinuation<String?, Never>] = lock.withLock {
+            guard how == nil else { return [] }
+            how = description
+            defer { waiters.removeAll() }
+            return Array(waiters.values)
+        }
+        for waiter in pending { waiter.resume(returning: description) }
+    }
+
+    /// How the process ended, or nil when `limit` passed (or the task was cancelled) first.
+    func wait(upTo limit: Duration) async -> String? {
+        let id = UUID()
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: limit) // cancelled: the event fired, nothing to do
+            self?.expire(id)
+        }
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+                let fired: String?? = lock.withLock {
+                    if let how { return .some(how) }
+                    waiters[id] = continuation
+                    return .none
+                }
+                if case .some(let how) = fired { continuation.resume(returning: how) }
+            }
+        } onCancel: { [weak self] in
+            self?.expire(id)
+        }
+    }
+
+    private func expire(_ id: UUID) {
+        let waiter = lock.withLock { waiters.removeValue(forKey: id) }
+        waiter?.resume(returning: nil)
+    }
+}
+
+/// The last 8 KiB a server wrote to stderr, read by a thread of its own until the pipe closes.
+final class StderrTail: @unchecked Sendable {
+    // @unchecked: `buffer` is guarded by `lock`.
+    private let lock = NSLock()
+    private var buffer = TailBuffer(limit: 8 << 10)
+    private let closed = ExitEvent()
+
+    init(fd: CInt) {
+        let thread = Thread { [self] in
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                chunk.withUnsafeBytes { bytes in lock.withLock { buffer.append(UnsafeRawBufferPointer(rebasing: bytes[0..<n])) } }
+            }
+            close(fd)
+            closed.fire("closed")
+        }
+        thread.name = "mcp-server-stderr"
+        thread.start()
+    }
+
+    var text: String { lock.withLock { buffer.text } }
+
+    /// The tail once the server's end of the pipe closed (everything it wrote is in), or what is in after `limit`.
+    func text(waitingUpTo limit: Duration) async -> String {
+        if limit > .zero { _ = await closed.wait(upTo: limit) }
+        return text
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+import WfhostTestSupport
+
+/// MCP servers as tool providers: a Python MCP server (`Fixtures/toolserver/fixture_server.py`, written with the
+/// official `mcp` package) declared under `spec.tool_servers`, driven by the built `wfhost` through the
+/// `wfhost-mcp client` helper. Real processes throughout: the server, the helper, the worker for `core.echo`.
+@Suite(.serialized) struct ToolServerTests {
+    static let fixtures = TestSupport.repoRoot + "/Tests/MCPTests/Fixtures/toolserver"
+
+    /// A world: the venv's python, the core plugin, a state directory, a pinned environment.
+    struct World {
+        var dir: String
+        var python: String
+        var environment: [String: String]
+
+        init() throws {
+            dir = try TestSupport.temporaryDirectory("toolserver")
+            python = try MCPServeTests.pythonClient(in: dir)
+            let plugins = dir + "/plugins", state = dir + "/state"
+            try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libcore.so", toPath: plugins + "/core.so")
+            environment = [
+                "HOME": dir, "XDG_CONFIG_HOME": dir + "/config", "WFHOST_STATE_DIR": state, "WFHOST_PLUGIN_PATH": plugins,
+                "WFHOST_WORKER": TestSupport.worker, "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no", "LANG": "C",
+                "fixture_token": "a-token-for-the-fixture",
+            ]
+        }
+
+        /// A workflow declaring the fixture as `fx` (with `extraEnv` lines under its env), then `stages`.
+        func workflow(_ stages: String, extraEnv: String = "", name: String = "flow.yaml") throws -> String {
+            let text = """
+                apiVersion: orchestration/v1
+                kind: Workflow
+                metadata:
+                  name: mcp-flow
+                spec:
+                  tool_servers:
+                    fx:
+                      command: \(python)
+                      args: [\(ToolServerTests.fixtures)/fixture_server.py]
+                      env:
+                        FIXTURE_TOKEN: ${secret:fixture_token}
+                \(extraEnv)
+                  stages:
+                \(stages)
+                """
+            let path = dir + "/" + name
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+
+        func wfhost(_ arguments: [String]) throws -> TestSupport.RunResult {
+            try TestSupport.run("/usr/bin/timeout", ["240", TestSupport.wfhost] + arguments, environment: environment)
+        }
+    }
+
+    @Test func stagesCallTheServersToolsAndACrashOrHangFailsOnlyItsCall() throws {
+        let world = try World()
+        defer { TestSupport.cleanup(world.dir) }
+        let flow = try world.workflow("""
+                - name: greet
+                  tools:
+                    - name: fx.echo
+                      args: {message: hello, times: 2}
+                - name: shout
+                  depends_on: [greet]
+                  tools:
+                    - name: fx.upper
+                      args: {text: "${stages.greet.outputs.repeated}"}
+                - name: relay
+                  depends_on: [shout]
+                  tools:
+                    - name: core.echo
+                      args: {message: "${stages.shout.outputs.text}"}
+                - name: boom
+                  allow_failure: true
+                  tools: [{name: fx.crash, args: {message: x}}]
+                - name: stuck
+                  allow_failure: true
+                  timeout: 2s
+                  tools: [{name: fx.hang}]
+                - name: after_crash
+                  depends_on: [boom]
+                  run_when: always
+                  tools: [{name: fx.echo, args: {message: again}}]
+            """)
+        let validated = try world.wfhost(["validate", flow])
+        #expect(validated.status == 0, "\(validated.stdout)\(validated.stderr)")
+        #expect(validated.stdout.contains("valid (6 stages"))
+
+        let run = try world.wfhost(["run", flow, "--secret", "fixture_token"])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let sessions = try world.wfhost(["sessions", "--json"])
+        let id = ((try JSONSerialization.jsonObject(with: Data(sessions.stdout.utf8)) as? [[String: Any]])?.first?["id"] as? String) ?? ""
+        let status = try world.wfhost(["status", id, "--json"])
+        let doc = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let stages = (doc?["stages"] as? [[String: Any]]) ?? []
+        func stage(_ name: String) -> [String: Any] { stages.first { $0["name"] as? String == name } ?? [:] }
+        func output(_ name: String) -> [String: Any] { stage(name)["output"] as? [String: Any] ?? [:] }
+        #expect(stage("greet")["status"] as? String == "succeeded", "\(status.stdout)")
+        #expect(output("greet")["repeated"] as? String == "hello hello")
+        #expect(output("greet")["token_seen"] as? Bool == true) // ${secret:...} reached the server's environment
+        #expect(output("shout")["text"] as? String == "HELLO HELLO") // a text result becomes {"text": ...}
+        #expect(output("relay")["message"] as? String == "HELLO HELLO") // through a plugin tool
+        #expect(stage("after_crash")["status"] as? String == "succeeded") // the server was started again
+        #expect(stage("boom")["status"] as? String == "allowed_failure")
+        #expect(stage("boom")["error_type"] as? String == "crash")
+        #expect(stage("boom")["error"] as? String == "tool server 'fx' (\(world.python) \(Self.fixtures)/fixture_server.py) "
+                + "exited with code 7 during the call of 'crash'")
+        #expect(stage("stuck")["status"] as? String == "allowed_failure")
+        #expect(stage("stuck")["error_type"] as? String == "timeout")
+        #expect(doc?["status"] as? String == "succeeded")
+    }
+
+    @Test func errorsNameTheServerItsCommandAndItsStderr() throws {
+        let world = try World()
+        defer { TestSupport.cleanup(world.dir) }
+        // Unknown tool on a server, with did-you-mean; unknown server.
+        let typo = try world.workflow("""
+                - name: a
+                  tools: [{name: fx.ecoh, args: {message: m}}]
+                - name: b
+                  tools: [{name: nosuch.echo, args: {message: m}}]
+            """, name: "typo.yaml")
+        let checked = try world.wfhost(["validate", typo])
+        #expect(checked.status == 2)
+        #expect(checked.stdout.contains("typo.yaml:15:22: error: tool server 'fx' has no tool 'ecoh'\n  hint: did you mean 'fx.echo'?"),
+                "\(checked.stdout)")
+        #expect(checked.stdout.contains("typo.yaml:17:22: error: unknown tool 'nosuch.echo': no plugin or tool server is named 'nosuch'"),
+                "\(checked.stdout)")
+
+        // Arguments are checked against the server's input schema statically.
+        let badArgs = try world.workflow("""
+                - name: a
+                  tools: [{name: fx.echo, args: {message: m, times: lots}}]
+            """, name: "args.yaml")
+        let argsChecked = try world.wfhost(["validate", badArgs])
+        #expect(argsChecked.status == 2)
+        #expect(argsChecked.stdout.contains("args.yaml:15:57: error: invalid arguments for tool 'fx.echo' at 'times': \"lots\" is not of type integer"), "\(argsChecked.stdout)")
+
+        // A server that exits at start: its name, command and stderr.
+        let failing = try world.workflow("""
+                - name: a
+                  tools: [{name: fx.echo, args: {message: m}}]
+            """, extraEnv: "        FIXTURE_FAIL_AT_START: \"1\"", name: "failing.yaml")
+        let failed = try world.wfhost(["validate", failing])
+        #expect(failed.status == 2)
+        #expect(failed.stdout.contains("failing.yaml:7:5: error: tool server 'fx' (\(world.python) \(Self.fixtures)/fixture_server.py) "
+                                       + "exited with code 3 while starting; its stderr ended with:\n"
+                                       + "    | fixture: cannot open the database /nonexistent/db"), "\(failed.stdout)")
+
+        // Inline secrets are refused where they are written.
+        let inline = try world.workflow("""
+                - name: a
+                  tools: [{name: fx.echo, args: {message: m}}]
+            """, extraEnv: "        API_TOKEN: abc123abc123", name: "inline.yaml")
+        let refused = try world.wfhost(["validate", "--no-registry", inline])
+        #expect(refused.stdout.contains("inline.yaml:12:20: error: `env.API_TOKEN` of tool server 'fx' looks like a secret "
+                                        + "written in the file; secrets are passed by reference, never inline"), "\(refused.stdout)")
+    }
+}
