@@ -58,7 +58,7 @@ let package = Package(
         // The MCP server (`wfhost mcp serve` execs it): a helper in libexec/ so that the MCP SDK, and the libcurl
         // that its Foundation networking needs, stay out of bin/wfhost.
         .executableTarget(name: "wfhost-mcp", dependencies: [
-            "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation", "Engine", "Store",
+            "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation", "Engine", "Store", "CSupport",
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/wfhost-mcp"),
