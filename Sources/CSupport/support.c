@@ -10,6 +10,10 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 int wfh_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno; }
 
@@ -98,4 +102,31 @@ int wfh_fstat_identity(int fd, unsigned long long *dev, unsigned long long *ino,
     *mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
     *is_regular = S_ISREG(st.st_mode) ? 1 : 0;
     return 0;
+}
+
+int wfh_group_live_members(pid_t pgid) {
+    DIR *proc = opendir("/proc");
+    if (!proc) return -errno;
+    int live = 0;
+    struct dirent *entry;
+    while ((entry = readdir(proc)) != NULL) {
+        if (entry->d_name[0] < '1' || entry->d_name[0] > '9') continue;
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue; /* it ended meanwhile */
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0) continue;
+        buf[n] = 0;
+        /* "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so parse after the last ')'. */
+        char *end = strrchr(buf, ')');
+        if (!end) continue;
+        char state = 0;
+        int ppid = 0, group = 0;
+        if (sscanf(end + 1, " %c %d %d", &state, &ppid, &group) != 3) continue;
+        if (group == pgid && state != 'Z' && state != 'X') live++;
+    }
+    closedir(proc);
+    return live;
 }

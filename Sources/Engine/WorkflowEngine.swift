@@ -84,6 +84,9 @@ public actor WorkflowEngine {
     /// Finished calls of interrupted attempts, by stage and call index, for the first attempt of this run.
     var reusable: [Int: [Int: ReusableCall]] = [:]
     let clock = ContinuousClock()
+    /// When the last progress event went out.
+    var lastProgress: ContinuousClock.Instant?
+    static let progressInterval = Duration.milliseconds(50)
     /// Since when this run's active time has not been added to the session's (`activeSeconds`).
     var activeMark: ContinuousClock.Instant?
     var random = SystemRandomNumberGenerator()
@@ -909,7 +912,12 @@ public actor WorkflowEngine {
     }
 
     /// The run's progress: finished stages count their whole weight, running ones the share their tools reported.
+    /// At most one progress event per `progressInterval` (and always the last): a display redraws no faster, and
+    /// a wide run does not build an event per transition that nobody reads.
     private func emitProgress() {
+        let now = clock.now
+        if let last = lastProgress, now - last < Self.progressInterval, finishedCount < records.count { return }
+        lastProgress = now
         // O(running stages): the finished weight and count are kept by `noteFinished`.
         var done = finishedWeight
         var running: [Int] = []

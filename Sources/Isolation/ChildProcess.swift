@@ -71,6 +71,16 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// After the child was reaped: waits, at most `limitNanos`, until no process of its group is left, so that the
+    /// end of a call means the end of every process it started (SIGKILLed members die asynchronously, and the
+    /// members of a PID namespace only when its init does). One kill(2) when the group is already gone.
+    public func awaitGroupGone(limitNanos: UInt64 = 1_000_000_000) {
+        guard kill(-pid, 0) == 0 else { return } // the usual case: nothing of the group is left
+        // Members left: wait until none runs (a zombie has ended; only its new parent has not reaped it yet).
+        let deadline = Sys.monotonicNanos() + limitNanos
+        while wfh_group_live_members(pid) > 0 && Sys.monotonicNanos() < deadline { usleep(500) }
+    }
+
     /// Reaps the child if it has exited; nil while it runs.
     public func reapIfExited() throws(SystemError) -> Termination? {
         try reapWithUsage(block: false)?.termination

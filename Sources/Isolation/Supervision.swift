@@ -81,6 +81,7 @@ final class Supervision {
             if pidfdReady { process.signalGroup(.kill) } // end what it left in its group, while the pid is held
             if let reaped = try? process.reapWithUsage(block: pidfdReady) { // ECHILD cannot happen: we own it
                 exit = reaped
+                if pidfdReady { process.awaitGroupGone() }
                 for fd in open { drain(fd) }
                 return .exited
             }
@@ -94,6 +95,7 @@ final class Supervision {
         guard exit == nil else { return }
         process.signalGroup(.kill)
         exit = (try? process.reapWithUsage(block: true)) ?? (.signaled(.kill, coreDumped: false), 0)
+        process.awaitGroupGone()
     }
 
     /// Stops reading a channel (its reader closed it, or it overflowed).

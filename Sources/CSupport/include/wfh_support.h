@@ -28,6 +28,8 @@ int wfh_pidfd_send_signal(int pidfd, int sig);
 
 /* Makes the calling process a child subreaper, so orphaned grandchildren are re-parented to it. 0 or -errno. */
 int wfh_set_child_subreaper(void);
+/** How many processes of process group `pgid` have not ended (zombies do not count); -errno without /proc. */
+int wfh_group_live_members(pid_t pgid);
 
 int wfh_wifexited(int status);
 int wfh_wexitstatus(int status);
