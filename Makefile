@@ -48,6 +48,7 @@ dist: deps
 	if ls examples/*.yaml >/dev/null 2>&1; then install -m 644 examples/*.yaml $(DIST)/share/wfhost/workflows/; fi
 	install -m 644 $(RELEASE_BIN)/libcontainerization.so $(DIST)/lib/wfhost/plugins/containerization.so
 	install -m 644 workflows/*.yaml $(DIST)/share/wfhost/workflows/
+	scripts/install-sdk.sh $(DIST)
 	@echo "built $(DIST)/: $$($(DIST)/bin/wfhost --version)"
 
 test: deps swift-test dist-test

@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "wfhost-worker", targets: ["wfhost-worker"]),
         .executable(name: "wfhost-mcp", targets: ["wfhost-mcp"]),
         .library(name: "WorkflowHost", targets: ["WorkflowHost"]),
+        // The Swift plugin-author kit; outside packages use its copy in dist/share/wfhost/sdk/swift (SDK/swift).
+        .library(name: "WfhostPluginKit", targets: ["WfhostPluginKit"]),
         // Shipped plugins: C shared objects built against the SDK header only.
         .library(name: "core", type: .dynamic, targets: ["PluginCore"]),
         .library(name: "chaos", type: .dynamic, targets: ["PluginChaos"]),

@@ -59,6 +59,26 @@ c++ -std=c++17 -Wall -Wextra -Werror $cflags -shared -fPIC "$tmp/p.cpp" -o "$tmp
 for so in hello.so hello_cpp.so; do
   env -i HOME="$tmp" "$w" plugins validate "$tmp/$so" >/dev/null || fail "the SDK example plugin $so does not validate"
 done
+# 2b. `plugins new` from the relocated tree: the Rust skeleton builds offline against share/wfhost/sdk/rust and the
+# Swift one against the WfhostPluginKit package in share/wfhost/sdk/swift; each validates and passes `plugins test`.
+cargo=$(command -v cargo || true)
+[ -n "$cargo" ] || [ ! -x "$HOME/.cargo/bin/cargo" ] || cargo="$HOME/.cargo/bin/cargo"
+if [ -n "$cargo" ]; then
+  env -i HOME="$tmp" "$w" plugins new dist_rust --lang rust --dir "$tmp/dist_rust" >/dev/null || fail "plugins new --lang rust failed"
+  grep -q "path = \"$tmp/relocated/share/wfhost/sdk/rust\"" "$tmp/dist_rust/Cargo.toml" || fail "the Rust skeleton does not use the installed crate: $(cat "$tmp/dist_rust/Cargo.toml")"
+  env -i HOME="$tmp" PATH=/usr/bin:/bin RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}" CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" \
+    make -C "$tmp/dist_rust" test CARGO="$cargo" >"$tmp/rust.log" 2>&1 || fail "the Rust skeleton's make test failed: $(tail -20 "$tmp/rust.log")"
+  rust_note="Rust skeleton built and tested"
+else
+  rust_note="Rust skeleton skipped (cargo is not installed)"
+fi
+swift=$(command -v swift || echo /opt/swift/usr/bin/swift)
+env -i HOME="$tmp" "$w" plugins new dist_swift --lang swift --dir "$tmp/dist_swift" >/dev/null || fail "plugins new --lang swift failed"
+grep -q "path: \"$tmp/relocated/share/wfhost/sdk/swift\"" "$tmp/dist_swift/Package.swift" || fail "the Swift skeleton does not use the installed kit"
+env -i HOME="$tmp" PATH=/usr/bin:/bin make -C "$tmp/dist_swift" test SWIFT="$swift" >"$tmp/swift.log" 2>&1 \
+  || fail "the Swift skeleton's make test failed: $(tail -20 "$tmp/swift.log")"
+grep -q "1 example in 1 plugin: 1 passed, 0 failed" "$tmp/swift.log" || fail "the Swift skeleton's example did not pass: $(tail -5 "$tmp/swift.log")"
+
 # 3. The relocated tree in a root file system holding only the runtime libraries the README documents, under a
 # path with a space (needs root for chroot; skipped, saying so, otherwise).
 chroot_note="chroot check skipped (not root)"
@@ -94,4 +114,4 @@ if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null; then
   chroot_note="runs in a chroot with only the documented libraries, under a path with a space"
   fi
 fi
-echo "check-dist: ok ($dist relocated to $tmp/relocated; header clean as C99 and C++17; $chroot_note)"
+echo "check-dist: ok ($dist relocated to $tmp/relocated; header clean as C99 and C++17; $rust_note; Swift skeleton built and tested; $chroot_note)"
