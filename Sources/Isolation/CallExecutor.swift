@@ -27,6 +27,8 @@ public final class CallExecutor: @unchecked Sendable {
     public var onSandboxUnavailable: (@Sendable (String) -> Void)?
     /// Paths every worker's sandbox masks (the state directory: its database holds every session's data).
     public var hiddenPaths: [String] = []
+    /// With `--require-trusted`: the trusted plugin files; a worker is never started for any other file.
+    public var trust: PluginTrust?
 
     public init(workerPath: String, baseEnvironment: [String: String], maxCallsPerWorker: Int = 1000,
                 memoryMarkMiB: Int = 512) {
@@ -85,7 +87,7 @@ public final class CallExecutor: @unchecked Sendable {
             worker.shutdown(grace: .zero)
         }
         let worker = try Worker.start(key: key, workerPath: workerPath, baseEnvironment: baseEnvironment,
-                                      hiddenPaths: hiddenPaths, forkCalls: mode == .forked)
+                                      hiddenPaths: hiddenPaths, forkCalls: mode == .forked, trust: trust)
         if key.sandbox.enforce && worker.sandboxStatus == "partial" {
             let first = lock.withLock { () -> Bool in
                 defer { sandboxUnavailableNoted = true }

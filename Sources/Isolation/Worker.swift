@@ -73,7 +73,7 @@ public final class Worker: @unchecked Sendable {
     /// Spawns a worker for `key` and waits until it has confined itself and loaded the plugin.
     /// - Throws: `CallFailure` when the worker cannot start or the plugin cannot be loaded.
     public static func start(key: WorkerKey, workerPath: String, baseEnvironment: [String: String],
-                             hiddenPaths: [String] = [], forkCalls: Bool = false,
+                             hiddenPaths: [String] = [], forkCalls: Bool = false, trust: PluginTrust? = nil,
                              startTimeout: Duration = .seconds(10)) throws(CallFailure) -> Worker {
         let pluginFD = Glibc.open(key.pluginPath, O_RDONLY | O_CLOEXEC)
         guard pluginFD >= 0 else {
@@ -81,6 +81,12 @@ public final class Worker: @unchecked Sendable {
                               retryable: false, hint: "run `wfhost plugins scan` to refresh the registry")
         }
         defer { Sys.close(pluginFD) }
+        // The bytes the worker will load are the ones hashed here: it receives this descriptor and checks the
+        // path against it before dlopen.
+        if let trust, let refusal = trust.refusal(path: key.pluginPath, sha256: PluginTrust.sha256(fd: pluginFD)) {
+            throw CallFailure(.exit, "refused: " + refusal, retryable: false,
+                              hint: PluginTrust.hint(path: key.pluginPath))
+        }
         let devNull = Glibc.open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if devNull >= 0 { Sys.close(devNull) } }
         var pipes: [(read: CInt, write: CInt)] = []

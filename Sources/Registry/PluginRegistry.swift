@@ -1,4 +1,5 @@
 import Foundation
+import Isolation
 import SQLite
 
 /// Discovers plugin files on the search path, scans new and changed ones in child processes, validates them,
@@ -8,16 +9,21 @@ public final class PluginRegistry: Sendable {
     public let scanner: PluginScanner
     private let cache: RegistryCache?
     private let hostABI: String
+    /// With `--require-trusted`: the trusted files. Any other file is refused before it is loaded (status
+    /// failed, code `untrusted`), and nothing about it is cached, so trusting it later takes effect at once.
+    public let trust: PluginTrust?
 
     /// - Parameters:
     ///   - database: the state database; nil for a registry that keeps nothing (`plugins validate`).
     ///   - hostABI: "major.minor" of the plugin ABI this host loads.
     ///   - hostVersion: the host's version; with the ABI, part of every cache key.
+    ///   - trust: the trusted files when only those may be loaded; nil to load any file.
     public init(searchPath: PluginSearchPath, scanner: PluginScanner, database: SQLiteDatabase?, hostABI: String,
-                hostVersion: String) throws {
+                hostVersion: String, trust: PluginTrust? = nil) throws {
         self.searchPath = searchPath
         self.scanner = scanner
         self.hostABI = hostABI
+        self.trust = trust
         self.cache = try database.map { try RegistryCache(db: $0, hostKey: "abi \(hostABI); wfhost \(hostVersion)") }
     }
 
@@ -47,6 +53,10 @@ public final class PluginRegistry: Sendable {
             if case .failed(let f)? = old?.result, f.mayComeFromOutside { old = nil }
             // Fast path: same device, inode, size and nanosecond mtime means the same bytes.
             if !force, let old, old.identity == file.identity {
+                if let refused = refusal(path: path, sha256: old.sha256, size: file.identity.size) {
+                    records[i] = refused
+                    continue
+                }
                 let record = PluginRecord.make(path: path, sha256: old.sha256, size: file.identity.size,
                                                result: old.result, rescanned: false, hostABI: hostABI,
                                                cachedValidation: old.validation)
@@ -63,6 +73,10 @@ public final class PluginRegistry: Sendable {
             } catch {
                 records[i] = PluginRecord.make(path: path, sha256: "", size: file.identity.size, result: .failed(error),
                                                rescanned: true, hostABI: hostABI)
+                continue
+            }
+            if let refused = refusal(path: path, sha256: sha, size: file.identity.size) {
+                records[i] = refused
                 continue
             }
             if !force, let old, old.sha256 == sha {
@@ -118,12 +132,29 @@ public final class PluginRegistry: Sendable {
                                                rescanned: true, hostABI: hostABI)
             }
         }
+        if trust != nil {
+            opened.removeAll { entry in
+                let file = entry.1
+                guard let refused = refusal(path: file.path, sha256: PluginTrust.sha256(fd: file.fd),
+                                            size: file.identity.size) else { return false }
+                records[entry.0] = refused
+                return true
+            }
+        }
         let results = scanAll(opened.map(\.1))
         for ((i, file), result) in zip(opened, results) {
             records[i] = PluginRecord.make(path: file.path, sha256: "", size: file.identity.size, result: result,
                                            rescanned: true, hostABI: hostABI)
         }
         return RegistrySnapshot(records: records.compactMap { $0 })
+    }
+
+    /// The record of a file refused under `trust` (nil when it is trusted or trust is not required).
+    private func refusal(path: String, sha256: String?, size: Int64) -> PluginRecord? {
+        guard let trust, let why = trust.refusal(path: path, sha256: sha256) else { return nil }
+        return PluginRecord.make(path: path, sha256: sha256 ?? "", size: size,
+                                 result: .failed(ScanFailure(kind: "untrusted", message: why)), rescanned: false,
+                                 hostABI: hostABI)
     }
 
     /// Scans files concurrently, one child each, as many at a time as there are cores.

@@ -1,3 +1,5 @@
+import Isolation
+
 /// Where a tool name went when no usable plugin offers it: a plugin that declares it but is invalid, or a plugin
 /// that could not be read (failed, incompatible) and may offer it.
 extension RegistrySnapshot {
@@ -11,6 +13,8 @@ extension RegistrySnapshot {
         /// The plugin's descriptor names the tool (an invalid plugin); false when the plugin could not be read
         /// and only its file name matches a qualified name.
         public var declared: Bool
+        /// The file was refused unloaded under --require-trusted.
+        public var untrusted: Bool = false
 
         /// "tool 'x' is in plugin p (path), which is invalid: reason".
         public var message: String {
@@ -19,6 +23,7 @@ extension RegistrySnapshot {
         }
 
         public var hint: String {
+            if untrusted { return PluginTrust.hint(path: path) }
             switch status {
             case .invalid:
                 return "`wfhost plugins validate \(path)` lists every finding; fix them and rebuild the plugin"
@@ -44,9 +49,12 @@ extension RegistrySnapshot {
                       d.tools.contains(where: { $0.name == wantedTool }) else { continue }
                 found.append(UnavailableTool(tool: name, plugin: plugin, path: r.path, status: r.status,
                                              reason: reason, declared: true))
-            } else if let wantedPlugin, Self.fileStem(r.path) == wantedPlugin {
-                found.append(UnavailableTool(tool: name, plugin: wantedPlugin, path: r.path, status: r.status,
-                                             reason: reason, declared: false))
+            } else if wantedPlugin == nil || Self.fileStem(r.path) == wantedPlugin,
+                      wantedPlugin != nil || r.failure?.kind == "untrusted" {
+                // A bare name may be in any file refused unread under --require-trusted.
+                found.append(UnavailableTool(tool: name, plugin: wantedPlugin ?? Self.fileStem(r.path), path: r.path,
+                                             status: r.status, reason: reason, declared: false,
+                                             untrusted: r.failure?.kind == "untrusted"))
             }
         }
         return found

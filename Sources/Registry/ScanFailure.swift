@@ -1,8 +1,10 @@
+import Isolation
+
 /// Why a plugin file could not be read: what the scanner child reported, or how the child ended.
 public struct ScanFailure: Error, Sendable, Hashable {
     /// The scanner's code: `not_elf`, `not_shared_object`, `wrong_architecture`, `missing_dependency`,
     /// `undefined_symbol`, `load_failed`, `missing_entry_symbol`, `bad_descriptor`, `abi_mismatch`, or the host's
-    /// `crashed`, `timeout`, `exited`, `protocol`, `unreadable`.
+    /// `crashed`, `timeout`, `exited`, `protocol`, `unreadable`, `untrusted` (refused unloaded: --require-trusted).
     public var kind: String
     /// The scanner's or the loader's text.
     public var message: String
@@ -33,7 +35,7 @@ public struct ScanFailure: Error, Sendable, Hashable {
         var f = baseFinding(path: path, hostABI: hostABI)
         // Kinds fixed only by rebuilding the file are rescanned when it changes; the hint says so already.
         let intrinsic = ["abi_mismatch", "unreadable", "replaced", "not_elf", "not_shared_object", "wrong_architecture",
-                         "missing_entry_symbol", "mangled_entry_symbol", "bad_descriptor"]
+                         "missing_entry_symbol", "mangled_entry_symbol", "bad_descriptor", "untrusted"]
         guard !intrinsic.contains(kind), let hint = f.hint else { return f }
         f.hint = hint + (mayComeFromOutside
             ? "; wfhost rechecks it at every registry refresh (`wfhost plugins scan --force` rechecks all files now)"
@@ -103,6 +105,8 @@ public struct ScanFailure: Error, Sendable, Hashable {
                            hint: "another program replaced or rewrote the plugin file after wfhost hashed it; wait "
                                + "until it is fully written (install with `mv` from a temporary name), then run "
                                + "`wfhost plugins scan`")
+        case "untrusted":
+            return Finding(.error, kind, path: path, "refused: \(message)", hint: PluginTrust.hint(path: path))
         case "unreadable":
             let hint = message.contains("No such file") ? "check the path; `wfhost plugins list` shows the plugin path"
                 : message.contains("not a regular file") ? "give a plugin file (*.so), or a directory to check all of its *.so files"

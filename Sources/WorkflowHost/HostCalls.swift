@@ -6,7 +6,8 @@ extension WorkflowHost {
     public func makeExecutor(notice: @escaping @Sendable (String) -> Void) throws(HostError) -> CallExecutor {
         let scanner = try scanner()
         let executor = CallExecutor(workerPath: scanner.workerPath, baseEnvironment: configuration.environment)
-        executor.hiddenPaths = [configuration.stateDirectory]
+        executor.hiddenPaths = configuration.maskedPaths
+        executor.trust = try trust()
         executor.onSandboxUnavailable = notice
         return executor
     }

@@ -11,11 +11,14 @@ public struct HostConfiguration: Sendable {
     public var environment: [String: String]
     /// Limit on loading one plugin file while scanning.
     public var scanTimeout: Duration = .seconds(10)
+    /// Load only plugin files recorded in `trustFile` (`--require-trusted`, `WFHOST_REQUIRE_TRUSTED=1`).
+    public var requireTrusted: Bool
 
     /// `--state-dir`, else `WFHOST_STATE_DIR`, else `$XDG_STATE_HOME/wfhost`, else `~/.local/state/wfhost`.
     public init(stateDirectory: String? = nil, pluginPath: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment
+        self.requireTrusted = ["1", "true", "yes"].contains(environment["WFHOST_REQUIRE_TRUSTED"]?.lowercased() ?? "")
         if let dir = stateDirectory ?? environment["WFHOST_STATE_DIR"], !dir.isEmpty {
             self.stateDirectory = dir
         } else if let xdg = environment["XDG_STATE_HOME"], !xdg.isEmpty {
@@ -88,7 +91,7 @@ public final class WorkflowHost: Sendable {
         var scanner = PluginScanner(workerPath: worker,
                                     environment: WorkerLocator.workerEnvironment(configuration.environment),
                                     timeout: configuration.scanTimeout)
-        scanner.hiddenPaths = [configuration.stateDirectory]
+        scanner.hiddenPaths = configuration.maskedPaths
         return scanner
     }
 
@@ -96,10 +99,11 @@ public final class WorkflowHost: Sendable {
     public func registry(cached: Bool = true) throws(HostError) -> PluginRegistry {
         let scanner = try scanner()
         let db = cached ? try openDatabase() : nil
+        let trust = try trust()
         do {
             return try PluginRegistry(searchPath: configuration.searchPath, scanner: scanner, database: db,
                                       hostABI: "\(WorkflowHostInfo.abiMajor).\(WorkflowHostInfo.abiMinor)",
-                                      hostVersion: WorkflowHostInfo.version)
+                                      hostVersion: WorkflowHostInfo.version, trust: trust)
         } catch {
             throw HostError("cannot prepare the plugin registry in \(configuration.databasePath): \(error)")
         }

@@ -11,8 +11,13 @@ struct GlobalOptions: ParsableArguments {
                                             valueName: "dirs"))
     var pluginPath: String?
 
+    @Flag(help: "Load only plugin files that `wfhost plugins trust` recorded (env WFHOST_REQUIRE_TRUSTED=1).")
+    var requireTrusted = false
+
     func host() -> WorkflowHost {
-        WorkflowHost(configuration: HostConfiguration(stateDirectory: stateDir, pluginPath: pluginPath))
+        var configuration = HostConfiguration(stateDirectory: stateDir, pluginPath: pluginPath)
+        configuration.requireTrusted = configuration.requireTrusted || requireTrusted
+        return WorkflowHost(configuration: configuration)
     }
 }
 

@@ -1,0 +1,89 @@
+import Foundation
+import Isolation
+import Registry
+
+extension HostConfiguration {
+    /// The trust file: `WFHOST_TRUST_FILE`, else `trusted-plugins.lock` in the state directory. The state
+    /// directory is the default because every sandbox (scans and calls) hides it, so no tool can add a hash to it,
+    /// and it is per user and per CI job (`WFHOST_STATE_DIR`); a file committed beside a workflow is named with
+    /// `WFHOST_TRUST_FILE`, and is then hidden from tools too.
+    public var trustFile: String {
+        if let file = environment["WFHOST_TRUST_FILE"], !file.isEmpty { return file }
+        return stateDirectory + "/trusted-plugins.lock"
+    }
+
+    /// Paths every sandbox masks: the state directory, and the trust file when it lies elsewhere.
+    var maskedPaths: [String] {
+        let file = trustFile
+        return file.hasPrefix(stateDirectory + "/") ? [stateDirectory] : [stateDirectory, file]
+    }
+}
+
+/// One file `wfhost plugins trust` recorded.
+public struct TrustedPlugin: Sendable {
+    public var path: String
+    public var sha256: String
+}
+
+extension WorkflowHost {
+    /// The trusted files when `requireTrusted` is set, else nil (any file may be loaded).
+    /// - Throws: `HostError` when the trust file cannot be read or holds a malformed line.
+    public func trust() throws(HostError) -> PluginTrust? {
+        guard configuration.requireTrusted else { return nil }
+        do {
+            return try PluginTrust.load(file: configuration.trustFile)
+        } catch {
+            throw HostError(error.message, hint: error.hint)
+        }
+    }
+
+    /// Records the SHA-256 of each plugin file (or of each `*.so` in a directory) in the trust file, by its real
+    /// path. Hashing reads the file; nothing is loaded.
+    /// - Returns: the files trusted, in the order given.
+    /// - Throws: `InvalidRequest` for a path that is not a readable file or holds no plugin files (nothing is
+    ///   written then); `HostError` when the trust file cannot be read or written.
+    public func trustPlugins(paths: [String]) throws -> [TrustedPlugin] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw InvalidRequest("cannot trust \(path): no such file or directory",
+                                     hint: "give plugin files (*.so) or directories that hold them")
+            }
+            if isDirectory.boolValue {
+                let found = PluginSearchPath(directories: [path]).pluginFiles()
+                guard !found.isEmpty else {
+                    throw InvalidRequest("cannot trust \(path): the directory holds no plugin files (*.so)",
+                                         hint: "give plugin files (*.so) or directories that hold them")
+                }
+                files += found
+            } else {
+                files.append(path)
+            }
+        }
+        var trusted: [TrustedPlugin] = []
+        for file in files {
+            let real = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
+            let fd = open(real, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw InvalidRequest("cannot trust \(file): \(String(cString: strerror(errno)))",
+                                     hint: "check the file's permissions")
+            }
+            defer { close(fd) }
+            guard let sha = PluginTrust.sha256(fd: fd) else {
+                throw InvalidRequest("cannot trust \(file): it cannot be read (\(String(cString: strerror(errno))))",
+                                     hint: "give a regular plugin file (*.so)")
+            }
+            trusted.append(TrustedPlugin(path: real, sha256: sha))
+        }
+        var trust: PluginTrust
+        do {
+            trust = try PluginTrust.load(file: configuration.trustFile)
+            for t in trusted { trust.add(sha256: t.sha256, path: t.path) }
+            try trust.save()
+        } catch {
+            throw HostError(error.message, hint: error.hint)
+        }
+        return trusted
+    }
+}
