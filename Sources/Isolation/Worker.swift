@@ -50,6 +50,8 @@ public final class Worker: @unchecked Sendable {
     }
     private var reusable = true
     private var closed = false
+    /// The tool of the call in progress (named in the crash hint).
+    private var currentTool = ""
 
     public var pid: pid_t { process.pid }
 
@@ -97,10 +99,7 @@ public final class Worker: @unchecked Sendable {
             throw CallFailure(.exit, "cannot create the worker's pipes: \(error)", retryable: true)
         }
         let (requests, events, out, err) = (pipes[0], pipes[1], pipes[2], pipes[3])
-        let args = ["serve", key.pluginPath, "--mem-mb", String(key.memoryMB), "--cpu-s", String(key.cpuSeconds),
-                    "--nofile", String(key.openFiles), "--max-result", String(key.maxResultBytes),
-                    "--work-dir", key.sandbox.workDirectory]
-            + Self.sandboxArguments(key.sandbox, hiddenPaths: hiddenPaths) + (forkCalls ? ["--fork-calls", "1"] : [])
+        let args = serveArguments(key: key, hiddenPaths: hiddenPaths, forkCalls: forkCalls)
         let process: ChildProcess
         do {
             process = try ChildProcess(
@@ -141,7 +140,8 @@ public final class Worker: @unchecked Sendable {
             case .exited(let termination, _):
                 throw CallFailure(.crash, "the worker ended while loading \(key.pluginPath) (\(termination))"
                                       + worker.stderrNote, retryable: true,
-                                  hint: "run `wfhost plugins validate \(key.pluginPath)`")
+                                  hint: "run `wfhost plugins validate \(key.pluginPath)`; `wfhost plugins debug "
+                                      + "\(key.pluginPath) --gdb` loads it under gdb and prints the backtrace")
             case .deadline, .cancelRequested:
                 worker.shutdown(grace: .zero)
                 throw CallFailure(.timeout, "the worker did not load \(key.pluginPath) within \(startTimeout)",
@@ -166,6 +166,24 @@ public final class Worker: @unchecked Sendable {
     }
 
     /// The worker options of the sandbox: its mode, network, declared paths and the paths to mask.
+    /// The worker's arguments for serving calls under `key` (what `start` runs, and `wfhost plugins debug` prints).
+    public static func serveArguments(key: WorkerKey, hiddenPaths: [String], forkCalls: Bool = false) -> [String] {
+        ["serve", key.pluginPath, "--mem-mb", String(key.memoryMB), "--cpu-s", String(key.cpuSeconds),
+         "--nofile", String(key.openFiles), "--max-result", String(key.maxResultBytes),
+         "--work-dir", key.sandbox.workDirectory]
+            + sandboxArguments(key.sandbox, hiddenPaths: hiddenPaths) + (forkCalls ? ["--fork-calls", "1"] : [])
+    }
+
+    /// The request frame of one call, as `call` writes it to the worker's fd 3.
+    public static func requestFrame(_ request: CallRequest, callID: UInt32, workDirectory: String) -> [UInt8] {
+        FrameReader.callFrame(request, callID: callID, workDirectory: workDirectory)
+    }
+
+    /// The hint for a tool that went on after the host asked it to stop (SIGUSR1, then SIGKILL after the grace).
+    public static let ignoredCancellationHint = "the tool did not stop after the cancel request: check is_cancelled "
+        + "in its long loops and return soon after (WfhostPluginKit: checkCancellation(); Rust: "
+        + "call.check_cancellation()?)"
+
     public static func sandboxArguments(_ sandbox: SandboxSpec, hiddenPaths: [String]) -> [String] {
         var args = ["--sandbox", !sandbox.enforce ? "off" : sandbox.strict ? "strict" : "on",
                     "--network", sandbox.network ? "1" : "0"]
@@ -245,6 +263,7 @@ public final class Worker: @unchecked Sendable {
         io.stdoutTail = TailBuffer(limit: 64 << 10)
         io.stderrTail = TailBuffer(limit: 64 << 10)
         callsServed += 1
+        currentTool = request.tool
         callID &+= 1
         if callID == 0 { callID = 1 }
         let frame = FrameReader.callFrame(request, callID: callID, workDirectory: key.sandbox.workDirectory)
@@ -446,9 +465,11 @@ public final class Worker: @unchecked Sendable {
             return withTails(CallFailure(.timeout, "the call did not finish within \(Self.format(limits.timeout)); "
                                              + (killed ? "killed with SIGKILL after the \(Self.format(limits.grace)) grace"
                                                        : "the worker ended after SIGTERM"),
-                                         hint: "raise the timeout if the tool is merely slow"))
+                                         hint: killed ? Self.ignoredCancellationHint + "; raise the timeout if it is merely slow"
+                                             : "raise the timeout if the tool is merely slow"))
         case .cancelled(let reason):
-            return withTails(CallFailure(.cancelled, reason + (killed ? " (the worker was killed after the grace time)" : "")))
+            return withTails(CallFailure(.cancelled, reason + (killed ? " (the worker was killed after the grace time)" : ""),
+                                         hint: killed ? Self.ignoredCancellationHint : nil))
         case nil:
             break
         }
@@ -474,7 +495,9 @@ public final class Worker: @unchecked Sendable {
                 .crash, external ? "the worker was killed by SIGKILL from outside wfhost (peak resident "
                     + "\(maxRSSKiB / 1024) MiB)" : "the tool crashed: \(termination)",
                 hint: external ? "the kernel's OOM killer (see `dmesg`) or another process ended it; it is retryable"
-                    : "the fault is in the plugin \(key.pluginPath); its stderr is kept with the call"))
+                    : "the fault is in the plugin \(key.pluginPath); its stderr is kept with the call; `wfhost plugins "
+                        + "debug \(key.pluginPath) --tool \(currentTool) --args JSON --gdb` runs the call under gdb and "
+                        + "prints the backtrace"))
             failure.signal = signal
             failure.coreDumped = core
             return failure

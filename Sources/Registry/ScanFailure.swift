@@ -89,8 +89,8 @@ public struct ScanFailure: Error, Sendable, Hashable {
             return Finding(.error, kind, path: path,
                            "the plugin crashed while loading (\(message))\(stderrNote)",
                            hint: "a constructor in the shared object (or in a library it links) or its "
-                               + "wfhost_plugin_descriptor() faulted; reproduce with "
-                               + "`gdb -ex run --args wfhost plugins validate \(path)`")
+                               + "wfhost_plugin_descriptor() faulted; `wfhost plugins "
+                               + "debug \(path) --gdb` loads it under gdb and prints the backtrace")
         case "timeout":
             return Finding(.error, kind, path: path, "loading did not finish: \(message)\(stderrNote)",
                            hint: "constructors and wfhost_plugin_descriptor() must return promptly; remove "

@@ -40,8 +40,11 @@ public struct RegistryCatalog: ToolCatalog {
         return (RegistryCatalog(snapshot: added, host: host, secrets: secrets), diagnostics)
     }
 
-    /// `SERVER.tool` where SERVER is a tool server without that tool, or where no plugin or server has the name.
+    /// A tool in a plugin that is invalid, incompatible or failed (or refused as untrusted): "tool 'x' is in plugin
+    /// p (path), which is invalid: ..."; `SERVER.tool` where SERVER is a tool server without that tool, or where no
+    /// plugin or server has the name.
     public func explainUnknown(_ name: String) -> (message: String, hint: String?)? {
+        if let gone = snapshot.unavailable(name).first { return (gone.message, gone.hint) }
         guard let dot = name.firstIndex(of: ".") else { return nil }
         let prefix = String(name[..<dot]), toolName = String(name[name.index(after: dot)...])
         if let server = snapshot.toolServer(named: prefix) {

@@ -33,7 +33,7 @@ extension IsolationTests {
             #expect(r.stdout == "")
             #expect(r.stderr == """
                 error: chaos.segfault failed: crash: the tool crashed: killed by SIGSEGV
-                  hint: the fault is in the plugin \(env.plugins)/chaos.so; its stderr is kept with the call
+                  hint: the fault is in the plugin \(env.plugins)/chaos.so; its stderr is kept with the call; `wfhost plugins debug \(env.plugins)/chaos.so --tool segfault --args JSON --gdb` runs the call under gdb and prints the backtrace
 
                 """)
         }
@@ -43,7 +43,7 @@ extension IsolationTests {
             #expect(r.status == 1)
             #expect(r.stderr == """
                 error: chaos.hang failed: timeout: the call did not finish within 1s; killed with SIGKILL after the 300ms grace
-                  hint: raise the timeout if the tool is merely slow
+                  hint: the tool did not stop after the cancel request: check is_cancelled in its long loops and return soon after (WfhostPluginKit: checkCancellation(); Rust: call.check_cancellation()?); raise the timeout if it is merely slow
 
                 """)
         }

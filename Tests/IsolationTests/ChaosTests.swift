@@ -32,7 +32,9 @@ extension IsolationTests {
             #expect(f.failureClass == .crash)
             #expect(f.signal?.name == "SIGSEGV")
             #expect(f.message == "the tool crashed: killed by SIGSEGV")
-            #expect(f.hint == "the fault is in the plugin \(env.plugins)/chaos.so; its stderr is kept with the call")
+            #expect(f.hint == "the fault is in the plugin \(env.plugins)/chaos.so; its stderr is kept with the call; "
+                        + "`wfhost plugins debug \(env.plugins)/chaos.so --tool segfault --args JSON --gdb` runs the "
+                        + "call under gdb and prints the backtrace")
             #expect(f.retryable)
             #expect(f.description.hasPrefix("crash: the tool crashed: killed by SIGSEGV\n  hint: "))
             expectWorkerGone(f.workerPID)
@@ -74,7 +76,8 @@ extension IsolationTests {
             #expect(f.failureClass == .timeout)
             // hang ignores SIGTERM, so only SIGKILL after the grace ends it.
             #expect(f.message == "the call did not finish within 1s; killed with SIGKILL after the 500ms grace")
-            #expect(f.hint == "raise the timeout if the tool is merely slow")
+            #expect(f.hint == Worker.ignoredCancellationHint + "; raise the timeout if it is merely slow")
+            #expect(f.hint?.hasPrefix("the tool did not stop after the cancel request: check is_cancelled ") == true)
             #expect(f.retryable)
             #expect(elapsed >= 1.5, "ended after \(elapsed) s, before limit + grace")
             #expect(elapsed < 1.5 + 1.0, "ended after \(elapsed) s; limit + grace is 1.5 s (1 s allowed for a loaded machine)")

@@ -94,7 +94,9 @@ extension IsolationTests {
             #expect(elapsed < 3, "the host took \(elapsed) s to end a hang with a 300 ms grace")
             let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
             #expect(stderr == "error: chaos.hang failed: cancelled: interrupted by SIGTERM "
-                        + "(the worker was killed after the grace time)\n")
+                        + "(the worker was killed after the grace time)\n  hint: the tool did not stop after the cancel "
+                        + "request: check is_cancelled in its long loops and return soon after (WfhostPluginKit: "
+                        + "checkCancellation(); Rust: call.check_cancellation()?)\n")
         }
 
         /// A unique `sleep` duration, so the test finds its own sleep among all processes.

@@ -32,7 +32,7 @@ import Testing
             core     1.0.0    1.2  ok      echo, shell, write_file, read_file, checksum, add
             segv.so  -        -    failed  -
             \(plugins)/segv.so: failed: the plugin crashed while loading (killed by SIGSEGV)
-              hint: a constructor in the shared object (or in a library it links) or its wfhost_plugin_descriptor() faulted; reproduce with `gdb -ex run --args wfhost plugins validate \(plugins)/segv.so`; it stays failed until the file changes or you run `wfhost plugins scan --force`
+              hint: a constructor in the shared object (or in a library it links) or its wfhost_plugin_descriptor() faulted; `wfhost plugins debug \(plugins)/segv.so --gdb` loads it under gdb and prints the backtrace; it stays failed until the file changes or you run `wfhost plugins scan --force`
 
             """)
         // The failure is remembered with its reason: a second list does not rescan, and still explains it.

@@ -31,6 +31,23 @@ import Testing
         #expect(show.stderr == expected.replacingOccurrences(of: "tool 'beta'", with: "tool 'fixture.beta'"))
     }
 
+    /// `wfhost validate` names the plugin a workflow's tool is in, at the tool's line, instead of "unknown tool".
+    @Test func workflowValidationNamesThePluginOfAnUnavailableTool() throws {
+        let so = try TestSupport.compileFixture("plugin.c", to: plugins + "/broken.so", defines: ["SCHEMA_INVALID"])
+        let flow = dir + "/flow.yaml"
+        try "apiVersion: orchestration/v1\nkind: Workflow\nmetadata: {name: t}\nspec:\n  stages:\n    - name: a\n      tools: [beta]\n"
+            .write(toFile: flow, atomically: true, encoding: .utf8)
+        let r = try wfhost(["validate", flow])
+        #expect(r.status == 2)
+        #expect(r.stdout == """
+            \(flow):7:15: error: tool 'beta' is in plugin fixture (\(so)), which is invalid: the input schema is invalid at /properties/n/minimum: "minimum" must be a number, not a string ("3")
+              hint: `wfhost plugins validate \(so)` lists every finding; fix them and rebuild the plugin
+            \(flow): invalid: 1 error
+
+            """, "\(r.stdout)")
+        #expect(!r.stdout.contains("unknown tool"))
+    }
+
     @Test func aQualifiedNameOfAFailedPluginNamesItsFailure() throws {
         let so = try TestSupport.compileFixture("plugin.c", to: plugins + "/crashy.so", defines: ["CTOR_SEGV"])
         let r = try wfhost(["call", "crashy.alpha"])
@@ -102,7 +119,7 @@ import Testing
         let list = try wfhost(["plugins", "list"])
         #expect(list.stdout.hasSuffix("""
             \(so): failed: the plugin crashed while loading (killed by SIGSEGV)
-              hint: a constructor in the shared object (or in a library it links) or its wfhost_plugin_descriptor() faulted; reproduce with `gdb -ex run --args wfhost plugins validate \(so)`; it stays failed until the file changes or you run `wfhost plugins scan --force`
+              hint: a constructor in the shared object (or in a library it links) or its wfhost_plugin_descriptor() faulted; `wfhost plugins debug \(so) --gdb` loads it under gdb and prints the backtrace; it stays failed until the file changes or you run `wfhost plugins scan --force`
 
             """), "\(list.stdout)")
     }

@@ -6,7 +6,7 @@ struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "List, inspect, validate and scan plugins.",
-        subcommands: [List.self, Show.self, Validate.self, Scan.self, PluginsTest.self, PluginsNew.self, PluginsTrust.self]
+        subcommands: [List.self, Show.self, Validate.self, Scan.self, PluginsTest.self, PluginsNew.self, PluginsTrust.self, PluginsDebug.self]
     )
 
     struct ScanOptions: ParsableArguments {
