@@ -59,6 +59,12 @@ c++ -std=c++17 -Wall -Wextra -Werror $cflags -shared -fPIC "$tmp/p.cpp" -o "$tmp
 for so in hello.so hello_cpp.so; do
   env -i HOME="$tmp" "$w" plugins validate "$tmp/$so" >/dev/null || fail "the SDK example plugin $so does not validate"
 done
+# 2a. The documentation is installed.
+for doc in index.md SDK.md workflow-reference.md schema.md README.md; do
+  [ -s "$tmp/relocated/share/doc/wfhost/$doc" ] || fail "share/doc/wfhost/$doc is not installed"
+done
+grep -q '^## Trusted plugins' "$tmp/relocated/share/doc/wfhost/SDK.md" || fail "the installed SDK guide is not this checkout's"
+
 # 2b. `plugins new` from the relocated tree: the Rust skeleton builds offline against share/wfhost/sdk/rust and the
 # Swift one against the WfhostPluginKit package in share/wfhost/sdk/swift; each validates and passes `plugins test`.
 cargo=$(command -v cargo || true)

@@ -162,7 +162,7 @@ public final class Worker: @unchecked Sendable {
             note += ", so your LD_LIBRARY_PATH (\(path)) does not reach them"
         }
         return note + ": install the library system-wide, or bundle it beside the plugin with an $ORIGIN run "
-            + "path (SDK guide, \"Bundling dependencies\")"
+            + "path (share/doc/wfhost/SDK.md in the install tree, \"Bundling dependencies\")"
     }
 
     /// The worker options of the sandbox: its mode, network, declared paths and the paths to mask.

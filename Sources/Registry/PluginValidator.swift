@@ -223,7 +223,7 @@ public enum PluginValidator {
         do {
             return (try CompiledSchema.compile(json), json)
         } catch {
-            let dialect = "the dialect is JSON Schema 2020-12 (see SDK/README.md for the keywords wfhost supports)"
+            let dialect = "the dialect is JSON Schema 2020-12 (the SDK guide, share/doc/wfhost/SDK.md in the install tree, lists the keywords wfhost supports)"
             for e in error.errors {
                 findings.append(Finding(.error, "invalid_schema", path: path, tool: tool,
                                         "the \(which) schema is invalid at \(JSONPointer.display(e.pointer)): \(e.message)",

@@ -45,7 +45,7 @@ public struct ScanFailure: Error, Sendable, Hashable {
 
     func baseFinding(path: String, hostABI: String) -> Finding {
         let notPlugin = "a wfhost plugin is a shared library built with `cc -shared -fPIC $(pkg-config --cflags "
-            + "wfhost-plugin) ...` (see the SDK guide); remove this file from the plugin path or rebuild it"
+            + "wfhost-plugin) ...` (the SDK guide: share/doc/wfhost/SDK.md in the install tree); remove this file from the plugin path or rebuild it"
         let stderrNote = stderrTail.isEmpty ? "" : "; its stderr ended with: \(Self.lastLines(stderrTail))"
         switch kind {
         case "not_elf", "not_shared_object":

@@ -34,7 +34,7 @@ enum PluginTemplates {
 
     static func cSource(_ name: String) -> String {
         """
-        /* \(name): a wfhost plugin (written by `wfhost plugins new`). The SDK guide is wfhost's SDK/README.md. */
+        /* \(name): a wfhost plugin (written by `wfhost plugins new`). The SDK guide is wfhost's share/doc/wfhost/SDK.md. */
         #include <wfhost/plugin.h>
         #include <wfhost/json.h>
 
@@ -73,7 +73,7 @@ enum PluginTemplates {
 
     static func cppSource(_ name: String) -> String {
         """
-        // \(name): a wfhost plugin in C++ (written by `wfhost plugins new`). The SDK guide is wfhost's SDK/README.md.
+        // \(name): a wfhost plugin in C++ (written by `wfhost plugins new`). The SDK guide is share/doc/wfhost/SDK.md.
         #include <wfhost/plugin.h>
         #include <wfhost/json.h>
         #include <string>

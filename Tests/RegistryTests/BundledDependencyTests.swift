@@ -75,8 +75,8 @@ import Testing
         #expect(r.stderr.contains("libbundleddep.so: cannot open shared object file: No such file or directory; workers "
                                   + "get only PATH, LANG, LC_ALL and TZ of wfhost's environment, so your "
                                   + "LD_LIBRARY_PATH (\(dir)/elsewhere) does not reach them: install the library "
-                                  + "system-wide, or bundle it beside the plugin with an $ORIGIN run path (SDK guide, "
-                                  + "\"Bundling dependencies\")"), "\(r.stderr)")
+                                  + "system-wide, or bundle it beside the plugin with an $ORIGIN run path "
+                                  + "(share/doc/wfhost/SDK.md in the install tree, \"Bundling dependencies\")"), "\(r.stderr)")
     }
 
     /// The host opens and hashes one file (fd 5); by the time the worker loads, the path names another. The

@@ -124,7 +124,7 @@ import Testing
                     + "0 examples in 1 plugin: 0 passed, 0 failed, 1 plugin not tested (N ms)\n")
         #expect(t.stderr == """
             error: \(so): plugin 'examples' declares no examples
-              hint: declare them with WFH_EXAMPLE entries passed to WFH_TOOL_WITH_EXAMPLES (SDK/README.md, "Examples and plugins test")
+              hint: declare them with WFH_EXAMPLE entries passed to WFH_TOOL_WITH_EXAMPLES (share/doc/wfhost/SDK.md, "Examples and plugins test")
 
             """)
     }

@@ -61,7 +61,7 @@ import Testing
         let r = try validate(["/bin/ls", text])
         #expect(r.status == 1)
         let hint = "  hint: a wfhost plugin is a shared library built with `cc -shared -fPIC $(pkg-config --cflags "
-            + "wfhost-plugin) ...` (see the SDK guide); remove this file from the plugin path or rebuild it"
+            + "wfhost-plugin) ...` (the SDK guide: share/doc/wfhost/SDK.md in the install tree); remove this file from the plugin path or rebuild it"
         #expect(r.stdout == """
             /bin/ls: error: not a plugin: an executable program, not a shared object
             \(hint)

@@ -62,7 +62,7 @@ import Testing
         #expect(status == 1)
         #expect(out == """
             \(so): error: tool 'add': the input schema is invalid at /type: "type" has an unknown type name "objekt"; expected one of null, boolean, object, array, number, integer, string
-              hint: did you mean "object"? the dialect is JSON Schema 2020-12 (see SDK/README.md for the keywords wfhost supports)
+              hint: did you mean "object"? the dialect is JSON Schema 2020-12 (the SDK guide, share/doc/wfhost/SDK.md in the install tree, lists the keywords wfhost supports)
 
             """)
     }

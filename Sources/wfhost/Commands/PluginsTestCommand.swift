@@ -76,7 +76,7 @@ struct PluginsTest: AsyncParsableCommand {
             }
             let problem = outcomes.isEmpty
                 ? "\(record.path): plugin '\(subject.name)' declares no examples\n  hint: declare them with "
-                    + "WFH_EXAMPLE entries passed to WFH_TOOL_WITH_EXAMPLES (SDK/README.md, \"Examples and plugins test\")"
+                    + "WFH_EXAMPLE entries passed to WFH_TOOL_WITH_EXAMPLES (share/doc/wfhost/SDK.md, \"Examples and plugins test\")"
                 : nil
             reports.append((subject, outcomes, problem))
         }
