@@ -5,6 +5,7 @@
 #   share/doc/wfhost/       the SDK guide, the workflow reference, the schema notes and the README
 set -euo pipefail
 dist=${1:?usage: install-sdk.sh DIST}
+mkdir -p "$dist" && dist="$(cd "$dist" && pwd)"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 sdk="$dist/share/wfhost/sdk"
 rm -rf "$sdk"
