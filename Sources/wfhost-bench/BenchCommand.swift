@@ -23,13 +23,14 @@ struct BenchCommand: ParsableCommand {
             (core.echo) over 1000 calls, per_call and pooled, beside the floor (posix_spawn + waitpid of a static \
             no-op C program compiled with `cc`). run: 1,000 no-op stages, wide and as a chain, run end to end by \
             `wfhost run` in per_call and pooled isolation, beside `ninja -j2` running /bin/true for the same graph \
-            (skipped, saying how to install it, when ninja is missing: a benchmark installs nothing). Progress goes \
-            to standard error.
+            (skipped, saying how to install it, when ninja is missing: a benchmark installs nothing). mcp: over one \
+            `wfhost mcp serve` session, the median round trip of tools/list and of tools/call echo, beside `wfhost \
+            call echo` as a process. Progress goes to standard error.
             """
     )
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case registry, schema, spec, calls, run, store, all
+        case registry, schema, spec, calls, run, store, mcp, all
     }
 
     @Option(help: "The benchmark to run.") var only: Suite = .all
@@ -85,6 +86,11 @@ struct BenchCommand: ParsableCommand {
                 printError("wfhost-bench: error: the store benchmark failed: \(error)")
                 throw Exit.environment
             }
+        }
+        if includes(.mcp) {
+            let outcome = try Self.measure { try MCPBenchmark.run(progress: printError) }
+            document["mcp"] = MCPBenchmark.json(outcome)
+            sections.append(MCPBenchmark.text(outcome))
         }
         if includes(.calls) {
             let outcome = try Self.measure { try CallBenchmark.run(progress: printError) }
