@@ -8,7 +8,7 @@ struct CheckpointCommand: ParsableCommand {
         subcommands: [Create.self, List.self, Restore.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Save the session's current stage states.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Save the session's current stage states.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The session id.") var session: String
         @Option(help: "The checkpoint's name.") var name: String
@@ -22,7 +22,7 @@ struct CheckpointCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the session's checkpoints.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the session's checkpoints.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The session id.") var session: String
         @Flag(help: "Print a JSON document.") var json = false
@@ -47,7 +47,7 @@ struct CheckpointCommand: ParsableCommand {
     }
 
     struct Restore: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "restore", 
             abstract: "Set the session back to a checkpoint; `wfhost resume` then continues from there.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The session id.") var session: String

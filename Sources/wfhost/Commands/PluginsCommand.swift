@@ -28,7 +28,7 @@ struct PluginsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the plugins on the plugin path and their status.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the plugins on the plugin path and their status.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var scan: ScanOptions
         @Flag(help: "Print a JSON document instead of a table.") var json = false
@@ -48,7 +48,7 @@ struct PluginsCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "show", 
             abstract: "Show a tool's description, schemas and capabilities, or a plugin's status and tools.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A tool name, bare or qualified (plugin.tool), or a plugin name.") var tool: String
@@ -84,7 +84,7 @@ struct PluginsCommand: ParsableCommand {
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "validate", 
             abstract: "Check plugin files: loading, ABI, metadata and schemas.",
             discussion: "Exits 0 when every file is a valid plugin (warnings allowed), 1 when any is not, and 2 when a "
                 + "named path does not exist (every path is still reported).")
@@ -125,7 +125,7 @@ struct PluginsCommand: ParsableCommand {
     }
 
     struct Scan: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "scan", 
             abstract: "Update the plugin registry: scan new and changed plugin files.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var scan: ScanOptions

@@ -24,7 +24,7 @@ struct SchemaCommand: ParsableCommand {
     }
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "check", 
             abstract: "Check that a file holds a valid schema in wfhost's dialect.",
             discussion: "Exits 0 when the schema is valid, 1 when it is not (every problem is listed), 2 when the file cannot be read or is not JSON."
         )
@@ -59,7 +59,7 @@ struct SchemaCommand: ParsableCommand {
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "validate", 
             abstract: "Validate a JSON value against a schema.",
             discussion: "Exits 0 when the value is valid, 1 when it is not (every violation is listed, up to --max-errors), 2 when a file cannot be read, is not JSON, or the schema is invalid."
         )

@@ -8,7 +8,7 @@ struct SessionsCommand: ParsableCommand {
                                                     subcommands: [List.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List sessions, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List sessions, newest first.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only sessions with this status.") var status: SessionStatus?
         @Option(help: "Only sessions of this workflow (its metadata.name).") var workflow: String?
