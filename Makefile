@@ -36,7 +36,7 @@ dist: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 	rm -rf $(DIST)
 	mkdir -p $(DIST)/bin $(DIST)/libexec/wfhost $(DIST)/lib/wfhost/plugins $(DIST)/include/wfhost \
-	         $(DIST)/lib/pkgconfig $(DIST)/share/wfhost/workflows
+	         $(DIST)/lib/pkgconfig $(DIST)/share/wfhost/workflows $(DIST)/share/wfhost/schemas
 	install -m 755 $(RELEASE_BIN)/wfhost $(DIST)/bin/wfhost
 	install -m 755 $(RELEASE_BIN)/wfhost-mcp $(DIST)/libexec/wfhost/wfhost-mcp
 	$(CC) $(C_FLAGS) -o $(DIST)/libexec/wfhost/wfhost-worker Sources/wfhost-worker/*.c $(C_JSON) -ldl -lffi -lseccomp -lm
@@ -49,6 +49,7 @@ dist: deps
 	install -m 644 $(RELEASE_BIN)/libcontainerization.so $(DIST)/lib/wfhost/plugins/containerization.so
 	install -m 644 workflows/*.yaml $(DIST)/share/wfhost/workflows/
 	scripts/install-sdk.sh $(DIST)
+	install -m 644 share/schemas/*.schema.json $(DIST)/share/wfhost/schemas/
 	@echo "built $(DIST)/: $$($(DIST)/bin/wfhost --version)"
 
 test: deps swift-test dist-test

@@ -48,7 +48,7 @@ public enum RunEvent: Sendable {
         func ms(_ d: Duration) -> JSONValue { .int(Int64(d.nanoseconds / 1_000_000)) }
         switch self {
         case .runStarted(let session, let workflow, let stages):
-            o["session"] = .string(session); o["workflow"] = .string(workflow); o["stages"] = .int(Int64(stages))
+            o["session_id"] = .string(session); o["workflow"] = .string(workflow); o["stages"] = .int(Int64(stages))
         case .stageStarted(let stage, let attempt):
             o["stage"] = .string(stage); o["attempt"] = .int(Int64(attempt))
         case .attemptStarted(let stage, let tool, let attempt):
@@ -74,7 +74,7 @@ public enum RunEvent: Sendable {
         case .notice(let text):
             o["message"] = .string(text)
         case .runFinished(let session, let status, let duration):
-            o["session"] = .string(session); o["status"] = .string(status.rawValue); o["duration_ms"] = ms(duration)
+            o["session_id"] = .string(session); o["status"] = .string(status.rawValue); o["duration_ms"] = ms(duration)
         }
         return .object(o)
     }
@@ -113,7 +113,7 @@ public struct StageFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { (tool.map { "\($0): " } ?? "") + "\(errorType): \(message)" }
 
     public var json: JSONValue {
-        var o: JSONObject = ["type": .string(errorType), "message": .string(message), "retryable": .bool(retryable)]
+        var o: JSONObject = ["error_type": .string(errorType), "message": .string(message), "retryable": .bool(retryable)]
         if let tool { o["tool"] = .string(tool) }
         if let exitCode { o["exit_code"] = .int(Int64(exitCode)) }
         if let signal { o["signal"] = .string(signal) }

@@ -87,7 +87,7 @@ extension CallFailure {
     /// the output tails, and the tool's code, signal, exit code and hint when there are.
     public var json: JSONValue {
         var o: JSONObject = [
-            "class": .string(failureClass.rawValue), "message": .string(message), "retryable": .bool(retryable),
+            "error_type": .string(failureClass.rawValue), "message": .string(message), "retryable": .bool(retryable),
             "stdout_tail": .string(stdoutTail), "stderr_tail": .string(stderrTail),
         ]
         if let code = toolCode { o["code"] = .string(code) }

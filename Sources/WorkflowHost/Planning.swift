@@ -23,11 +23,16 @@ public struct PlannedWorkflow: Sendable {
     /// The dependency graph as DOT, Mermaid or JSON, the critical path (by weight) highlighted.
     /// - Throws: `HostError` if the JSON form cannot be encoded.
     public func graph(_ format: GraphFormat) throws(HostError) -> String {
+        let text: String
         do {
-            return try GraphRenderer.render(workflow, plan: plan, format: format)
+            text = try GraphRenderer.render(workflow, plan: plan, format: format)
         } catch {
             throw HostError("cannot encode the graph as JSON: \(error)")
         }
+        guard format == .json else { return text }
+        // The JSON contract (JSONContract): snake_case keys, format_version, one serializer.
+        guard let parsed = try? JSONValue.parse(text) else { throw HostError("cannot encode the graph as JSON") }
+        return JSONContract.text(JSONContract.document(JSONContract.snakeCased(parsed, values: [])))
     }
 
     /// Levels, the critical path, complexity figures and optimization suggestions.
@@ -44,11 +49,8 @@ extension WorkflowAnalysis {
     /// The analysis as `wfhost analyze --json` prints it.
     /// - Throws: `HostError` if it cannot be encoded.
     public func jsonText() throws(HostError) -> String {
-        do {
-            return try JSONText.encode(self)
-        } catch {
-            throw HostError("cannot encode the analysis as JSON: \(error)")
-        }
+        JSONContract.text(JSONContract.document(
+            try JSONContract.encoded(self, what: "the analysis", snakeCaseValues: ["kind", "weighting", "by"])))
     }
 }
 

@@ -54,11 +54,9 @@ extension ValidationReport {
     /// The reports as `wfhost validate --json` prints them: one document with every file's diagnostics.
     /// - Throws: `HostError` if the document cannot be encoded (a number JSON cannot hold).
     public static func jsonDocument(_ reports: [ValidationReport]) throws(HostError) -> String {
-        do {
-            return try JSONText.encode(ValidationDocument(reports: reports))
-        } catch {
-            throw HostError("cannot encode the validation report as JSON: \(error)")
-        }
+        JSONContract.text(JSONContract.document(
+            try JSONContract.encoded(ValidationDocument(reports: reports), what: "the validation report",
+                                     snakeCaseValues: ["code"])))
     }
 
     /// Where each argument of each call comes from, as `wfhost plan` prints it (empty without the registry).

@@ -79,6 +79,10 @@ struct WfhostCommand: AsyncParsableCommand {
         let arguments = moveGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         if let unknown = unknownSubcommand(arguments) {
             printError(unknown)
+            if JSONOutput.requested {
+                print(JSONContract.text(JSONOutput.errorDocument(said: JSONOutput.state.said,
+                                                                 exitCode: Exit.invalidInput.rawValue)))
+            }
             Foundation.exit(Exit.invalidInput.rawValue)
         }
         do {
@@ -96,7 +100,11 @@ struct WfhostCommand: AsyncParsableCommand {
                 Foundation.exit(0)
             }
             if !message.isEmpty { printError(message) }
-            Foundation.exit(Exit.code(for: code))
+            let status = Exit.code(for: code)
+            if JSONOutput.requested && !JSONOutput.state.hasDocument {
+                print(JSONContract.text(JSONOutput.errorDocument(said: JSONOutput.state.said, exitCode: status)))
+            }
+            Foundation.exit(status)
         }
     }
 }

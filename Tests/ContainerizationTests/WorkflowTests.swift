@@ -11,7 +11,7 @@ import Testing
         var status: Int32
         var document: [String: Any]
         var stderr: String
-        var session: String { document["session"] as? String ?? "" }
+        var session: String { document["session_id"] as? String ?? "" }
         var stages: [String: String] {
             var out: [String: String] = [:]
             for s in document["stages"] as? [[String: Any]] ?? [] {

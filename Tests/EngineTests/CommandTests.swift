@@ -117,7 +117,7 @@ import WfhostTestSupport
             checked += 1
         }
         #expect(checked >= 1)
-        let session = try #require(try EngineSupport.json(out.stdout)["session"]?.stringValue)
+        let session = try #require(try EngineSupport.json(out.stdout)["session_id"]?.stringValue)
         let stored = try h.store().stages(of: session)
         #expect(stored.first { $0.stage == "show" }?.output == #"{"message":"token=*** key=***"}"#)
         #expect(stored.first { $0.stage == "leak" }?.errorMessage == "failed with *** and ***")

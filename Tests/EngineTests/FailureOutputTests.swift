@@ -124,7 +124,7 @@ import WfhostTestSupport
         let json = try EngineSupport.json(try h.cli(["logs", id, "flaky", "--json"]).stdout)
         let attempts = try #require(json["attempts"]?.arrayValue)
         #expect(attempts.compactMap { $0["stderr"]?.stringValue } == ["attempt 1 is flaky\n", ""])
-        #expect(json["session"] == .string(id))
+        #expect(json["session_id"] == .string(id))
 
         let skipped = try h.cli(["logs", id, "after"])
         #expect(skipped.status == 0)

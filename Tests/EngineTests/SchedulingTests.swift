@@ -34,7 +34,7 @@ import Testing
         let file = try h.write(Self.threeSleepers)
         let out = try h.cli(["run", file, "--max-concurrency", "1", "--quiet", "--json"])
         #expect(out.status == 0, "\(out.stderr)")
-        let session = try #require(try EngineSupport.json(out.stdout)["session"]?.stringValue)
+        let session = try #require(try EngineSupport.json(out.stdout)["session_id"]?.stringValue)
         let attempts = try h.store().attempts(of: session)
         #expect(attempts.count == 4)
         for x in attempts {

@@ -75,7 +75,7 @@ import WfhostTestSupport
             """)
         let run = try cli(h, ["run", file, "--secret", "token", "--json"], extra: ["token": "Resume-Secret-1"])
         #expect(run.status == 1, "\(run.stderr)")
-        let session = try #require(try EngineSupport.json(run.stdout)["session"]?.stringValue)
+        let session = try #require(try EngineSupport.json(run.stdout)["session_id"]?.stringValue)
         let resume = try cli(h, ["resume", session, "--quiet"])
         #expect(resume.status == 2)
         #expect(resume.stderr.contains("error: session \(session) was run with the secret(s) token, which are never stored\n"

@@ -19,7 +19,7 @@ import Testing
         let (status, doc) = try Self.call(h, ["sh", "-c", "echo out; echo first >&2; echo 'second line' >&2; exit 3"])
         #expect(status == 1)
         #expect(doc["ok"] == .bool(false))
-        #expect(doc["error"]?["class"] == .string("tool_error"))
+        #expect(doc["error"]?["error_type"] == .string("tool_error"))
         #expect(doc["error"]?["code"] == .string("nonzero_exit"))
         #expect(doc["error"]?["retryable"] == .bool(false))
         #expect(doc["error"]?["message"] == .string("'sh' exited with code 3; the last lines of its stderr:\nfirst\nsecond line"))

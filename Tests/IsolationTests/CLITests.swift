@@ -68,7 +68,7 @@ extension IsolationTests {
             #expect(doc["sandbox"]?["status"]?.stringValue != nil)
             if case .object(var o) = doc { o["sandbox"] = nil; doc = .object(o) }
             #expect(doc == (try JSONValue.parse("""
-                {"ok": false, "tool": "chaos.fail", "error": {"class": "tool_error", "message": "boom",
+                {"format_version": 1, "ok": false, "tool": "chaos.fail", "error": {"error_type": "tool_error", "message": "boom",
                  "retryable": true, "code": "bad_thing", "stdout_tail": "", "stderr_tail": ""}}
                 """)))
         }
@@ -77,7 +77,7 @@ extension IsolationTests {
             let r = try env.wfhost(["call", "exit", "--json", "--args", #"{"code":9}"#])
             #expect(r.status == 1)
             let error = try JSONValue.parse(r.stdout)["error"]
-            #expect(error?["class"] == .string("exit"))
+            #expect(error?["error_type"] == .string("exit"))
             #expect(error?["exit_code"] == .int(9))
             #expect(error?["message"] == .string("the worker exited with code 9 in the middle of the call"))
             #expect(error?["retryable"] == .bool(true))

@@ -81,7 +81,7 @@ import Testing
 
     /// What `resume --explain --json` says about the calls: (stage.callIndex, action).
     static func explainedCalls(_ h: SessionHarness, _ session: String) throws -> [(id: String, action: String, why: String)] {
-        let plan = try JSONValue.parse(try h.wfhost(["resume", session, "--explain", "--json"]).stdout).arrayValue ?? []
+        let plan = try JSONValue.parse(try h.wfhost(["resume", session, "--explain", "--json"]).stdout)["stages"]?.arrayValue ?? []
         var out: [(id: String, action: String, why: String)] = []
         for stage in plan {
             let name = stage["stage"]?.stringValue ?? ""

@@ -153,7 +153,7 @@ import Testing
         #expect(try h.wfhost(["run", file, "--quiet"]).status == 0)
         guard let s = try h.newestSession() else { return }
         let list = try h.wfhost(["checkpoint", "list", s, "--json"])
-        let names = try JSONValue.parse(list.stdout).arrayValue?.compactMap { $0["name"]?.stringValue }
+        let names = try JSONValue.parse(list.stdout)["checkpoints"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
         #expect(names == ["after-s0", "after-s1", "after-s2", "after-s3"])
         let restore = try h.wfhost(["checkpoint", "restore", s, "after-s1"])
         #expect(restore.stdout == "session \(s) restored to checkpoint 2 'after-s1'; `wfhost resume \(s)` continues from there\n")
@@ -183,7 +183,7 @@ import Testing
         b.waitUntilExit()
         #expect(!textA.contains("FAIL") && !textA.contains("locked"), "\(textA)")
         #expect(!textB.contains("FAIL") && !textB.contains("locked"), "\(textB)")
-        let sessions = try JSONValue.parse(try h.wfhost(["sessions", "list", "--json"]).stdout).arrayValue ?? []
+        let sessions = try JSONValue.parse(try h.wfhost(["sessions", "list", "--json"]).stdout)["sessions"]?.arrayValue ?? []
         #expect(sessions.count == 40)
         #expect(sessions.allSatisfy { $0["status"]?.stringValue == "succeeded" })
         let metrics = try JSONValue.parse(try h.wfhost(["metrics", "--json"]).stdout)
@@ -198,6 +198,6 @@ import Testing
         #expect(dry.stdout.hasPrefix("would remove 1 session(s) and 1 work director(ies)"))
         let real = try h.wfhost(["cleanup", "--older-than", "0s"])
         #expect(real.stdout.hasPrefix("removed 1 session(s) and 1 work director(ies); database "))
-        #expect(try JSONValue.parse(try h.wfhost(["sessions", "list", "--json"]).stdout).arrayValue?.isEmpty == true)
+        #expect(try JSONValue.parse(try h.wfhost(["sessions", "list", "--json"]).stdout)["sessions"]?.arrayValue?.isEmpty == true)
     }
 }

@@ -60,8 +60,8 @@ struct SessionHarness {
 
     /// The newest session, optionally only of runs of `workflowFile`.
     func newestSession(workflowFile: String? = nil) throws -> String? {
-        let all = try JSONValue.parse(try wfhost(["sessions", "list", "--json"]).stdout).arrayValue ?? []
-        return all.first { workflowFile == nil || $0["file"]?.stringValue == workflowFile }?["id"]?.stringValue
+        let all = try JSONValue.parse(try wfhost(["sessions", "list", "--json"]).stdout)["sessions"]?.arrayValue ?? []
+        return all.first { workflowFile == nil || $0["file"]?.stringValue == workflowFile }?["session_id"]?.stringValue
     }
 
     /// Waits (polling every 20 ms, at most `seconds`) until `condition` holds.

@@ -195,7 +195,7 @@ import Testing
         p.waitUntilExit()
         let running = try #require(shown.first { $0.value == "running" }?.key)
         let explain = try h.wfhost(["resume", s, "--explain", "--json"])
-        let decisions = try JSONValue.parse(explain.stdout).arrayValue ?? []
+        let decisions = try JSONValue.parse(explain.stdout)["stages"]?.arrayValue ?? []
         for d in decisions {
             let name = d["stage"]?.stringValue ?? ""
             #expect(d["why"]?.stringValue == (name == running

@@ -20,6 +20,10 @@ struct AnalyzeCommand: ParsableCommand {
 
     func run() throws {
         let analysis = try plannedWorkflow(file, global: global, checks: workflow.checks()).analysis(weighting: weight)
-        print(json ? try runReportingHostErrors { try analysis.jsonText() } : analysis.text(file: file))
+        if json {
+            printDocumentText(try runReportingHostErrors { try analysis.jsonText() })
+        } else {
+            print(analysis.text(file: file))
+        }
     }
 }

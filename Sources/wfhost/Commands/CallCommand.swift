@@ -86,21 +86,20 @@ struct CallCommand: AsyncParsableCommand {
         switch outcome {
         case .success(let success):
             if json {
-                print(JSONValue.object([
+                printDocument([
                     "ok": true, "tool": .string(resolved.qualifiedName), "result": success.result,
                     "sandbox": success.sandbox?.json ?? .null,
                     "duration_ms": .int(Int64(success.duration.nanoseconds / 1_000_000)),
                     "stdout_tail": .string(success.stdoutTail), "stderr_tail": .string(success.stderrTail),
-                ]).serialized(.pretty))
+                ])
             } else {
                 if !success.stderrTail.isEmpty { writeStandardError(success.stderrTail) }
                 print(success.result.serialized(.pretty))
             }
         case .failure(let failure):
             if json {
-                print(JSONValue.object(["ok": false, "tool": .string(resolved.qualifiedName),
-                                        "sandbox": failure.sandbox?.json ?? .null,
-                                        "error": failure.json]).serialized(.pretty))
+                printDocument(["ok": false, "tool": .string(resolved.qualifiedName),
+                               "sandbox": failure.sandbox?.json ?? .null, "error": failure.json])
             } else {
                 printError("error: \(resolved.qualifiedName) failed: \(failure.failureClass): \(failure.message)"
                            + (failure.hint.map { "\n  hint: \($0)" } ?? ""))

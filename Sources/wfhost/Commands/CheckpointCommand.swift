@@ -16,8 +16,8 @@ struct CheckpointCommand: ParsableCommand {
         @Flag(help: "Print a JSON document.") var json = false
         func run() throws {
             let cp = try runReportingHostErrors { try global.host().createCheckpoint(session, name: name, description: description) }
-            print(json ? JSONValue.object(["id": .int(Int64(cp.id)), "name": .string(cp.name)]).serialized(.pretty)
-                       : "checkpoint \(cp.id) '\(cp.name)' saved (\(cp.stages.filter { $0.status.isTerminal }.count) finished stages)")
+            if json { printDocument(["session_id": .string(session), "checkpoint_id": .int(Int64(cp.id)), "name": .string(cp.name)]); return }
+            print("checkpoint \(cp.id) '\(cp.name)' saved (\(cp.stages.filter { $0.status.isTerminal }.count) finished stages)")
         }
     }
 
@@ -29,12 +29,12 @@ struct CheckpointCommand: ParsableCommand {
         func run() throws {
             let all = try runReportingHostErrors { try global.host().checkpoints(session) }
             if json {
-                print(JSONValue.array(all.map { cp in
-                    .object(["id": .int(Int64(cp.id)), "name": .string(cp.name),
+                printDocument(JSONContract.list("checkpoints", all.map { cp in
+                    .object(["checkpoint_id": .int(Int64(cp.id)), "name": .string(cp.name),
                              "description": cp.description.map(JSONValue.string) ?? .null, "automatic": .bool(cp.automatic),
                              "created_at": .double(cp.createdAt),
                              "finished_stages": .array(cp.stages.filter { $0.status.isTerminal }.map { .string($0.stage) })])
-                }).serialized(.pretty))
+                }, extra: ["session_id": .string(session)]))
                 return
             }
             var rows = [["ID", "NAME", "KIND", "CREATED", "FINISHED STAGES"]]

@@ -20,7 +20,7 @@ struct DoctorCommand: ParsableCommand {
     func run() throws {
         let report = global.host().doctor(strictSandbox: sandbox == .strict)
         if json {
-            print(report.json.serialized(.pretty))
+            printDocument(report.json)
         } else {
             let width = report.checks.map(\.name.count).max() ?? 0
             for c in report.checks {

@@ -88,9 +88,84 @@ enum Exit {
     }
 }
 
-/// Writes a line to standard error (diagnostics and progress never go to stdout).
+/// Writes a line to standard error (diagnostics and progress never go to stdout). Under `--json` the line is also
+/// kept, so that a command that ends without its document can say why on stdout (`JSONOutput.errorDocument`).
 func printError(_ text: String) {
+    if JSONOutput.requested { JSONOutput.state.keep(text) }
     writeStandardError(text + "\n")
+}
+
+/// Prints `value` on stdout as a document of the JSON contract (an object gets `format_version` first; one
+/// serializer).
+func printDocument(_ value: JSONValue) {
+    JSONOutput.state.printed()
+    print(JSONContract.text(JSONContract.document(value)))
+}
+
+/// Prints a document's text that the API already serialized (`ValidationReport.jsonDocument`, ...).
+func printDocumentText(_ text: String) {
+    JSONOutput.state.printed()
+    print(text)
+}
+
+/// `--json` (or `--format json`) on the command line: documents on stdout, and errors as documents too.
+enum JSONOutput {
+    /// Whether this process's command line asks for JSON (read once).
+    static let requested: Bool = isRequested(Array(CommandLine.arguments.dropFirst()))
+
+    static let state = State()
+
+    /// `--json`, `--format json` or `--format=json` before any `--`.
+    static func isRequested(_ arguments: [String]) -> Bool {
+        let options = arguments.prefix { $0 != "--" }
+        for (i, a) in options.enumerated() {
+            if a == "--json" || a == "--format=json" { return true }
+            if a == "--format", i + 1 < options.count, options[options.startIndex + i + 1] == "json" { return true }
+        }
+        return false
+    }
+
+    /// What was said on stderr and whether a document was printed.
+    final class State: @unchecked Sendable {
+        // @unchecked: guarded by `lock`.
+        private let lock = NSLock()
+        private var lines: [String] = []
+        private var documentPrinted = false
+
+        func keep(_ text: String) {
+            lock.withLock { lines += text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+        }
+        func printed() { lock.withLock { documentPrinted = true } }
+        var hasDocument: Bool { lock.withLock { documentPrinted } }
+        var said: [String] { lock.withLock { lines } }
+    }
+
+    /// The error document for a command that ends with `exitCode` without having printed its document: the first
+    /// error line it said (else its last line), the hint that follows it, and the exit code.
+    static func errorDocument(said lines: [String], exitCode: Int32) -> JSONValue {
+        func isHint(_ line: String) -> Bool {
+            let t = line.trimmingCharacters(in: .whitespaces).lowercased()
+            return t.hasPrefix("hint:") || t.hasPrefix("help:") || t.hasPrefix("usage:")
+        }
+        func isError(_ line: String) -> Bool {
+            let t = line.lowercased()
+            return t.hasPrefix("error:") || t.hasPrefix("wfhost: error:") || t.contains(": error: ")
+        }
+        let index = lines.firstIndex(where: isError) ?? lines.lastIndex { !isHint($0) }
+        guard let index else {
+            return JSONContract.error("wfhost stopped with exit code \(exitCode)", hint: nil, exitCode: exitCode)
+        }
+        var message = lines[index]
+        for prefix in ["wfhost: ", "error: ", "Error: "] where message.hasPrefix(prefix) {
+            message.removeFirst(prefix.count)
+        }
+        var hint: String?
+        if index + 1 < lines.count, isHint(lines[index + 1]) {
+            let h = lines[index + 1].trimmingCharacters(in: .whitespaces)
+            hint = String(h[h.index(after: h.firstIndex(of: ":") ?? h.startIndex)...]).trimmingCharacters(in: .whitespaces)
+        }
+        return JSONContract.error(message, hint: hint, exitCode: exitCode)
+    }
 }
 
 /// Writes text to standard error. A closed or full stderr drops the text: it must never stop a run.

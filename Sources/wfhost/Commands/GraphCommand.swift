@@ -17,7 +17,7 @@ struct GraphCommand: ParsableCommand {
     func run() throws {
         // Drawing needs only the file: tool names are not looked up.
         let planned = try plannedWorkflow(file, global: global, checks: workflow.checks(useRegistry: false))
-        print(try runReportingHostErrors { try planned.graph(format) }, terminator: "")
-        if format == .json { print() }
+        let text = try runReportingHostErrors { try planned.graph(format) }
+        if format == .json { printDocumentText(text) } else { print(text, terminator: "") }
     }
 }

@@ -36,7 +36,7 @@ struct LogsCommand: ParsableCommand {
             return
         }
         if json {
-            print(JSONValue.object(["session": .string(session), "attempts": .array(selected.map(Self.json))]).serialized(.pretty))
+            printDocument(["session_id": .string(session), "attempts": .array(selected.map(Self.json))])
             return
         }
         if selected.isEmpty {
@@ -151,7 +151,7 @@ struct LogPrinter {
             var o: JSONObject = ["stage": .string(a.stage), "attempt": .int(Int64(a.attempt)), "tool": .string(a.record.tool),
                                  "stream": .string(stream), "text": .string(content)]
             for (k, v) in extra { o[k] = v }
-            text += JSONValue.object(o).serialized() + "\n"
+            text += JSONContract.document(o).serialized() + "\n"
             return
         }
         header(a)

@@ -13,7 +13,7 @@ struct MetricsCommand: ParsableCommand {
     func run() throws {
         let m = try runReportingHostErrors { try global.host().metrics() }
         switch json ? .json : format {
-        case .json: print(Self.json(m).serialized(.pretty))
+        case .json: printDocument(Self.json(m))
         case .prometheus: print(Self.prometheus(m), terminator: "")
         case .text: print(Self.text(m))
         }
@@ -137,9 +137,9 @@ struct CleanupCommand: ParsableCommand {
         let age = DurationText.parse(olderThan) ?? .seconds(86_400)
         let report = try runReportingHostErrors { try global.host().cleanup(olderThan: age, dryRun: dryRun) }
         if json {
-            print(JSONValue.object(["dry_run": .bool(dryRun), "sessions": .array(report.sessions.map(JSONValue.string)),
-                                    "work_directories": .array(report.workDirectories.map(JSONValue.string)),
-                                    "bytes_before": .int(report.bytesBefore), "bytes_after": .int(report.bytesAfter)]).serialized(.pretty))
+            printDocument(["dry_run": .bool(dryRun), "sessions": .array(report.sessions.map(JSONValue.string)),
+                           "work_directories": .array(report.workDirectories.map(JSONValue.string)),
+                           "bytes_before": .int(report.bytesBefore), "bytes_after": .int(report.bytesAfter)])
             return
         }
         let verb = dryRun ? "would remove" : "removed"

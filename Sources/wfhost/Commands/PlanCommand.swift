@@ -15,6 +15,7 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var workflow: WorkflowOptions
     @Argument(help: "A workflow file, the name of a predefined workflow, or - for standard input.") var file: String
+    @Flag(help: "Print a JSON document.") var json = false
 
     func validate() throws {
         guard !workflow.noRegistry else {
@@ -23,6 +24,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        print(try plannedWorkflow(file, global: global, checks: workflow.checks()).report.bindingsText)
+        let report = try plannedWorkflow(file, global: global, checks: workflow.checks()).report
+        if json { printDocument(report.bindingsJSON) } else { print(report.bindingsText) }
     }
 }

@@ -36,7 +36,7 @@ struct PluginsCommand: ParsableCommand {
         func run() throws {
             let snapshot = try runReportingHostErrors { try scan.apply(to: global.host()).refreshedRegistry() }
             if json {
-                print(JSONValue.array(snapshot.records.map(PluginReport.json)).serialized(.pretty))
+                printDocument(JSONContract.list("plugins", snapshot.records.map(PluginReport.json)))
                 return
             }
             if snapshot.records.isEmpty {
@@ -58,7 +58,7 @@ struct PluginsCommand: ParsableCommand {
             let snapshot = try runReportingHostErrors { try global.host().refreshedRegistry() }
             switch snapshot.resolve(tool) {
             case .found(let t):
-                print(json ? PluginReport.toolJSON(t).serialized(.pretty) : PluginReport.toolText(t))
+                if json { printDocument(PluginReport.toolJSON(t)) } else { print(PluginReport.toolText(t)) }
             case .ambiguous(let tools):
                 printError("error: tool name '\(tool)' is ambiguous: offered by "
                            + tools.map { "'\($0.plugin)'" }.joined(separator: " and ")
@@ -71,8 +71,11 @@ struct PluginsCommand: ParsableCommand {
                 }
                 let plugins = snapshot.plugins(named: tool)
                 if !plugins.isEmpty {
-                    print(json ? JSONValue.array(plugins.map(PluginReport.json)).serialized(.pretty)
-                               : plugins.map(PluginReport.pluginText).joined(separator: "\n\n"))
+                    if json {
+                        printDocument(JSONContract.list("plugins", plugins.map(PluginReport.json)))
+                    } else {
+                        print(plugins.map(PluginReport.pluginText).joined(separator: "\n\n"))
+                    }
                     return
                 }
                 printError("error: no plugin offers a tool named '\(tool)'"
@@ -100,7 +103,7 @@ struct PluginsCommand: ParsableCommand {
             let format = json ? .json : format
             switch format {
             case .json:
-                print(JSONValue.array(snapshot.records.map(PluginReport.json)).serialized(.pretty))
+                printDocument(JSONContract.list("plugins", snapshot.records.map(PluginReport.json)))
             case .github:
                 for finding in snapshot.findings { print(finding.githubAnnotation) }
             case .text:
@@ -135,7 +138,7 @@ struct PluginsCommand: ParsableCommand {
         func run() throws {
             let snapshot = try runReportingHostErrors { try scan.apply(to: global.host()).refreshedRegistry(force: force) }
             if json {
-                print(JSONValue.array(snapshot.records.map(PluginReport.json)).serialized(.pretty))
+                printDocument(JSONContract.list("plugins", snapshot.records.map(PluginReport.json)))
                 return
             }
             let rescanned = snapshot.records.filter(\.rescanned).count

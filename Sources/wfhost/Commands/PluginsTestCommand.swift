@@ -87,7 +87,7 @@ struct PluginsTest: AsyncParsableCommand {
         let problems = reports.compactMap(\.problem)
 
         if json {
-            print(Self.json(reports, elapsed: elapsed).serialized(.pretty))
+            printDocument(Self.json(reports, elapsed: elapsed))
         } else {
             for (subject, outcomes, problem) in reports {
                 let d = subject.record.descriptor

@@ -83,13 +83,13 @@ struct RunSettings: ParsableArguments {
         var sinks: [any RunEventSink] = [ProgressDisplay(quiet: quiet || json)]
         if let events {
             if events == "-" {
-                sinks.append(JSONLinesSink(handle: .standardOutput))
+                sinks.append(EventStreamSink(handle: .standardOutput))
             } else {
                 guard FileManager.default.createFile(atPath: events, contents: nil), let handle = FileHandle(forWritingAtPath: events) else {
                     printError("error: cannot write the event file \(events)")
                     throw Exit.invalidInput
                 }
-                sinks.append(JSONLinesSink(handle: handle))
+                sinks.append(EventStreamSink(handle: handle))
             }
         }
         return sinks
@@ -112,7 +112,7 @@ struct RunCommand: AsyncParsableCommand {
         let host = global.host()
         let file = PredefinedWorkflows.resolve(self.file)
         if dryRun {
-            try DryRun.print(file: file, host: host, options: options)
+            try DryRun.print(file: file, host: host, options: options, json: settings.json)
             return
         }
         let sink = CombinedSink(try settings.sinks())
@@ -176,7 +176,7 @@ enum RunDriver {
         }
         let failures = details.map { FailureOutput.console(result, details: $0) } ?? ""
         if settings.json {
-            print(RunReports.json(result, secrets: prepared.secrets).serialized(.pretty))
+            printDocument(RunReports.json(result, workflow: workflow.metadata.name, secrets: prepared.secrets))
         } else if settings.events != "-" {
             print(RunReports.summaryTable(result) + (failures.isEmpty ? "" : "\n\n" + failures))
         } else {
@@ -206,7 +206,7 @@ final class Counter: @unchecked Sendable {
 
 /// `wfhost run --dry-run`: the plan by levels, with each call's arguments as far as they are known before the run.
 enum DryRun {
-    static func print(file: String, host: WorkflowHost, options: RunOptions) throws {
+    static func print(file: String, host: WorkflowHost, options: RunOptions, json: Bool = false) throws {
         let plan = try runReportingHostErrors {
             do {
                 return try host.dryRun(file: file, options: options)
@@ -215,6 +215,10 @@ enum DryRun {
                 for d in invalid.report.diagnostics { printError(d.textDescription) }
                 throw Exit.invalidInput
             }
+        }
+        if json {
+            printDocument(plan.json)
+            return
         }
         Swift.print("plan for \(plan.workflowName) (\(plan.stageCount) stages, \(plan.levels.count) levels); nothing is called")
         for (n, level) in plan.levels.enumerated() {

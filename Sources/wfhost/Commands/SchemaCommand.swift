@@ -150,7 +150,7 @@ enum SchemaCLI {
     }
 
     static func printJSON(_ value: JSONValue) {
-        print(value.serialized(.pretty))
+        printDocument(value)
     }
 
     static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }

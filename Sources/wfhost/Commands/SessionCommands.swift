@@ -17,7 +17,7 @@ struct SessionsCommand: ParsableCommand {
         func run() throws {
             let sessions = try runReportingHostErrors { try global.host().listSessions(status: status, workflow: workflow) }
             if json {
-                print(JSONValue.array(sessions.map(SessionReport.json)).serialized(.pretty))
+                printDocument(JSONContract.list("sessions", sessions.map(SessionReport.json)))
                 return
             }
             var rows = [["SESSION", "WORKFLOW", "STATUS", "CREATED", "DURATION"]]
@@ -49,7 +49,7 @@ struct StatusCommand: ParsableCommand {
             let details = try runReportingHostErrors { try SessionDetails.load(session, host: host) }
             let snapshot = details.snapshot
             if json {
-                print(SessionReport.json(details).serialized(.pretty))
+                printDocument(SessionReport.json(details))
             } else {
                 if watch { print("\u{1B}[H\u{1B}[2J", terminator: "") }
                 print(SessionReport.text(snapshot))
@@ -73,7 +73,7 @@ struct SessionAction: ParsableArguments {
     /// Runs `action` on the host and prints its sentence (or a JSON document).
     func perform(_ action: (WorkflowHost, String) throws -> String) throws {
         let message = try runReportingHostErrors { try action(global.host(), session) }
-        print(json ? JSONValue.object(["session": .string(session), "message": .string(message)]).serialized(.pretty) : message)
+        if json { printDocument(["session_id": .string(session), "message": .string(message)]) } else { print(message) }
     }
 }
 
@@ -105,7 +105,7 @@ struct ResumeCommand: AsyncParsableCommand {
         if explain {
             let plan = try runReportingHostErrors { try host.explainResume(session) }
             if settings.json {
-                print(JSONValue.array(plan.stages.map { d in
+                printDocument(JSONContract.list("stages", plan.stages.map { d in
                     var o: JSONObject = ["stage": .string(d.stage), "action": .string(d.action.rawValue), "why": .string(d.why)]
                     if !d.calls.isEmpty {
                         o["calls"] = .array(d.calls.map { c in
@@ -114,7 +114,7 @@ struct ResumeCommand: AsyncParsableCommand {
                         })
                     }
                     return .object(o)
-                }).serialized(.pretty))
+                }, extra: ["session_id": .string(session)]))
             } else {
                 var rows = [["STAGE", "ON RESUME", "WHY"]]
                 for d in plan.stages {

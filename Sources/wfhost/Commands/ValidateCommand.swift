@@ -55,7 +55,7 @@ struct ValidateCommand: ParsableCommand {
         let reports = try runReportingHostErrors { try host.validate(files, checks: workflow.checks()) }
         switch json ? .json : format {
         case .json:
-            print(try runReportingHostErrors { try ValidationReport.jsonDocument(reports) })
+            printDocumentText(try runReportingHostErrors { try ValidationReport.jsonDocument(reports) })
         case .github:
             for report in reports {
                 for diagnostic in report.diagnostics { print(diagnostic.githubAnnotation) }

@@ -11,18 +11,18 @@ struct WorkflowsCommand: ParsableCommand {
 
     struct ListWorkflows: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List the predefined workflows.")
-        @Flag(help: "Print a JSON array.") var json = false
+        @Flag(help: "Print a JSON document (the workflows under \"workflows\").") var json = false
 
         func run() throws {
             let dir = try PredefinedWorkflows.directoryOrExit()
             let entries = WorkflowHost.predefinedWorkflows(in: dir)
             if json {
-                let items = entries.map { entry -> [String: Any] in
-                    ["name": entry.name, "file": entry.file, "description": entry.description ?? "",
-                     "stages": entry.stageCount ?? 0, "variables": entry.variableNames]
-                }
-                let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                printDocument(JSONContract.list("workflows", entries.map { entry -> JSONValue in
+                    .object(["name": .string(entry.name), "file": .string(entry.file),
+                             "description": entry.description.map(JSONValue.string) ?? .null,
+                             "valid": .bool(entry.isValid), "stages": entry.stageCount.map { .int(Int64($0)) } ?? .null,
+                             "variables": .array(entry.variableNames.map(JSONValue.string))])
+                }, extra: ["directory": .string(dir)]))
                 return
             }
             var rows = [["NAME", "STAGES", "DESCRIPTION"]]

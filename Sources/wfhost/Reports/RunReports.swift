@@ -24,9 +24,10 @@ enum RunReports {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ result: RunResult, secrets: Secrets) -> JSONValue {
+    static func json(_ result: RunResult, workflow: String, secrets: Secrets) -> JSONValue {
         .object([
-            "session": .string(result.session),
+            "session_id": .string(result.session),
+            "workflow": .string(workflow),
             "status": .string(result.status.rawValue),
             "duration_ms": .int(Int64(result.duration.nanoseconds / 1_000_000)),
             "stop_reason": result.stopReason.map(JSONValue.string) ?? .null,

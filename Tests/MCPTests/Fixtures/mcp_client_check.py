@@ -235,7 +235,7 @@ async def main(config):
                       f"retry attempts: {result.structured_content['stages']!r}")
 
                 result = await session.call_tool("wfhost_sessions", {})
-                check(any(s["id"] == run["session"] for s in result.structured_content["sessions"]), "session not listed")
+                check(any(s["session_id"] == run["session"] for s in result.structured_content["sessions"]), "session not listed")
 
                 # A run in the background, cancelled with wfhost_cancel while its call sleeps.
                 result = await session.call_tool("wfhost_run", {"yaml": SLOW, "wait": False})
