@@ -93,7 +93,7 @@ import WfhostTestSupport
         let run = try world.wfhost(["run", flow, "--secret", "fixture_token"])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         let sessions = try world.wfhost(["sessions", "--json"])
-        let id = ((try JSONSerialization.jsonObject(with: Data(sessions.stdout.utf8)) as? [[String: Any]])?.first?["id"] as? String) ?? ""
+        let id = (((try JSONSerialization.jsonObject(with: Data(sessions.stdout.utf8)) as? [String: Any])?["sessions"] as? [[String: Any]])?.first?["session_id"] as? String) ?? ""
         let status = try world.wfhost(["status", id, "--json"])
         let doc = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
         let stages = (doc?["stages"] as? [[String: Any]]) ?? []

@@ -123,7 +123,7 @@ import Testing
         let r = try TestSupport.run(TestSupport.wfhost, ["--state-dir", dir + "/state", "sessions", "list", "--json"],
                                     environment: ["HOME": dir, "PATH": "/usr/bin:/bin"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout == "[]\n")
+        #expect(r.stdout == "{\n  \"format_version\": 1,\n  \"sessions\": []\n}\n", "\(r.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir + "/state/wfhost.sqlite3"))
     }
 
