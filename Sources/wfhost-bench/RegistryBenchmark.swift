@@ -147,8 +147,8 @@ enum RegistryBenchmark {
         let out = work + "/list.json"
         try BenchProcess.check(exe, ["plugins", "list", "--json", "--plugin-path", pluginDir, "--state-dir", stateDir],
                                stdoutPath: out, stderrPath: work + "/stderr.txt")
-        let records = try JSONValue.parse(String(decoding: Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self))
-            .arrayValue ?? []
+        let records = try JSONValue.parse(String(decoding: Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self))["plugins"]?
+            .arrayValue ?? [] // the JSON contract: lists are wrapped under their plural name (docs/json.md)
         let ok = Set(records.compactMap { r -> String? in
             guard r["status"]?.stringValue == "ok", let name = r["plugin"]?.stringValue,
                   name.hasPrefix("bench_q") else { return nil }
