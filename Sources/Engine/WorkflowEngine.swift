@@ -84,8 +84,10 @@ public actor WorkflowEngine {
     /// Finished calls of interrupted attempts, by stage and call index, for the first attempt of this run.
     var reusable: [Int: [Int: ReusableCall]] = [:]
     let clock = ContinuousClock()
-    /// When the last progress event went out.
+    /// When the last progress event went out, and whether a suppressed one is due at the interval's end.
     var lastProgress: ContinuousClock.Instant?
+    var progressFlushScheduled = false
+    var runEnded = false
     static let progressInterval = Duration.milliseconds(50)
     /// Since when this run's active time has not been added to the session's (`activeSeconds`).
     var activeMark: ContinuousClock.Instant?
@@ -312,6 +314,7 @@ public actor WorkflowEngine {
             sink.emit(.notice("cannot release the session's lease (it goes stale in seconds): \(error)"))
         }
         let duration = clock.now - started
+        runEnded = true
         emit(.runFinished(session: session, status: status, duration: duration))
         return RunResult(session: session, status: status, stages: records, outputs: outputs, duration: duration,
                          stopReason: storeProblem.map { "\($0)" } ?? (leftUndone ? stopReason : nil),
@@ -912,11 +915,29 @@ public actor WorkflowEngine {
     }
 
     /// The run's progress: finished stages count their whole weight, running ones the share their tools reported.
+    private func flushProgress() {
+        progressFlushScheduled = false
+        guard !runEnded else { return } // nothing after run_finished
+        lastProgress = nil
+        emitProgress()
+    }
+
     /// At most one progress event per `progressInterval` (and always the last): a display redraws no faster, and
     /// a wide run does not build an event per transition that nobody reads.
     private func emitProgress() {
         let now = clock.now
-        if let last = lastProgress, now - last < Self.progressInterval, finishedCount < records.count { return }
+        if let last = lastProgress, now - last < Self.progressInterval, finishedCount < records.count {
+            // Trailing edge: the state this call would have shown goes out when the interval ends.
+            if !progressFlushScheduled {
+                progressFlushScheduled = true
+                let wait = Self.progressInterval - (now - last)
+                Task { [weak self] in
+                    try? await Task.sleep(for: wait) // a cancelled sleep only flushes early
+                    await self?.flushProgress()
+                }
+            }
+            return
+        }
         lastProgress = now
         // O(running stages): the finished weight and count are kept by `noteFinished`.
         var done = finishedWeight
