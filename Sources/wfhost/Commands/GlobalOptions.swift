@@ -168,9 +168,52 @@ enum JSONOutput {
     }
 }
 
-/// Writes text to standard error. A closed or full stderr drops the text: it must never stop a run.
+/// Writes text to standard error, clearing the live progress line first if one is shown. A closed or full stderr
+/// drops the text: it must never stop a run.
 func writeStandardError(_ text: String) {
-    try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+    LiveLine.shared.write(text)
+}
+
+/// The one live line on a terminal's stderr (`ProgressDisplay`): every other write to stderr clears it first, so that
+/// no message (the Ctrl-C notice included) lands on it; the display draws it again at its next update.
+final class LiveLine: @unchecked Sendable {
+    // @unchecked: `shown` and the writes are serialized by `lock`.
+    static let shared = LiveLine()
+    private let lock = NSLock()
+    private var shown = false
+
+    /// Writes `text` below a cleared line.
+    func write(_ text: String) {
+        lock.withLock {
+            if shown {
+                Self.raw("\r\u{1B}[2K")
+                shown = false
+            }
+            Self.raw(text)
+        }
+    }
+
+    /// Replaces the live line with `line` (which must fit the terminal's width).
+    func show(_ line: String) {
+        lock.withLock {
+            Self.raw("\r\u{1B}[2K" + line)
+            shown = true
+        }
+    }
+
+    /// Clears the live line, if shown.
+    func clear() {
+        lock.withLock {
+            if shown { Self.raw("\r\u{1B}[2K") }
+            shown = false
+        }
+    }
+
+    var isShown: Bool { lock.withLock { shown } }
+
+    private static func raw(_ text: String) {
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+    }
 }
 
 /// Runs a command body, turning environment errors into their message and exit code 3, invalid requests and

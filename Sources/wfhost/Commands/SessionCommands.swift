@@ -51,7 +51,8 @@ struct StatusCommand: ParsableCommand {
             if json {
                 printDocument(SessionReport.json(details))
             } else {
-                if watch { print("\u{1B}[H\u{1B}[2J", terminator: "") }
+                // Clear the screen only on a terminal: into a file or a pipe, each refresh is appended as text.
+                if watch && TerminalSize.isTerminal(1) { print("\u{1B}[H\u{1B}[2J", terminator: "") }
                 print(SessionReport.text(snapshot))
             }
             guard watch, snapshot.session.status == .running || snapshot.session.status == .pending else {

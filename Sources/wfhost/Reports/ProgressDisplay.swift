@@ -4,7 +4,9 @@ import Foundation
 import Glibc
 #endif
 
-/// Shows a run on stderr: one live progress line on a terminal, plain lines otherwise.
+/// Shows a run on stderr: one live progress line on a terminal (as wide as the terminal, which is read again on
+/// SIGWINCH; cleared before any other output), plain lines prefixed with `[finished/total]` otherwise, with no
+/// escape sequence at all.
 final class ProgressDisplay: RunEventSink, @unchecked Sendable {
     // @unchecked: all state is guarded by `lock`.
     private let lock = NSLock()
@@ -17,6 +19,9 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
     private var finished = 0
     private var total = 0
     private var ticker: DispatchSourceTimer?
+    private var resize: DispatchSourceSignal?
+    /// The terminal's columns (TIOCGWINSZ on stderr), else COLUMNS, else 80.
+    private var width = 80
     /// Under GitHub Actions each stage's lines are held until it finishes, then written as one
     /// `::group::`/`::endgroup::` block, so that concurrent stages do not interleave inside a group.
     private let groups: Bool
@@ -26,6 +31,11 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
         self.quiet = quiet
         self.groups = GitHubActions.isActive(environment)
         self.live = !forcePlain && !groups && isatty(2) != 0 && environment["TERM"] != "dumb"
+        self.width = Self.terminalWidth(environment)
+    }
+
+    static func terminalWidth(_ environment: [String: String]) -> Int {
+        TerminalSize.columns(of: 2) ?? Int(environment["COLUMNS"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 80
     }
 
     func emit(_ event: RunEvent) {
@@ -34,7 +44,7 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
             switch event {
             case .runStarted(_, _, let stages):
                 total = stages
-                if live { startTicker() }
+                if live { startTicker(); watchResizes() }
             case .progress(let f, let done, let all, let names):
                 fraction = f; finished = done; total = all; running = names
                 if live { redraw() }
@@ -67,7 +77,9 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
                 held = [:]
                 ticker?.cancel()
                 ticker = nil
-                if live && lineShown { clearLine() }
+                resize?.cancel()
+                resize = nil
+                if live { clearLine() }
             default:
                 break
             }
@@ -86,19 +98,35 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
         ticker = timer
     }
 
-    /// A line about `stage`: held for its group under GitHub Actions, else written.
-    private func stageLine(_ stage: String, _ text: String) {
-        if groups { held[stage, default: []].append(text) } else { plain(text) }
+    /// On SIGWINCH, reads the width again and redraws the line to it.
+    private func watchResizes() {
+        signal(SIGWINCH, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.lock.withLock {
+                self.width = Self.terminalWidth(ProcessInfo.processInfo.environment)
+                if self.lineShown { self.redraw() }
+            }
+        }
+        source.resume()
+        resize = source
     }
 
-    private func plain(_ text: String) {
-        if live && lineShown { clearLine() }
-        writeStandardError(text + "\n")
+    /// A line about `stage`: held for its group under GitHub Actions, else written.
+    private func stageLine(_ stage: String, _ text: String) {
+        if groups { held[stage, default: []].append(text) } else { plain(text, counted: true) }
+    }
+
+    /// A line above the live one (writeStandardError clears that first); `counted`: a stage's line, which, when
+    /// there is no live line, starts with how far the run is (`[finished/total]`).
+    private func plain(_ text: String, counted: Bool = false) {
+        writeStandardError((counted && !live ? "[\(finished)/\(total)] " : "") + text + "\n")
         if live { redraw() }
     }
 
     private func clearLine() {
-        writeStandardError("\r\u{1B}[2K")
+        LiveLine.shared.clear()
         lineShown = false
     }
 
@@ -109,9 +137,10 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
             line += " eta \(Self.format(seconds: elapsed / fraction - elapsed))"
         }
         if !running.isEmpty { line += " running: " + running.joined(separator: ", ") }
-        let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 100
-        if line.count > width - 1 { line = String(line.prefix(max(10, width - 2))) + "…" }
-        writeStandardError("\r\u{1B}[2K" + line)
+        // One column is left free: a line as wide as the terminal makes some terminals wrap at once.
+        let room = max(10, width - 1)
+        if line.count > room { line = String(line.prefix(room - 1)) + "…" }
+        LiveLine.shared.show(line)
         lineShown = true
     }
 
