@@ -60,7 +60,9 @@ import WfhostTestSupport
         // Stage lines are written above a cleared line, never onto it.
         for range in run.output.ranges(of: "stage ") where range.lowerBound > run.output.startIndex {
             let before = run.output[..<range.lowerBound]
-            #expect(before.hasSuffix("\n") || before.hasSuffix("\u{1B}[2K"), "\(before.suffix(80).debugDescription)")
+            // (On a terminal "\n" arrives as "\r\n", one Character in Swift.)
+            #expect(before.hasSuffix("\n") || before.hasSuffix("\r\n") || before.hasSuffix("\u{1B}[2K"),
+                    "\(before.suffix(80).debugDescription)")
         }
     }
 

@@ -53,6 +53,8 @@ final class ProgressDisplay: RunEventSink, @unchecked Sendable {
                 stageLine(stage, attempt == 1 ? "stage \(stage): started" : "stage \(stage): attempt \(attempt) started")
             case .stageFinished(let stage, let status, let attempts, let duration, let failure, let reason):
                 running.removeAll { $0 == stage }
+                // Progress events come at most every 50 ms: count a finished stage here, so that `[n/N]` is current.
+                if status != .pending && status != .running { finished = min(total, finished + 1) }
                 var line = "stage \(stage): \(status.rawValue)"
                 if attempts > 1 { line += " after \(attempts) attempts" }
                 if status != .skipped { line += " in \(Self.format(duration))" }

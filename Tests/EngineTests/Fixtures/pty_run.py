@@ -24,6 +24,8 @@ child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=slave, stderr
 os.close(slave)
 output = b""
 progress = re.compile(rb"\x1b\[2K\[\d+/\d+\] \d+%")
+# A drawing that names running stages (long enough to be cut at the test's widths): the resize waits for one.
+long_progress = re.compile(rb"\x1b\[2K\[\d+/\d+\] \d+%[^\r\n\x1b]{40,}")
 resized_at = -1
 interrupted = False
 deadline = time.time() + 60
@@ -38,7 +40,7 @@ while time.time() < deadline:
             break
         output += chunk
     found = len(progress.findall(output))
-    if resize_to is not None and resized_at < 0 and found >= 1:
+    if resize_to is not None and resized_at < 0 and long_progress.search(output):
         set_size(master, resize_to)
         resized_at = len(output)
         child.send_signal(signal.SIGWINCH)
