@@ -24,8 +24,9 @@ child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=slave, stderr
 os.close(slave)
 output = b""
 progress = re.compile(rb"\x1b\[2K\[\d+/\d+\] \d+%")
-# A drawing that names running stages (long enough to be cut at the test's widths): the resize waits for one.
-long_progress = re.compile(rb"\x1b\[2K\[\d+/\d+\] \d+%[^\r\n\x1b]{40,}")
+# A drawing cut to the terminal's width (it ends with an ellipsis): the resize waits for one, so that the test
+# sees a full-width line at both sizes.
+long_progress = re.compile(rb"\x1b\[2K\[\d+/\d+\] \d+%[^\r\n\x1b]*\xe2\x80\xa6")
 resized_at = -1
 interrupted = False
 deadline = time.time() + 60
