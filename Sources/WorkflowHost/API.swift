@@ -14,6 +14,11 @@ import Store
 ///                              when: [.init(.code, .equals, "build_error")],
 ///                              action: .redirect, redirectTo: "validate_dockerfile")
 /// ```
+///
+/// A route with a `stage` applies to failures of that stage only: the design's
+/// `AddCustomErrorRoute("build_stage", rule)` is `routes.addCustomErrorRoute("build_stage", rule)` on the array
+/// passed to `start`/`execute`. The stage is checked when the run starts (an unknown one is `WorkflowInvalid`
+/// with a did-you-mean) and kept with the session, so `resume` follows the route as well.
 public struct CustomErrorRoute: Sendable {
     /// One test of an error field.
     public struct Test: Sendable {
@@ -28,23 +33,36 @@ public struct CustomErrorRoute: Sendable {
     }
 
     public var id: String
+    /// A name for people (the design's `Name`); kept with the session.
+    public var name: String?
     public var priority: Int
     public var when: [Test]
     public var action: RouteAction
     /// For `.redirect`: the recovery stage to run before the failed stage is retried once more.
     public var redirectTo: String?
+    /// The stage whose failures the route handles; nil for every stage. In the engine's form it is the route's
+    /// first condition, `stage equals STAGE`.
+    public var stage: String?
 
-    public init(id: String, priority: Int = 0, when: [Test], action: RouteAction, redirectTo: String? = nil) {
+    public init(id: String, name: String? = nil, priority: Int = 0, when: [Test], action: RouteAction,
+                redirectTo: String? = nil, stage: String? = nil) {
         self.id = id
+        self.name = name
         self.priority = priority
         self.when = when
         self.action = action
         self.redirectTo = redirectTo
+        self.stage = stage
+    }
+
+    /// Where diagnostics about a route added in code point: `<api route 'ID'>:0:0`.
+    static func location(of id: String) -> SourceLocation {
+        SourceLocation(file: "<api route '\(id)'>", line: 0, column: 0)
     }
 
     /// The route in the engine's form.
     public var errorRoute: ErrorRoute {
-        let here = SourceLocation(file: "<api route '\(id)'>", line: 0, column: 0)
+        let here = Self.location(of: id)
         func spec(_ v: JSONValue) -> SpecValue {
             switch v {
             case .null: return SpecValue(.null, at: here)
@@ -58,10 +76,32 @@ public struct CustomErrorRoute: Sendable {
                 return SpecValue(.map(o.members.map { SpecValue.Entry(key: $0.key, keyLocation: here, value: spec($0.value)) }), at: here)
             }
         }
-        return ErrorRoute(id: id, name: nil, priority: priority,
-                          conditions: when.map { Condition(key: $0.field.rawValue, op: $0.op, value: $0.value.map(spec), location: here) },
+        let scope = stage.map { [Condition(key: ErrorField.stage.rawValue, op: .equals, value: SpecValue(.string($0), at: here),
+                                           location: here)] } ?? []
+        return ErrorRoute(id: id, name: name, priority: priority,
+                          conditions: scope + when.map { Condition(key: $0.field.rawValue, op: $0.op, value: $0.value.map(spec), location: here) },
                           action: action, redirectTo: redirectTo.map { NameReference(name: $0, location: here) },
                           retryPolicy: nil, location: here)
+    }
+}
+
+extension Array where Element == CustomErrorRoute {
+    /// Adds `rule` for failures of stage `stage` only (the design's `AddCustomErrorRoute(stageName, rule)`);
+    /// a `stage` the rule already had is replaced.
+    ///
+    /// ```swift
+    /// var routes: [CustomErrorRoute] = []
+    /// routes.addCustomErrorRoute("build", CustomErrorRoute(
+    ///     id: "build_error_redirect", name: "Build Error Redirect", priority: 100,
+    ///     when: [.init(.errorType, .contains, "build_error")], action: .redirect, redirectTo: "validate_dockerfile"))
+    /// let result = try await host.execute(workflow: "pipeline.yaml", routes: routes)
+    /// ```
+    /// Nothing is checked here: the workflow is not known yet. `start`/`execute` check the stage and the route
+    /// (`WorkflowInvalid` naming `<api route 'ID'>` and, for an unknown stage, the closest stage name).
+    public mutating func addCustomErrorRoute(_ stage: String, _ rule: CustomErrorRoute) {
+        var scoped = rule
+        scoped.stage = stage
+        append(scoped)
     }
 }
 

@@ -231,6 +231,7 @@ public enum RunOptionsCodec {
             }),
         ]
         if let target = route.redirectTo { o["redirect_to"] = .string(target.name) }
+        if let name = route.name { o["name"] = .string(name) }
         return .object(o)
     }
 
@@ -254,7 +255,9 @@ public enum RunOptionsCodec {
                 }
                 tests.append(.init(field, op, t["value"].flatMap { $0 == .null ? nil : $0 }))
             }
-            routes.append(CustomErrorRoute(id: id, priority: r["priority"]?.intValue ?? 0, when: tests, action: action,
+            // A route added for one stage (`addCustomErrorRoute`) was stored with its `stage equals STAGE` test first.
+            routes.append(CustomErrorRoute(id: id, name: r["name"]?.stringValue, priority: r["priority"]?.intValue ?? 0,
+                                           when: tests, action: action,
                                            redirectTo: r["redirect_to"]?.stringValue).errorRoute)
         }
         return routes

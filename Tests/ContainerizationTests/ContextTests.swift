@@ -160,6 +160,30 @@ import Testing
         #expect(stage?["reason"] as? String == "error route 'security' fails it without retries", "\(String(describing: stage))")
     }
 
+    /// A route's `stage` (or `stage_name`) test naming no stage would never match: an error with did-you-mean, as
+    /// for a route added through the API (`RouteLoopTests`).
+    @Test func aRouteForAnUnknownStageIsAnErrorWithDidYouMean() throws {
+        let world = try CLIWorld()
+        try routed(world, """
+                  - {id: build_error_redirect, action: redirect, redirect_to: validate_dockerfile,
+                     conditions: [{field: error_type, operator: equals, value: build_error},
+                                  {field: stage_name, operator: equals, value: biuld}]}
+                  - {id: not_scans, action: fail, conditions: [{key: stage, operator: not_in, value: [image_scan, imagescan]}]}
+            """)
+        let f = world.dir.path + "/routed.yaml"
+        let out = try runWfhost(["validate", f, "--var", "repo_url=/src/app"], environment: world.environment(path: world.emptyBin))
+        #expect(out.status == 2)
+        #expect(out.stdout == """
+            \(f):11:68: error: error route 'build_error_redirect' is for stage 'biuld', and the workflow has no stage of \
+            that name
+              hint: did you mean 'build'?
+            \(f):12:103: error: error route 'not_scans' is for stage 'imagescan', and the workflow has no stage of that name
+              hint: did you mean 'image_scan'?
+            \(f): invalid: 2 errors
+
+            """, "\(out.stdout)")
+    }
+
     @Test func conditionKeyOrFieldAndPlanNeedsTheRegistry() throws {
         let world = try CLIWorld()
         try world.dir.write("""

@@ -243,6 +243,79 @@ import WorkflowHost
         #expect(attempts.map { "\($0.stage)#\($0.attempt):\($0.status)" }
                 == ["gate#1:succeeded", "build#1:failed", "fix#1:succeeded", "build#2:succeeded"])
     }
+
+    /// The design's `AddCustomErrorRoute("build_stage", rule)`: a route for one stage's failures only, checked
+    /// like a file's routes when the run starts.
+    @Test func aRouteAddedForOneStageHandlesThatStageOnly() async throws {
+        let h = try EngineHarness("route-api-stage")
+        defer { h.cleanup() }
+        let counter = h.root + "/counts"
+        let file = try h.write("""
+            error_policy: {mode: continue}
+            stages:
+              - {name: build, tools: [{name: flaky, args: {key: b, failures: 1, path: "\(counter)"}}]}
+              - {name: package, tools: [{name: flaky, args: {key: p, failures: 1, path: "\(counter)"}}]}
+            """, name: "scoped.yaml")
+        let rule = CustomErrorRoute(id: "build_error_skip", name: "Build Error Skip", priority: 100,
+                                    when: [.init(.code, .equals, "flaky_failure")], action: .skip)
+        var misspelt: [CustomErrorRoute] = []
+        misspelt.addCustomErrorRoute("biuld", rule)
+        do {
+            _ = try await h.host.execute(workflow: file, routes: misspelt)
+            Issue.record("a route for an unknown stage ran")
+        } catch let invalid as WorkflowInvalid {
+            #expect(invalid.description == """
+                <api route 'build_error_skip'>:0:0: error: error route 'build_error_skip' is for stage 'biuld', and the \
+                workflow has no stage of that name
+                  hint: did you mean 'build'?
+                """)
+        }
+        var routes: [CustomErrorRoute] = []
+        routes.addCustomErrorRoute("build", rule)
+        let result = try await h.host.execute(workflow: file, routes: routes)
+        // Both stages fail the same way; only build's failure is the route's.
+        #expect(result.status == .failed)
+        let statuses = Dictionary(uniqueKeysWithValues: result.stages.map { ($0.stage, $0.status) })
+        #expect(statuses == ["build": .skipped, "package": .failed], "\(result.stages)")
+    }
+
+    /// A route added for one stage is stored with the session: resume follows it, still for that stage only
+    /// (its scope also keeps the redirect from looping back to the recovery stage: no `not_equals` needed).
+    @Test func aRouteAddedForOneStageSurvivesAPauseAndResume() async throws {
+        let h = try EngineHarness("route-api-stage-resume")
+        defer { h.cleanup() }
+        let counter = h.root + "/counts"
+        let file = try h.write("""
+            stages:
+              - {name: gate, tools: [{name: sleep, args: {ms: 1500}}]}
+              - {name: build, depends_on: [gate], tools: [{name: flaky, args: {key: b, failures: 1, path: "\(counter)"}}]}
+              - {name: fix, tools: [{name: echo, args: {message: fixed}}]}
+            """, name: "scoped-resume.yaml")
+        var routes: [CustomErrorRoute] = []
+        routes.addCustomErrorRoute("build", CustomErrorRoute(
+            id: "build_error_redirect", name: "Build Error Redirect", priority: 100,
+            when: [.init(.errorType, .contains, "flaky_failure")], action: .redirect, redirectTo: "fix"))
+        let host = h.host
+        let added = routes
+        let run = Task { try await host.execute(workflow: file, routes: added) }
+        var session: String?
+        for _ in 0..<200 where session == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            session = try h.store().sessions(status: .running, workflow: nil).first?.id
+        }
+        let id = try #require(session)
+        _ = try h.host.pause(id)
+        let paused = try await run.value
+        #expect(paused.status == .paused, "\(paused.stages)")
+        let stored = try RunOptionsCodec.routes(try #require(try h.store().session(id)).options)
+        #expect(stored.map { "\($0.id) (\($0.name ?? "")): " + $0.conditions.map { "\($0.key) \($0.op.rawValue) \(($0.value?.jsonValue ?? .null).serialized())" }.joined(separator: ", ") }
+                == [#"build_error_redirect (Build Error Redirect): stage equals "build", error_type contains "flaky_failure""#])
+        let resumed = try await h.host.resume(session: id)
+        #expect(resumed.status == .succeeded, "\(resumed.stages)")
+        let attempts = try h.store().attempts(of: id).sorted { $0.startedAt < $1.startedAt }
+        #expect(attempts.map { "\($0.stage)#\($0.attempt):\($0.status)" }
+                == ["gate#1:succeeded", "build#1:failed", "fix#1:succeeded", "build#2:succeeded"])
+    }
 }
 
 /// A stage's time limit and duration start at its first call (issue 12, item 3): time queued for a slot under

@@ -23,6 +23,9 @@ public enum RouteChecks {
             for condition in route.conditions where condition.key == ErrorField.errorType.rawValue {
                 diagnostics += checkErrorType(condition, route: route)
             }
+            for condition in route.conditions where condition.key == ErrorField.stage.rawValue {
+                diagnostics += checkStageNames(condition, route: route, workflow: workflow)
+            }
         }
         diagnostics += loops(workflow, routes: routes)
         return diagnostics
@@ -54,6 +57,31 @@ public enum RouteChecks {
                               + "'\(route.id)' can never \(condition.op == .notEquals || condition.op == .notIn || condition.op == .notContains ? "fail" : "match")",
                           hint: suggestion + "error_type is one of " + errorTypes.joined(separator: ", ")
                               + ", or a tool's own error code")
+        }
+    }
+
+    // MARK: - stage values
+
+    /// A `stage` condition (`equals`, `not_equals`, `in`, `not_in`) naming a stage the workflow lacks: a route
+    /// meant for one stage that would never match it (or, negated, would match every stage).
+    static func checkStageNames(_ condition: Condition, route: ErrorRoute, workflow: Workflow) -> [Diagnostic] {
+        guard let value = condition.value else { return [] }
+        var names: [(String, SourceLocation)] = []
+        switch (condition.op, value.kind) {
+        case (.equals, .string(let s)), (.notEquals, .string(let s)):
+            names = [(s, value.location)]
+        case (.in, .list(let items)), (.notIn, .list(let items)):
+            names = items.compactMap { if case .string(let s) = $0.kind { (s, $0.location) } else { nil } }
+        default:
+            return [] // contains and matches take parts of names; other shapes are the decoder's to report
+        }
+        return names.compactMap { name, location in
+            guard workflow.stageIndex(named: name) == nil else { return nil }
+            let hint = Suggestions.closest(to: name, among: workflow.stages.lazy.map(\.name)).map { "did you mean '\($0)'?" }
+                ?? "the stages are " + workflow.stages.map { "'\($0.name)'" }.joined(separator: ", ")
+            return .error(.unknownStage, at: location,
+                          "error route '\(route.id)' is for stage '\(name)', and the workflow has no stage of that name",
+                          hint: hint)
         }
     }
 
