@@ -112,8 +112,8 @@ final class CLIWorld {
     }
 
     /// The usual stand-ins: docker (daemon answering; the first `failBuilds` builds fail), trivy (one LOW
-    /// finding), kubectl (apply, rollout, a healthy deployment).
-    func standardStandins(failBuilds: Int = 0) throws {
+    /// finding, or with `criticalFinding` a CRITICAL one as well), kubectl (apply, rollout, a healthy deployment).
+    func standardStandins(failBuilds: Int = 0, criticalFinding: Bool = false) throws {
         try standin("docker", [
             ("info*", "printf '24.0.7\\n'"),
             ("build*", """
@@ -121,7 +121,10 @@ final class CLIWorld {
             if [ "$n" -le \(failBuilds) ]; then printf 'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully\\n' >&2; exit 1; fi
             """),
         ])
-        try standin("trivy", [("image*", #"printf '%s\n' '{"Results":[{"Vulnerabilities":[{"VulnerabilityID":"CVE-2024-0001","PkgName":"zlib","InstalledVersion":"1.3","FixedVersion":"1.3.1","Severity":"LOW"}]}]}'"#)])
+        let critical = criticalFinding
+            ? #",{"VulnerabilityID":"CVE-2024-9","PkgName":"openssl","InstalledVersion":"3.0","Severity":"CRITICAL"}"# : ""
+        try standin("trivy", [("image*", #"printf '%s\n' '{"Results":[{"Vulnerabilities":[{"VulnerabilityID":"CVE-2024-0001","PkgName":"zlib","InstalledVersion":"1.3","FixedVersion":"1.3.1","Severity":"LOW"}"#
+                                         + critical + #"]}]}'"#)])
         try standin("kubectl", [
             ("*apply*", "printf 'deployment.apps/greeter-service configured\\nservice/greeter-service unchanged\\n'"),
             ("*rollout*", "printf 'deployment \"greeter-service\" successfully rolled out\\n'"),
