@@ -10,6 +10,8 @@ SWIFT ?= $(or $(shell command -v swift 2>/dev/null),$(wildcard $(SWIFT_FALLBACK)
   neither `swift` on PATH nor $(SWIFT_FALLBACK); install Swift 6.3 from https://www.swift.org/install/linux/ \
   and put its usr/bin on PATH, or run make SWIFT=/path/to/usr/bin/swift))
 DIST ?= dist
+# dist/ binaries are stripped (`make dist STRIP=` keeps their symbols, for a debugger or perf).
+STRIP ?= strip
 DEB_PACKAGES := libyaml-dev libsqlite3-dev libffi-dev libseccomp-dev pkg-config libcurl4-openssl-dev
 RELEASE_BIN = $(shell $(SWIFT) build -c release --show-bin-path 2>/dev/null)
 CC ?= cc
@@ -50,6 +52,11 @@ dist: deps
 	install -m 644 workflows/*.yaml $(DIST)/share/wfhost/workflows/
 	scripts/install-sdk.sh $(DIST)
 	install -m 644 share/schemas/*.schema.json $(DIST)/share/wfhost/schemas/
+	mkdir -p $(DIST)/share/bash-completion/completions $(DIST)/share/zsh/site-functions $(DIST)/share/fish/vendor_completions.d
+	$(DIST)/bin/wfhost --generate-completion-script bash > $(DIST)/share/bash-completion/completions/wfhost
+	$(DIST)/bin/wfhost --generate-completion-script zsh > $(DIST)/share/zsh/site-functions/_wfhost
+	$(DIST)/bin/wfhost --generate-completion-script fish > $(DIST)/share/fish/vendor_completions.d/wfhost.fish
+	if [ -n "$(STRIP)" ]; then $(STRIP) --strip-unneeded $(DIST)/bin/wfhost $(DIST)/libexec/wfhost/wfhost-mcp $(DIST)/libexec/wfhost/wfhost-worker; fi
 	@echo "built $(DIST)/: $$($(DIST)/bin/wfhost --version)"
 
 test: deps swift-test dist-test

@@ -14,6 +14,11 @@ for bin in "$w" "$tmp/relocated/libexec/wfhost/wfhost-worker" "$tmp"/relocated/l
   if ldd "$bin" | grep -q 'libswift\|libFoundation\|/opt/swift'; then fail "$bin needs the Swift toolchain's libraries"; fi
 done
 out=$(env -i HOME="$tmp" "$w" --version) || fail "--version failed in the relocated tree"
+# Shell completions are installed, and each is the script its shell expects.
+grep -q '__wfhost' "$tmp/relocated/share/bash-completion/completions/wfhost" || fail "no bash completion"
+head -1 "$tmp/relocated/share/zsh/site-functions/_wfhost" | grep -q '^#compdef wfhost' || fail "no zsh completion"
+grep -q "complete -c 'wfhost'" "$tmp/relocated/share/fish/vendor_completions.d/wfhost.fish" || fail "no fish completion"
+if command -v bash >/dev/null; then bash -n "$tmp/relocated/share/bash-completion/completions/wfhost" || fail "the bash completion does not parse"; fi
 echo "$out" | grep -q "plugin ABI 1.2" || fail "--version does not name the plugin ABI: $out"
 list=$(env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" plugins list) || fail "plugins list failed"
 echo "$list" | grep -q '^core .*ok.*echo, shell, write_file, read_file, checksum, add' || fail "core missing: $list"
