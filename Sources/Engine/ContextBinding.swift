@@ -8,11 +8,47 @@ extension ToolInterface {
     public init(inputSchema input: JSONValue, outputSchema output: JSONValue?) {
         let required = Set(input["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
         let properties = input["properties"]?.objectValue?.members ?? []
+        var outputTypes: [String: Set<String>] = [:]
+        for member in output?["properties"]?.objectValue?.members ?? [] {
+            if let types = Self.jsonTypes(member.value) { outputTypes[member.key] = types }
+        }
         self.init(inputs: properties.map { member in
                       Input(name: member.key, isRequired: required.contains(member.key),
-                            defaultText: member.value["default"].map { $0.serialized() })
+                            defaultText: member.value["default"].map { $0.serialized() }, types: Self.jsonTypes(member.value))
                   },
-                  outputs: output.map { $0["properties"]?.objectValue?.keys ?? [] })
+                  outputs: output.map { $0["properties"]?.objectValue?.keys ?? [] }, outputTypes: outputTypes)
+    }
+
+    /// The JSON types a property schema allows: its `type` (a name or a list), else the kinds of its `enum` or
+    /// `const` values, else the union of its `anyOf`/`oneOf` branches; nil when it does not say (or a branch does not).
+    static func jsonTypes(_ schema: JSONValue) -> Set<String>? {
+        if let name = schema["type"]?.stringValue { return [name] }
+        if let names = schema["type"]?.arrayValue { return Set(names.compactMap(\.stringValue)) }
+        if let values = schema["enum"]?.arrayValue { return Set(values.map(kind)) }
+        if let value = schema["const"] { return [kind(value)] }
+        for key in ["anyOf", "oneOf"] {
+            guard let branches = schema[key]?.arrayValue else { continue }
+            var union: Set<String> = []
+            for branch in branches {
+                guard let types = jsonTypes(branch) else { return nil }
+                union.formUnion(types)
+            }
+            return union
+        }
+        return nil
+    }
+
+    /// The JSON type of a value (a whole number is an integer).
+    static func kind(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .int, .uint: return "integer"
+        case .double(let d): return d.rounded() == d ? "integer" : "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
     }
 }
 
@@ -83,12 +119,23 @@ public struct ContextLookup: Sendable {
 /// workflow's and `--var`, then upstream outputs, nearest first). What the context lacks is left out, so that the
 /// host applies the schema's default (or reports the missing required property).
 public enum ContextBinding {
+    /// - Parameters:
+    ///   - earlier: in a sequential stage, the results of the tools before this one, in order, each with its
+    ///     interface (nil: every key of its result counts); the latest that yields a key is nearer than any
+    ///     upstream stage.
     /// - Throws: `StageFailure` (`undefined_variable`) when the nearest upstream stages that yield a key are two.
-    public static func bind(_ arguments: JSONValue, tool: RegisteredTool,
-                            resolver: VariableResolver) throws(StageFailure) -> JSONValue {
+    public static func bind(_ arguments: JSONValue, tool: RegisteredTool, resolver: VariableResolver,
+                            earlier: [(interface: ToolInterface?, result: JSONValue)] = []) throws(StageFailure) -> JSONValue {
         guard case .object(var object) = arguments else { return arguments }
         for input in tool.contextInterface.inputs where !object.contains(input.name) {
             if let value = resolver.variables[input.name], value != .null {
+                object[input.name] = value
+                continue
+            }
+            if let value = earlier.reversed().lazy.compactMap({ e -> JSONValue? in
+                guard e.interface?.outputs.map({ $0.contains(input.name) }) ?? true else { return nil }
+                return e.result[input.name]
+            }).first {
                 object[input.name] = value
                 continue
             }
@@ -111,6 +158,22 @@ public enum ContextBinding {
 }
 
 extension ContextBinding {
+    /// The results of the tools before tool `k` of a sequential stage, each with its interface, for `bind`; none
+    /// in a parallel stage, whose tools run at once.
+    static func earlier(_ stage: Stage, _ k: Int, results: [JSONValue],
+                        runner: ToolRunner) -> [(interface: ToolInterface?, result: JSONValue)] {
+        guard !stage.parallel else { return [] }
+        return zip(stage.tools.prefix(k), results).map { invocation, result in
+            let interface: ToolInterface?
+            do {
+                interface = try runner.tool(named: invocation.resolvedName ?? invocation.name).contextInterface
+            } catch {
+                interface = nil // it ran, so it is known; if not, every key of its result counts
+            }
+            return (interface: interface, result: result)
+        }
+    }
+
     /// The context lookup of `stage` in a run whose tools `runner` knows.
     static func lookup(for stage: Stage, in workflow: Workflow, runner: ToolRunner) -> ContextLookup? {
         guard let index = workflow.stageIndex(named: stage.name) else { return nil }

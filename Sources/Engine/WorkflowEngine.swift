@@ -646,7 +646,7 @@ public actor WorkflowEngine {
             }
         } else {
             for k in stage.tools.indices {
-                switch await callTool(i, k, attempt: attempt) {
+                switch await callTool(i, k, attempt: attempt, earlier: results.map { $0.1 }) {
                 case .success(let pair): results.append(pair)
                 case .failure(let f): return .failure(f)
                 }
@@ -682,7 +682,8 @@ public actor WorkflowEngine {
         return repeated ? "\(tool.qualifiedName)#\(k + 1)" : tool.qualifiedName
     }
 
-    private func callTool(_ i: Int, _ k: Int, attempt: Int) async -> Result<(String, JSONValue), StageFailure> {
+    /// - Parameter earlier: the results of the stage's tools before `k` (a sequential stage), which it may bind from.
+    private func callTool(_ i: Int, _ k: Int, attempt: Int, earlier: [JSONValue] = []) async -> Result<(String, JSONValue), StageFailure> {
         let stage = workflow.stages[i]
         let invocation = stage.tools[k]
         let tool: RegisteredTool
@@ -699,7 +700,8 @@ public actor WorkflowEngine {
             // `outputs[name] = ...` copy the whole dictionary, a cost per stage that grows with the workflow.
             let resolver = resolver(for: stage)
             arguments = try ContextBinding.bind(Self.mergedArguments(stage, invocation).map { try resolver.substitute($0) } ?? .object([:]),
-                                                tool: tool, resolver: resolver)
+                                                tool: tool, resolver: resolver,
+                                                earlier: ContextBinding.earlier(stage, k, results: earlier, runner: runner))
         } catch let failure as StageFailure {
             var f = failure
             f.tool = tool.qualifiedName

@@ -54,7 +54,7 @@ public enum Bindings {
         var calls: [CallBinding] = []
         var diagnostics: [Diagnostic] = []
         for (index, stage) in workflow.stages.enumerated() {
-            for tool in stage.tools {
+            for (position, tool) in stage.tools.enumerated() {
                 guard let interface = StaticContext.interface(of: tool, in: catalog) else { continue }
                 var explicit: [(String, ArgumentSource)] = []
                 if case .map(let entries) = stage.args?.kind {
@@ -72,7 +72,7 @@ public enum Bindings {
                         arguments.append(ArgumentBinding(name: input.name, isRequired: input.isRequired, source: given.1))
                         continue
                     }
-                    let found = context.source(of: input.name, inStage: index)
+                    let found = context.source(of: input.name, inStage: index, beforeTool: position)
                     let source: ArgumentSource
                     switch found {
                     case .none, .runtime:
@@ -82,7 +82,12 @@ public enum Bindings {
                         source = .context(found)
                     }
                     arguments.append(ArgumentBinding(name: input.name, isRequired: input.isRequired, source: source))
-                    if let d = diagnostic(for: input, found: found, tool: tool, stage: stage, index: index, context: context) {
+                    if let d = diagnostic(for: input, found: found, tool: tool, stage: stage, index: index,
+                                          position: position, context: context) {
+                        diagnostics.append(d)
+                    }
+                    if let d = typeMismatch(input, found: found, tool: tool, stage: stage, position: position,
+                                            workflow: workflow, catalog: catalog) {
                         diagnostics.append(d)
                     }
                 }
@@ -97,7 +102,7 @@ public enum Bindings {
     }
 
     static func diagnostic(for input: ToolInterface.Input, found: ContextSource, tool: ToolInvocation, stage: Stage,
-                           index: Int, context: StaticContext) -> Diagnostic? {
+                           index: Int, position: Int, context: StaticContext) -> Diagnostic? {
         let call = "tool '\(tool.name)' in stage '\(stage.name)'"
         switch found {
         case .ambiguous(let stages, let distance):
@@ -108,11 +113,15 @@ public enum Bindings {
                           hint: "give it in `args`, naming one producer: `\(input.name): \"${stages.\(stages[0]).outputs.\(input.name)}\"`")
         case .none where input.isRequired && input.defaultText == nil:
             let producers = context.producers(of: input.name, except: index)
+            let siblings = stage.parallel ? context.earlierTools(yielding: input.name, inStage: index, before: position) : []
             let hint = "pass --var \(input.name)=..., define '\(input.name)' under variables, or give it in `args`"
                 + (producers.isEmpty
                     ? "; no stage of this workflow yields '\(input.name)'"
                     : "; or make '\(stage.name)' depend on a stage that yields it: "
                         + producers.map { "'\($0)'" }.joined(separator: ", "))
+                + (siblings.isEmpty ? "" : "; " + siblings.map { "'\($0)'" }.joined(separator: ", ")
+                    + " before it in this stage \(siblings.count == 1 ? "does" : "do"), but the stage is parallel: remove "
+                    + "`parallel: true` to run its tools in order and bind from earlier ones")
             return .error(.missingArgument, at: tool.location,
                           "\(call) needs '\(input.name)', and nothing provides it: it is not in `args`, no variable has "
                               + "that name, no stage that '\(stage.name)' depends on yields it, and the schema has no default",
@@ -126,6 +135,27 @@ public enum Bindings {
         default:
             return nil
         }
+    }
+
+    /// A value bound from an output whose declared type the consumer's input schema does not accept: an error at
+    /// the consumer, with a note at the producer.
+    static func typeMismatch(_ input: ToolInterface.Input, found: ContextSource, tool: ToolInvocation, stage: Stage,
+                             position: Int, workflow: Workflow, catalog: any ToolCatalog) -> Diagnostic? {
+        guard case .output(let producerStage, let producerName, let distance) = found, let accepted = input.types,
+              let s = workflow.stageIndex(named: producerStage) else { return nil }
+        let candidates = distance == 0 ? Array(workflow.stages[s].tools.prefix(position)) : workflow.stages[s].tools
+        guard let producer = candidates.last(where: { $0.name == producerName }),
+              let produced = StaticContext.interface(of: producer, in: catalog)?.outputTypes[input.name],
+              !ToolInterface.compatible(produced, accepted) else { return nil }
+        let origin = distance == 0 ? "earlier in stage '\(producerStage)'" : "in stage '\(producerStage)'"
+        return .error(.contextTypeMismatch, at: tool.location,
+                      "argument '\(input.name)' of tool '\(tool.name)' in stage '\(stage.name)' takes "
+                          + "\(ToolInterface.describe(accepted)), but what binds to it, output '\(input.name)' of tool "
+                          + "'\(producerName)' \(origin), is \(ToolInterface.describe(produced))",
+                      hint: "give '\(input.name)' in `args` (`\(input.name): ...`), or pass --var \(input.name)=...",
+                      notes: [Diagnostic.Note(location: producer.location,
+                                              message: "'\(producerName)' yields '\(input.name)' here (its output schema: "
+                                                  + "\(ToolInterface.describe(produced)))")])
     }
 
     /// The text `wfhost plan` prints: each call, then each argument with its source, aligned.

@@ -8,7 +8,8 @@ public enum ContextSource: Sendable, Hashable {
     case workflowVariable(SourceLocation)
     /// A `--var` value (or a variable passed through the API).
     case commandLine
-    /// The declared output key of `tool` in upstream stage `stage`.
+    /// The declared output key of `tool` in upstream stage `stage`; at distance 0, of a tool before the call in
+    /// its own (sequential) stage.
     case output(stage: String, tool: String, distance: Int)
     /// No variable or declared output has it, but these upstream stages call tools without an output schema, whose
     /// keys are known only at run time.
@@ -23,6 +24,8 @@ public enum ContextSource: Sendable, Hashable {
         case .stageVariable(let at): return "stage variable (\(at))"
         case .workflowVariable(let at): return "workflow variable (\(at))"
         case .commandLine: return "--var"
+        case .output(_, let tool, 0):
+            return "output of an earlier tool of this stage (\(tool))"
         case .output(let stage, let tool, let distance):
             return "output of stage '\(stage)' (\(tool), \(distance == 1 ? "a direct dependency" : "\(distance) dependencies away"))"
         case .runtime(let stages):
@@ -40,6 +43,8 @@ extension Diagnostic.Code {
     public static let ambiguousContextKey = Self("ambiguous-context-key")
     /// A context key that only the result of a tool without an output schema may provide.
     public static let runtimeContextKey = Self("runtime-context-key")
+    /// A context key bound to an argument whose input schema does not accept the type the producer declares.
+    public static let contextTypeMismatch = Self("context-type-mismatch")
 }
 
 /// The session context of every stage, before the run: which variables exist and which keys the tools of each
@@ -51,6 +56,8 @@ public struct StaticContext: Sendable {
     /// stage wins), and the tools of the stage whose keys are known only at run time.
     let declared: [[String: String]]
     let undeclared: [[String]]
+    /// Per stage, per tool: its declared output keys; nil for a tool without an output schema (or unknown).
+    let toolOutputs: [[[String]?]]
     let workflowVariables: [String: Variable]
 
     public init(workflow: Workflow, externalVariables: Set<String>, catalog: (any ToolCatalog)?) {
@@ -58,12 +65,16 @@ public struct StaticContext: Sendable {
         self.externalVariables = externalVariables
         var declared: [[String: String]] = []
         var undeclared: [[String]] = []
+        var toolOutputs: [[[String]?]] = []
         declared.reserveCapacity(workflow.stages.count)
         for stage in workflow.stages {
             var keys: [String: String] = [:]
             var unknown: [String] = []
+            var perTool: [[String]?] = []
             for tool in stage.tools {
-                if let outputs = catalog.flatMap({ Self.interface(of: tool, in: $0) })?.outputs {
+                let outputs = catalog.flatMap({ Self.interface(of: tool, in: $0) })?.outputs
+                perTool.append(outputs)
+                if let outputs {
                     for key in outputs { keys[key] = tool.name }
                 } else {
                     unknown.append(tool.name)
@@ -71,9 +82,11 @@ public struct StaticContext: Sendable {
             }
             declared.append(keys)
             undeclared.append(unknown)
+            toolOutputs.append(perTool)
         }
         self.declared = declared
         self.undeclared = undeclared
+        self.toolOutputs = toolOutputs
         var variables: [String: Variable] = [:]
         for v in workflow.variables where variables[v.name] == nil { variables[v.name] = v }
         self.workflowVariables = variables
@@ -89,14 +102,24 @@ public struct StaticContext: Sendable {
     /// The stages stage `index` depends on, by distance (see ``Workflow/upstreamLevels(of:)``).
     public func upstreamLevels(of index: Int) -> [[Int]] { workflow.upstreamLevels(of: index) }
 
-    /// Where `key` comes from in the context of stage `index`.
-    public func source(of key: String, inStage index: Int) -> ContextSource {
+    /// Where `key` comes from in the context of stage `index`; for the call of tool `position` of a sequential
+    /// stage, the tools before it in the stage come after the variables and before every upstream stage.
+    public func source(of key: String, inStage index: Int, beforeTool position: Int? = nil) -> ContextSource {
         let stage = workflow.stages[index]
         if let v = stage.variables.first(where: { $0.name == key }) { return .stageVariable(v.location) }
         if externalVariables.contains(key) { return .commandLine }
         let variable = workflowVariables[key]
         if let variable, variable.value.kind != .null { return .workflowVariable(variable.location) }
         var maybe: [String] = []
+        if let position, !stage.parallel {
+            for k in stride(from: min(position, stage.tools.count) - 1, through: 0, by: -1) {
+                guard let outputs = toolOutputs[index][k] else {
+                    if !maybe.contains(stage.name) { maybe.append(stage.name) }
+                    continue
+                }
+                if outputs.contains(key) { return .output(stage: stage.name, tool: stage.tools[k].name, distance: 0) }
+            }
+        }
         for (distance, level) in upstreamLevels(of: index).enumerated() {
             let producers = level.filter { declared[$0][key] != nil }
             maybe += level.filter { !undeclared[$0].isEmpty }.map { workflow.stages[$0].name }
@@ -109,6 +132,12 @@ public struct StaticContext: Sendable {
         }
         if let variable { return .workflowVariable(variable.location) }
         return maybe.isEmpty ? .none : .runtime(stages: maybe)
+    }
+
+    /// The tools before tool `position` of stage `index` whose output schemas declare `key` (as written).
+    public func earlierTools(yielding key: String, inStage index: Int, before position: Int) -> [String] {
+        zip(workflow.stages[index].tools.prefix(position), toolOutputs[index].prefix(position))
+            .filter { $0.1?.contains(key) == true }.map { $0.0.name }
     }
 
     /// The stages (other than `index`) whose tools declare `key`: those that could provide it if the stage

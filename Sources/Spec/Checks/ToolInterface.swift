@@ -9,11 +9,14 @@ public struct ToolInterface: Sendable, Hashable {
         public var isRequired: Bool
         /// The schema's `default`, as compact JSON text; nil when it has none.
         public var defaultText: String?
+        /// The JSON types the property accepts (see ``ToolInterface/outputTypes``); nil when its schema does not say.
+        public var types: Set<String>?
 
-        public init(name: String, isRequired: Bool, defaultText: String?) {
+        public init(name: String, isRequired: Bool, defaultText: String?, types: Set<String>? = nil) {
             self.name = name
             self.isRequired = isRequired
             self.defaultText = defaultText
+            self.types = types
         }
     }
 
@@ -23,13 +26,27 @@ public struct ToolInterface: Sendable, Hashable {
     /// context. Nil when the tool has no output schema: then every top-level key of its result is a context key,
     /// known only at run time.
     public var outputs: [String]?
+    /// The JSON types (`string`, `integer`, `number`, `boolean`, `object`, `array`, `null`) of each declared output
+    /// key whose schema says: its `type`, the kinds of its `enum` or `const`, or the union of its `anyOf`/`oneOf`.
+    public var outputTypes: [String: Set<String>]
 
-    public init(inputs: [Input], outputs: [String]?) {
+    public init(inputs: [Input], outputs: [String]?, outputTypes: [String: Set<String>] = [:]) {
         self.inputs = inputs
         self.outputs = outputs
+        self.outputTypes = outputTypes
     }
 
     public func input(named name: String) -> Input? { inputs.first { $0.name == name } }
+
+    /// Whether a value of one of the `produced` types may be one of the `accepted` types (an integer is a number);
+    /// true when either side does not say.
+    public static func compatible(_ produced: Set<String>?, _ accepted: Set<String>?) -> Bool {
+        guard let produced, let accepted else { return true }
+        return produced.contains { accepted.contains($0) || ($0 == "integer" && accepted.contains("number")) }
+    }
+
+    /// Types as a message names them: `integer`, `string or null`.
+    public static func describe(_ types: Set<String>) -> String { types.sorted().joined(separator: " or ") }
 }
 
 extension ToolCatalog {
