@@ -2,6 +2,9 @@ import Foundation
 import Testing
 import WfhostTestSupport
 
+// Inside IsolationTests (serialized): the printed commands start workers as this process's children, which the
+// other isolation tests count.
+extension IsolationTests {
 /// `wfhost plugins debug` (issue 15 item 7): the worker of a call or a load, as wfhost starts it, printed as a
 /// command that runs, or run under gdb, whose backtrace names the plugin's function.
 @Suite(.serialized) struct PluginDebugTests {
@@ -80,4 +83,5 @@ import WfhostTestSupport
         #expect(alone.status == 2)
         #expect(alone.stderr.hasPrefix("Error: --args needs --tool\n"), "\(alone.stderr)")
     }
+}
 }

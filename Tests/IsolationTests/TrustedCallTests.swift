@@ -3,6 +3,8 @@ import Isolation
 import Testing
 import WfhostTestSupport
 
+// Inside IsolationTests (serialized): its calls start workers, which the other isolation tests count.
+extension IsolationTests {
 /// The call-time half of --require-trusted: a worker is started only for a file whose bytes, hashed from the very
 /// descriptor the worker receives, are trusted, whatever the registry saw earlier.
 @Suite struct TrustedCallTests {
@@ -20,4 +22,5 @@ import WfhostTestSupport
         let success = try await env.success("echo", #"{"message":"hi"}"#)
         #expect(success.result["message"]?.stringValue == "hi")
     }
+}
 }
