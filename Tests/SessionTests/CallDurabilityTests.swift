@@ -234,14 +234,9 @@ import Testing
             """)
         var env = h.environment
         env["TOKEN"] = "S3cr3t-Value-42"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TestSupport.wfhost)
         let slow = try h.write("slow.json", "{\"ms\": 30000}"), quick = try h.write("quick.json", "{\"ms\": 0}")
-        p.arguments = ["run", file, "--secret", "token=env:TOKEN", "--var-file", slow, "--quiet"]
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try h.start(["run", file, "--secret", "token=env:TOKEN", "--var-file", slow, "--quiet"],
+                            environment: ["TOKEN": "S3cr3t-Value-42"])
         var session: String?
         #expect(h.waitUntil {
             session = try? h.newestSession(workflowFile: file) // not created yet: keep waiting

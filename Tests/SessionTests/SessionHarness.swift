@@ -29,11 +29,11 @@ struct SessionHarness {
     }
 
     /// Starts `wfhost` without waiting; its output goes to files in the harness directory.
-    func start(_ args: [String]) throws -> Process {
+    func start(_ args: [String], environment extra: [String: String] = [:]) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: TestSupport.wfhost)
         p.arguments = args
-        p.environment = environment
+        p.environment = environment.merging(extra) { _, new in new }
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
