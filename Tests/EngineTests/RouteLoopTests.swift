@@ -219,7 +219,7 @@ import WorkflowHost
         let counter = h.root + "/counts"
         let file = try h.write("""
             stages:
-              - {name: gate, tools: [{name: sleep, args: {ms: 1500}}]}
+              - {name: gate, tools: [{name: sleep, args: {ms: 4000}}]}
               - {name: build, depends_on: [gate], tools: [{name: flaky, args: {key: b, failures: 1, path: "\(counter)"}}]}
               - {name: fix, tools: [{name: echo, args: {message: fixed}}]}
             """, name: "api-resume.yaml")
@@ -287,7 +287,7 @@ import WorkflowHost
         let counter = h.root + "/counts"
         let file = try h.write("""
             stages:
-              - {name: gate, tools: [{name: sleep, args: {ms: 1500}}]}
+              - {name: gate, tools: [{name: sleep, args: {ms: 4000}}]}
               - {name: build, depends_on: [gate], tools: [{name: flaky, args: {key: b, failures: 1, path: "\(counter)"}}]}
               - {name: fix, tools: [{name: echo, args: {message: fixed}}]}
             """, name: "scoped-resume.yaml")
