@@ -2,6 +2,8 @@
 # Checks the built install tree: relocatable, runs without a Swift toolchain's libraries, SDK header compiles
 # strictly as C99 and C++17, pkg-config works, and the shipped plugins validate.
 set -euo pipefail
+# Pipelines never end in an early-exiting reader (grep -q, awk exit, head): under pipefail the writer's SIGPIPE
+# (exit 141) would fail the script on a line that passed; the readers take here-strings instead.
 dist=${1:-dist}
 fail() { echo "check-dist: FAIL: $*" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -11,33 +13,33 @@ trap 'rm -rf --one-file-system "$tmp"' EXIT
 cp -r "$dist" "$tmp/relocated"
 w="$tmp/relocated/bin/wfhost"
 for bin in "$w" "$tmp/relocated/libexec/wfhost/wfhost-worker" "$tmp"/relocated/lib/wfhost/plugins/{core,chaos}.so; do
-  if ldd "$bin" | grep -q 'libswift\|libFoundation\|/opt/swift'; then fail "$bin needs the Swift toolchain's libraries"; fi
+  if grep -q 'libswift\|libFoundation\|/opt/swift' <<<"$(ldd "$bin")"; then fail "$bin needs the Swift toolchain's libraries"; fi
 done
 out=$(env -i HOME="$tmp" "$w" --version) || fail "--version failed in the relocated tree"
 # Shell completions are installed, and each is the script its shell expects.
 grep -q '__wfhost' "$tmp/relocated/share/bash-completion/completions/wfhost" || fail "no bash completion"
-head -1 "$tmp/relocated/share/zsh/site-functions/_wfhost" | grep -q '^#compdef wfhost' || fail "no zsh completion"
+grep -q '^#compdef wfhost' <<<"$(head -1 "$tmp/relocated/share/zsh/site-functions/_wfhost")" || fail "no zsh completion"
 grep -q "complete -c 'wfhost'" "$tmp/relocated/share/fish/vendor_completions.d/wfhost.fish" || fail "no fish completion"
 if command -v bash >/dev/null; then bash -n "$tmp/relocated/share/bash-completion/completions/wfhost" || fail "the bash completion does not parse"; fi
-echo "$out" | grep -q "plugin ABI 1.2" || fail "--version does not name the plugin ABI: $out"
+grep -q "plugin ABI 1.2" <<<"$out" || fail "--version does not name the plugin ABI: $out"
 list=$(env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" plugins list) || fail "plugins list failed"
-echo "$list" | grep -q '^core .*ok.*echo, shell, write_file, read_file, checksum, add' || fail "core missing: $list"
-echo "$list" | grep -q '^chaos .*ok.*segfault' || fail "chaos missing: $list"
+grep -q '^core .*ok.*echo, shell, write_file, read_file, checksum, add' <<<"$list" || fail "core missing: $list"
+grep -q '^chaos .*ok.*segfault' <<<"$list" || fail "chaos missing: $list"
 env -i HOME="$tmp" "$w" plugins validate "$tmp/relocated/lib/wfhost/plugins" >/dev/null || fail "shipped plugins do not validate"
 
 # 1b. The Swift plugin (containerization) carries its own Swift runtime, linked in statically and kept private:
 # it needs no toolchain library, exports only its entry symbol, and works from the relocated tree with env -i.
 cz="$tmp/relocated/lib/wfhost/plugins/containerization.so"
-if ldd "$cz" | grep -q 'libswift\|libFoundation\|/opt/swift'; then fail "containerization.so needs the Swift toolchain's libraries"; fi
+if grep -q 'libswift\|libFoundation\|/opt/swift' <<<"$(ldd "$cz")"; then fail "containerization.so needs the Swift toolchain's libraries"; fi
 exported=$(nm -D --defined-only "$cz" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | grep -v '^_\?_\?swift_\?rt\|^$' || true)
 [ "$exported" = "wfhost_plugin_descriptor" ] || fail "containerization.so exports more than its entry symbol: $(echo $exported | head -c 300)"
-echo "$list" | grep -q '^containerization .*ok' || fail "containerization missing: $list"
+grep -q '^containerization .*ok' <<<"$list" || fail "containerization missing: $list"
 verdict=$(env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" call validate_dockerfile_atomic \
   --args '{"dockerfile_content":"FROM alpine:3.20\nUSER app\nHEALTHCHECK NONE\n"}') || fail "a containerization tool call failed"
-echo "$verdict" | grep -q '"passed": true' || fail "validate_dockerfile_atomic answered: $verdict"
+grep -q '"passed": true' <<<"$verdict" || fail "validate_dockerfile_atomic answered: $verdict"
 workflows=$(env -i HOME="$tmp" "$w" workflows list) || fail "workflows list failed"
 for name in ci-cd-pipeline containerization-pipeline development-workflow production-deployment security-focused-pipeline; do
-  echo "$workflows" | grep -q "^$name " || fail "predefined workflow $name missing: $workflows"
+  grep -q "^$name " <<<"$workflows" || fail "predefined workflow $name missing: $workflows"
 done
 cp -r "$(dirname "$0")/../examples/sample-app" "$tmp/sample-app"
 env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" run development-workflow --var repo_url="$tmp/sample-app" --quiet >/dev/null \
@@ -99,7 +101,7 @@ if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null; then
   cp -r "$dist" "$root/opt/wfhost"
   # The documented libraries (README, "Runtime requirements"), resolved through the loader's cache, and the loader.
   for lib in libc.so.6 libm.so.6 libstdc++.so.6 libgcc_s.so.1 libsqlite3.so.0 libyaml-0.so.2 libffi.so.8 libseccomp.so.2; do
-    path=$(ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|x86_64|AArch64|aarch64/ {print $NF; exit}')
+    path=$(ldconfig -p | awk -v l="$lib" '!found && $1 == l && /x86-64|x86_64|AArch64|aarch64/ {print $NF; found = 1}')
     [ -n "$path" ] || fail "cannot find $lib for the chroot check"
     mkdir -p "$root$(dirname "$path")"
     cp -L "$path" "$root$path"
@@ -118,8 +120,8 @@ if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null; then
   chroot_bin=$(command -v chroot)
   inroot() { env -i HOME=/tmp WFHOST_STATE_DIR=/state "$chroot_bin" "$root" /opt/wfhost/bin/wfhost "$@"; }
   inroot --version >/dev/null || fail "--version failed in the chroot"
-  inroot plugins list | grep -q '^core .*ok' || fail "plugins list failed in the chroot: $(inroot plugins list 2>&1 | tail -3)"
-  inroot call echo --args '{"message":"chroot"}' | grep -q '"message": "chroot"' \
+  grep -q '^core .*ok' <<<"$(inroot plugins list)" || fail "plugins list failed in the chroot: $(inroot plugins list 2>&1 | tail -3)"
+  grep -q '"message": "chroot"' <<<"$(inroot call echo --args '{"message":"chroot"}')" \
     || fail "a call failed in the chroot: $(inroot call echo --args '{"message":"chroot"}' 2>&1 | tail -3)"
   cleanup_root
   chroot_note="runs in a chroot with only the documented libraries, under a path with a space"
