@@ -56,6 +56,10 @@ dist: deps
 	$(DIST)/bin/wfhost --generate-completion-script bash > $(DIST)/share/bash-completion/completions/wfhost
 	$(DIST)/bin/wfhost --generate-completion-script zsh > $(DIST)/share/zsh/site-functions/_wfhost
 	$(DIST)/bin/wfhost --generate-completion-script fish > $(DIST)/share/fish/vendor_completions.d/wfhost.fish
+	# Manual pages from the built binary, by argument-parser's generate-manual tool (built here as a product of the
+	# dependency: its SwiftPM plugin rebuilds the whole package in another configuration, which took over ten minutes).
+	$(SWIFT) build -c release --static-swift-stdlib --product generate-manual
+	scripts/make-manual.sh $(DIST) $(RELEASE_BIN)/generate-manual
 	if [ -n "$(STRIP)" ]; then $(STRIP) --strip-unneeded $(DIST)/bin/wfhost $(DIST)/libexec/wfhost/wfhost-mcp $(DIST)/libexec/wfhost/wfhost-worker; fi
 	@echo "built $(DIST)/: $$($(DIST)/bin/wfhost --version)"
 

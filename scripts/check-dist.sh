@@ -21,6 +21,17 @@ grep -q '__wfhost' "$tmp/relocated/share/bash-completion/completions/wfhost" || 
 grep -q '^#compdef wfhost' <<<"$(head -1 "$tmp/relocated/share/zsh/site-functions/_wfhost")" || fail "no zsh completion"
 grep -q "complete -c 'wfhost'" "$tmp/relocated/share/fish/vendor_completions.d/wfhost.fish" || fail "no fish completion"
 if command -v bash >/dev/null; then bash -n "$tmp/relocated/share/bash-completion/completions/wfhost" || fail "the bash completion does not parse"; fi
+# Manual pages: one for wfhost with every command, one per subcommand (git's naming), each valid mdoc.
+man1="$tmp/relocated/share/man/man1"
+grep -q '^\.Dt WFHOST 1' "$man1/wfhost.1" || fail "no wfhost.1 manual page"
+for cmd in run resume logs plugins-validate mcp-serve; do
+  grep -q "^\.Dt WFHOST-${cmd^^} 1" "$man1/wfhost-$cmd.1" || fail "no wfhost-$cmd.1 manual page"
+done
+grep -q 'WFHOST_STATE_DIR' "$man1/wfhost-run.1" || fail "wfhost-run.1 does not document WFHOST_STATE_DIR"
+if command -v man >/dev/null; then
+  warnings=$(MANWIDTH=80 man --warnings -l "$man1/wfhost.1" 2>&1 >/dev/null || true)
+  [ -z "$warnings" ] || fail "wfhost.1 does not render cleanly: $warnings"
+fi
 grep -q "plugin ABI 1.2" <<<"$out" || fail "--version does not name the plugin ABI: $out"
 list=$(env -i HOME="$tmp" WFHOST_STATE_DIR="$tmp/state" "$w" plugins list) || fail "plugins list failed"
 grep -q '^core .*ok.*echo, shell, write_file, read_file, checksum, add' <<<"$list" || fail "core missing: $list"

@@ -110,8 +110,16 @@ import WfhostTestSupport
         try Self.check(h.cli(["plan", file, "--json"]).stdout, "plan", "plan --json")
         try Self.check(h.cli(["run", file, "--dry-run", "--json"]).stdout, "dry-run", "run --dry-run --json")
         let invalid = try h.write("stages:\n  - {name: a, tools: [{name: nosuch_tool}]}\n", name: "invalid.yaml")
-        let validate = try Self.check(h.cli(["validate", file, invalid, "--json"]).stdout, "validate", "validate --json")
+        // A dependency cycle: a diagnostic with notes (one per edge), each with its location.
+        let cycle = try h.write("""
+            stages:
+              - {name: a, depends_on: [b], tools: [{name: echo, args: {message: a}}]}
+              - {name: b, depends_on: [a], tools: [{name: echo, args: {message: b}}]}
+            """, name: "cycle.yaml")
+        let validate = try Self.check(h.cli(["validate", file, invalid, cycle, "--json"]).stdout, "validate", "validate --json")
         #expect(validate["files"]?[1]?["diagnostics"]?[0]?["code"] == .string("unknown_tool"))
+        let notes = validate["files"]?[2]?["diagnostics"]?[0]?["notes"]
+        #expect(notes?[0]?["location"]?["line"] != nil, "a cycle's diagnostic has located notes: \(String(describing: notes))")
 
         try Self.check(h.cli(["plugins", "list", "--json"]).stdout, "plugins-list", "plugins list --json")
         try Self.check(h.cli(["plugins", "show", "core", "--json"]).stdout, "plugins-list", "plugins show PLUGIN --json")
