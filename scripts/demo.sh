@@ -24,7 +24,7 @@ results=$(mktemp -d "${TMPDIR:-/tmp}/wfhost-demo.XXXXXX")
 cp -r "$root/examples/sample-app" "$results/sample-app"
 echo "== wfhost run development-workflow --var repo_url=$results/sample-app"
 "$w" run development-workflow --var repo_url="$results/sample-app" --json --junit "$results/junit.xml" > "$results/result.json"
-session=$(sed -n 's/^ *"session": "\(.*\)",*$/\1/p' "$results/result.json" | head -1)
+session=$(sed -n 's/^ *"session_id": "\(.*\)",*$/\1/p;T;q' "$results/result.json")
 echo "== wfhost status $session"
 "$w" status "$session"
 echo "== external tools: $(sed -n 's/^ *"summary": "\(.*\)",*$/\1/p' "$results/result.json")"
