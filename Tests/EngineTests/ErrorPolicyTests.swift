@@ -15,7 +15,8 @@ import WfhostTestSupport
             error_policy: {mode: fail_fast}
             stages:
               - {name: slow, tools: [{name: sleep, args: {ms: 20000}}]}
-              - {name: bad, tools: [{name: fail, args: {message: broken}}]}
+              # bad fails 2 s in, so that slow's call is running (not merely launched) under a loaded machine
+              - {name: bad, tools: [{name: sleep, args: {ms: 2000}}, {name: fail, args: {message: broken}}]}
               - {name: after_slow, depends_on: [slow], tools: [echo], args: {message: x}}
               - {name: after_bad, depends_on: [bad], run_when: always, tools: [echo], args: {message: x}}
             """)

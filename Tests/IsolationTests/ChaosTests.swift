@@ -45,6 +45,7 @@ extension IsolationTests {
             let call = Task { try await env.call("chaos.hang") }
             let found = Iso.poll(seconds: 5) { ProcessTable.children().contains { $0.command == "wfhost-worker" } }
             #expect(found, "the worker never started")
+            usleep(1_000_000) // past its start-up (sandbox, plugin load) and into the call, on a loaded machine too
             for worker in ProcessTable.children() where worker.command == "wfhost-worker" { kill(worker.pid, SIGKILL) }
             guard case .failure(let f) = try await call.value else {
                 Issue.record("the call succeeded")

@@ -29,7 +29,8 @@ import Testing
         let h = try SessionHarness("pause")
         defer { h.cleanup() }
         let log = h.dir + "/stages.log"
-        let file = try h.write("slow.yaml", Self.chain(3, log: log, sleepMs: 700))
+        // 2 s stages: the pause (a process of its own, slow to start on a loaded machine) must land during s0
+        let file = try h.write("slow.yaml", Self.chain(3, log: log, sleepMs: 2000))
         let p = try h.start(["run", file, "--quiet"])
         guard let s = try h.waitForRunningStage("s0") else {
             Issue.record("stage s0 never started")
@@ -52,7 +53,7 @@ import Testing
         let done = try h.statusJSON(s)
         let active = done["active_seconds"]?.doubleValue ?? 0
         let wall = (done["finished_at"]?.doubleValue ?? 0) - (done["started_at"]?.doubleValue ?? 0)
-        // Three 700 ms stages ran; the session spent at least 2 s paused besides.
+        // Three 2 s stages ran; the session spent at least 2 s paused besides.
         #expect(active >= 2.1 && active <= wall - 1.9, "active \(active) s of \(wall) s")
     }
 
