@@ -21,9 +21,11 @@ struct BenchCommand: ParsableCommand {
             run as child processes of this binary. schema: compiling a tool schema and validating arguments. \
             spec: validating and planning generated workflows. calls: median wall time of a no-op call \
             (core.echo) over 1000 calls, per_call and pooled, beside the floor (posix_spawn + waitpid of a static \
-            no-op C program compiled with `cc`). run: 1,000 no-op stages, wide and as a chain, run end to end by \
-            `wfhost run` in per_call and pooled isolation, beside `ninja -j2` running /bin/true for the same graph \
-            (skipped, saying how to install it, when ninja is missing: a benchmark installs nothing). mcp: over one \
+            no-op C program compiled with `cc`). run: 500 and 10,000 no-op stages, wide and as a chain, run end to end \
+            by `wfhost run` in per_call (500 only), forked and pooled isolation, beside the spawn floor, `make -j2` \
+            and `ninja -j2` running /bin/true for the same graph (each skipped, saying how to install it, when \
+            missing: a benchmark installs nothing), every engine's task count verified; then a one-stage run with a \
+            warm and a cold registry. mcp: over one \
             `wfhost mcp serve` session, the median round trip of tools/list and of tools/call echo, beside `wfhost \
             call echo` as a process. Progress goes to standard error.
             """
