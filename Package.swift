@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Spec", "Plan", "Isolation", "Registry", "Schema", "Store", "CSha256"],
                 path: "Sources/Engine"),
         .target(name: "WorkflowHost", dependencies: ["Registry", "Schema", "Spec", "Plan", "Isolation", "SQLite",
-                                                     "Store", "Engine", "WfhostPluginSDK"],
+                                                     "Store", "Engine", "WfhostPluginSDK", "CSupport"],
                 path: "Sources/WorkflowHost"),
         .executableTarget(name: "wfhost", dependencies: [
             "WorkflowHost",
@@ -59,8 +59,9 @@ let package = Package(
 
         // The MCP server (`wfhost mcp serve` execs it): a helper in libexec/ so that the MCP SDK, and the libcurl
         // that its Foundation networking needs, stay out of bin/wfhost.
+        // Like the CLI, it depends on WorkflowHost alone of this package (`ImportBoundaryTests`).
         .executableTarget(name: "wfhost-mcp", dependencies: [
-            "WorkflowHost", "Registry", "Schema", "Spec", "Plan", "Isolation", "Engine", "Store", "CSupport",
+            "WorkflowHost",
             .product(name: "MCP", package: "swift-sdk"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/wfhost-mcp"),
@@ -118,6 +119,8 @@ let package = Package(
         .testTarget(name: "MCPTests", dependencies: ["wfhost-mcp", "Schema", "Spec", "WfhostTestSupport",
                                                   .product(name: "MCP", package: "swift-sdk")],
                     path: "Tests/MCPTests", exclude: ["Fixtures"]),
+        // The CLI's own parts (`@testable import wfhost`): the one mapping of API error codes to exit codes.
+        .testTarget(name: "CLITests", dependencies: ["wfhost", "WorkflowHost"], path: "Tests/CLITests"),
         .testTarget(name: "ContainerizationTests", dependencies: ["WfhostPluginSDK"],
                     path: "Tests/ContainerizationTests", exclude: ["Fixtures"]),
     ],

@@ -20,6 +20,9 @@ public struct RegistrySnapshot: Sendable {
         applyCrossPluginRules()
     }
 
+    /// A registry with no plugins and no tool servers.
+    public static let empty = RegistrySnapshot(records: [])
+
     /// All tools offered, in path order.
     public var tools: [RegisteredTool] { records.flatMap(\.tools) }
 

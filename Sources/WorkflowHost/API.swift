@@ -153,13 +153,13 @@ extension WorkflowHost {
     /// - Throws: `InvalidRequest` (the file cannot be read), `WorkflowInvalid` (it has errors), `HostError`
     ///   (environment).
     public func execute(workflow: String, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
-                        sink: any RunEventSink = EventRecorder()) async throws -> RunResult {
+                        sink: any RunEventSink = EventRecorder()) async throws(WorkflowHostError) -> RunResult {
         try await start(workflow: workflow, options: options, routes: routes, sink: sink, eventBuffer: 0).result
     }
 
     /// Continues a paused or interrupted session (the seed's "resume workflow").
     public func resume(session: String, options: RunOptions = RunOptions(),
-                       sink: any RunEventSink = EventRecorder()) async throws -> RunResult {
+                       sink: any RunEventSink = EventRecorder()) async throws(WorkflowHostError) -> RunResult {
         let prepared = try prepareResume(session, options: options, sink: sink)
         let engine = prepared.engine
         let result = await withTaskCancellationHandler {
@@ -173,13 +173,13 @@ extension WorkflowHost {
 
     /// Complexity figures, the critical path and optimization suggestions (the seed's "analyze workflow").
     /// - Throws: `WorkflowInvalid` for a file with errors, `HostError` when the registry cannot be read.
-    public func analyze(workflow file: String) throws -> WorkflowAnalysis {
+    public func analyze(workflow file: String) throws(WorkflowHostError) -> WorkflowAnalysis {
         try plan(file, checks: WorkflowChecks(useRegistry: false)).analysis()
     }
 
     /// The dependency graph as DOT, Mermaid or JSON. Tool names are not looked up.
     /// - Throws: `WorkflowInvalid` for a file with errors.
-    public func graph(workflow file: String, format: GraphFormat) throws -> String {
+    public func graph(workflow file: String, format: GraphFormat) throws(WorkflowHostError) -> String {
         try plan(file, checks: WorkflowChecks(useRegistry: false)).graph(format)
     }
 }

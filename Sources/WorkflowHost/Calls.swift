@@ -29,13 +29,15 @@ public final class ToolCalls: Sendable {
     }
 
     /// The tool `name` names: a bare tool name or `plugin.tool`.
-    /// - Throws: `InvalidRequest` (exit code 2) for an unknown or ambiguous name, with the closest names as the
-    ///   hint.
-    public func tool(named name: String) throws(InvalidRequest) -> RegisteredTool {
+    /// - Parameter name: a bare tool name or `plugin.tool` (`SERVER.tool` for a tool server's).
+    /// - Returns: the registry's tool.
+    /// - Throws: `WorkflowHostError` with code `invalidRequest` (exit code 2) for an unknown or ambiguous name,
+    ///   with the closest names as the hint.
+    public func tool(named name: String) throws(WorkflowHostError) -> RegisteredTool {
         do {
             return try runner.tool(named: name)
         } catch {
-            throw InvalidRequest(error.message, hint: error.hint)
+            throw WorkflowHostError(.invalidRequest, error.message, hint: error.hint)
         }
     }
 
@@ -46,10 +48,10 @@ public final class ToolCalls: Sendable {
     ///   - cancellation: cancels the running call (its cancellation request, the grace time, then SIGKILL).
     ///   - onEvent: the tool's log lines and progress, as they arrive.
     /// - Returns: the call's outcome; every failure of the call itself is a `CallFailure`.
-    /// - Throws: `HostError` when the work directory cannot be created.
+    /// - Throws: `WorkflowHostError` with code `environment` when the work directory cannot be created.
     public func call(_ tool: RegisteredTool, arguments: JSONValue, options: CallOptions = CallOptions(),
                      cancellation: CallCancellation = CallCancellation(),
-                     onEvent: @escaping @Sendable (CallEvent) -> Void = { _ in }) async throws(HostError)
+                     onEvent: @escaping @Sendable (CallEvent) -> Void = { _ in }) async throws(WorkflowHostError)
         -> Result<CallSuccess, CallFailure> {
         let workDirectory = try host.makeWorkDirectory("call")
         defer { try? FileManager.default.removeItem(atPath: workDirectory) } // scratch space; a leftover is harmless
@@ -59,11 +61,27 @@ public final class ToolCalls: Sendable {
 
     /// The same calls (one executor, one set of workers, one sandbox notice) over another registry snapshot, such
     /// as the plugin files `wfhost plugins test` names.
+    /// - Parameter snapshot: the registry the new calls look tools up in.
+    /// - Returns: calls sharing this one's workers.
     public func over(_ snapshot: RegistrySnapshot) -> ToolCalls {
         ToolCalls(host: host, snapshot: snapshot, executor: runner.executor)
     }
 
-    /// Stops the workers the calls left running (pooled and forked isolation keep them between calls).
+    /// The same calls over the registry brought up to date with the plugin path now: what a long-lived caller
+    /// (`wfhost mcp serve`) uses for each request, so that plugins installed meanwhile are found.
+    ///
+    /// ```swift
+    /// let calls = try host.toolCalls(snapshot: .empty) { print($0) } // nothing scanned yet
+    /// let current = try calls.refreshed()
+    /// ```
+    /// - Returns: calls sharing this one's workers.
+    /// - Throws: `WorkflowHostError` as ``WorkflowHost/refreshedRegistry(force:)`` does.
+    public func refreshed() throws(WorkflowHostError) -> ToolCalls {
+        over(try host.refreshedRegistry())
+    }
+
+    /// Stops the workers the calls left running (pooled and forked isolation keep them between calls), for every
+    /// `ToolCalls` sharing them.
     public func shutdown() {
         runner.executor.shutdownAll()
     }
@@ -71,10 +89,15 @@ public final class ToolCalls: Sendable {
 
 extension WorkflowHost {
     /// A set of tool calls over `snapshot`, or over the registry brought up to date with the plugin path.
-    /// - Parameter notice: told once when this machine lacks a sandbox layer.
-    /// - Throws: `HostError` when the worker is missing or the registry cannot be read or updated.
+    /// - Parameters:
+    ///   - snapshot: the registry to look tools up in; nil: ``refreshedRegistry(force:)``; `.empty` to scan
+    ///     nothing now (then ``ToolCalls/refreshed()`` before each use).
+    ///   - notice: told once when this machine lacks a sandbox layer.
+    /// - Returns: calls over one executor; call ``ToolCalls/shutdown()`` when done.
+    /// - Throws: `WorkflowHostError` with code `workerUnavailable` when the worker is missing, `environment` for
+    ///   an unreadable trust file, and the registry's codes when it cannot be read or updated.
     public func toolCalls(snapshot: RegistrySnapshot? = nil,
-                          notice: @escaping @Sendable (String) -> Void) throws(HostError) -> ToolCalls {
+                          notice: @escaping @Sendable (String) -> Void) throws(WorkflowHostError) -> ToolCalls {
         let executor = try makeExecutor(notice: notice)
         let registry: RegistrySnapshot
         if let snapshot { registry = snapshot } else { registry = try refreshedRegistry() }

@@ -3,7 +3,7 @@ import Isolation
 
 extension WorkflowHost {
     /// A call executor using this host's worker, logging a missing sandbox once through `notice`.
-    public func makeExecutor(notice: @escaping @Sendable (String) -> Void) throws(HostError) -> CallExecutor {
+    func makeExecutor(notice: @escaping @Sendable (String) -> Void) throws(WorkflowHostError) -> CallExecutor {
         let scanner = try scanner()
         let executor = CallExecutor(workerPath: scanner.workerPath, baseEnvironment: configuration.environment)
         executor.hiddenPaths = configuration.maskedPaths
@@ -12,11 +12,14 @@ extension WorkflowHost {
         return executor
     }
 
-    /// A fresh working directory for one call or session under the state directory.
-    public func makeWorkDirectory(_ label: String) throws(HostError) -> String {
+    /// A fresh working directory for one call under the state directory.
+    /// - Parameter label: the start of its name (`call`, `debug`).
+    /// - Returns: its path.
+    /// - Throws: `WorkflowHostError` with code `environment` when it cannot be created.
+    public func makeWorkDirectory(_ label: String) throws(WorkflowHostError) -> String {
         let dir = configuration.stateDirectory + "/work/\(label)-\(UUID().uuidString.prefix(8).lowercased())"
         if let failure = Directories.create(dir) {
-            throw HostError("cannot create the work directory \(dir): \(failure)",
+            throw WorkflowHostError(.environment, "cannot create the work directory \(dir): \(failure)",
                             hint: "check that the state directory is writable (--state-dir)")
         }
         return dir

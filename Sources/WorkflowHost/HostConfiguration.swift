@@ -33,47 +33,36 @@ public struct HostConfiguration: Sendable {
     public var databasePath: String { stateDirectory + "/wfhost.sqlite3" }
 }
 
-/// An error with a sentence for the user and what to do about it: `error: MESSAGE` and an indented hint.
-public protocol ExplainedError: Error, CustomStringConvertible, Sendable {
-    var message: String { get }
-    var hint: String? { get }
-}
-
-extension ExplainedError {
-    public var description: String { "error: \(message)" + (hint.map { "\n  hint: \($0)" } ?? "") }
-}
-
-/// An error about the host's environment (exit code 3): a missing worker, an unusable state directory.
-public struct HostError: ExplainedError {
-    public var message: String
-    public var hint: String?
-    public init(_ message: String, hint: String? = nil) {
-        self.message = message
-        self.hint = hint
-    }
-}
-
-/// The host: configuration plus the parts built from it on demand.
+/// The host: configuration plus the parts built from it on demand. Every throwing function of the API throws
+/// ``WorkflowHostError``.
+///
+/// ```swift
+/// let host = WorkflowHost(configuration: HostConfiguration(stateDirectory: "/tmp/wfhost-state"))
+/// let result = try await host.execute(workflow: "examples/hello.yaml")
+/// ```
 public final class WorkflowHost: Sendable {
+    /// Where the state is and where plugins are found.
     public let configuration: HostConfiguration
 
+    /// A host over `configuration`; nothing is opened or scanned until a function needs it.
+    /// - Parameter configuration: the state directory, plugin path and environment.
     public init(configuration: HostConfiguration) {
         self.configuration = configuration
     }
 
     /// Opens (creating) the state directory's database.
-    /// - Throws: `HostError` when the directory cannot be created or the database opened.
-    public func openDatabase() throws(HostError) -> SQLiteDatabase {
+    /// - Throws: `stateUnavailable` when the directory cannot be created or the database opened or is damaged.
+    func openDatabase() throws(WorkflowHostError) -> SQLiteDatabase {
         let dir = configuration.stateDirectory
         if let failure = Directories.create(dir) {
-            throw HostError("cannot create the state directory \(dir): \(failure)",
+            throw WorkflowHostError(.stateUnavailable, "cannot create the state directory \(dir): \(failure)",
                             hint: "pass a writable directory with --state-dir or WFHOST_STATE_DIR")
         }
         let db: SQLiteDatabase
         do {
             db = try SQLiteDatabase(path: configuration.databasePath)
         } catch {
-            throw HostError("cannot open the state database \(configuration.databasePath): \(error.message)",
+            throw WorkflowHostError(.stateUnavailable, "cannot open the state database \(configuration.databasePath): \(error.message)",
                             hint: "check the file's permissions; if it is not an SQLite file, move it away")
         }
         try StateDatabaseCheck.verifyOnce(db)
@@ -81,12 +70,13 @@ public final class WorkflowHost: Sendable {
     }
 
     /// The scanner: the worker executable with the workers' environment.
-    public func scanner() throws(HostError) -> PluginScanner {
+    /// - Throws: `workerUnavailable` when the worker executable is not found.
+    func scanner() throws(WorkflowHostError) -> PluginScanner {
         let worker: String
         do {
             worker = try WorkerLocator.workerPath(environment: configuration.environment)
         } catch {
-            throw HostError(error.description)
+            throw WorkflowHostError(.workerUnavailable, error.description)
         }
         var scanner = PluginScanner(workerPath: worker,
                                     environment: WorkerLocator.workerEnvironment(configuration.environment),
@@ -96,7 +86,8 @@ public final class WorkflowHost: Sendable {
     }
 
     /// The plugin registry over the state database (`cached: false` for one that keeps nothing).
-    public func registry(cached: Bool = true) throws(HostError) -> PluginRegistry {
+    /// - Throws: `workerUnavailable`, `stateUnavailable` or `registryUnavailable`.
+    func registry(cached: Bool = true) throws(WorkflowHostError) -> PluginRegistry {
         let scanner = try scanner()
         let db = cached ? try openDatabase() : nil
         let trust = try trust()
@@ -105,29 +96,36 @@ public final class WorkflowHost: Sendable {
                                       hostABI: "\(WorkflowHostInfo.abiMajor).\(WorkflowHostInfo.abiMinor)",
                                       hostVersion: WorkflowHostInfo.version, trust: trust)
         } catch {
-            throw HostError("cannot prepare the plugin registry in \(configuration.databasePath): \(error)")
+            throw WorkflowHostError(.registryUnavailable, "cannot prepare the plugin registry in \(configuration.databasePath): \(error)")
         }
     }
 
-    /// The registry brought up to date with the plugin path.
-    public func refreshedRegistry(force: Bool = false) throws(HostError) -> RegistrySnapshot {
+    /// The registry brought up to date with the plugin path: new and changed plugin files scanned (in the
+    /// sandbox, never in this process), the user-level tool servers added.
+    ///
+    /// ```swift
+    /// let snapshot = try host.refreshedRegistry()
+    /// for tool in snapshot.tools { print(tool.qualifiedName) }
+    /// ```
+    /// - Parameter force: scan every file again, not only new and changed ones.
+    /// - Returns: the plugins and tools as the registry knows them.
+    /// - Throws: `WorkflowHostError` with code `workerUnavailable` (no usable worker), `stateUnavailable` (the
+    ///   state database), `registryUnavailable` (the registry cannot be prepared or updated) or
+    ///   `toolServersFileInvalid` (the user-level servers file has errors).
+    public func refreshedRegistry(force: Bool = false) throws(WorkflowHostError) -> RegistrySnapshot {
         let registry = try registry()
         let snapshot: RegistrySnapshot
         do {
             snapshot = try registry.refresh(force: force)
         } catch let unusable as WorkerUnusable {
-            throw HostError(unusable.description,
+            throw WorkflowHostError(.workerUnavailable, unusable.description,
                             hint: "install the worker's runtime libraries (Debian: libffi8 libseccomp2); `wfhost doctor` "
                                 + "names what is missing")
         } catch {
-            throw HostError("cannot update the plugin registry in \(configuration.databasePath): \(error)",
+            throw WorkflowHostError(.registryUnavailable, "cannot update the plugin registry in \(configuration.databasePath): \(error)",
                             hint: "another wfhost may hold the database for a long time; try again")
         }
-        do {
-            return adding(servers: try userToolServers(), to: snapshot)
-        } catch {
-            throw HostError(error.message, hint: error.hint)
-        }
+        return adding(servers: try userToolServers(), to: snapshot)
     }
 }
 
@@ -137,7 +135,7 @@ enum StateDatabaseCheck {
     private static let checked = Synchronization.Mutex<Set<String>>([])
 
     /// - Throws: `HostError` naming the file and SQLite's findings when the check does not report `ok`.
-    static func verifyOnce(_ db: SQLiteDatabase) throws(HostError) {
+    static func verifyOnce(_ db: SQLiteDatabase) throws(WorkflowHostError) {
         guard checked.withLock({ !$0.contains(db.path) }) else { return }
         let problems: [String]
         do {
@@ -147,7 +145,7 @@ enum StateDatabaseCheck {
         }
         guard problems.isEmpty else {
             let shown = problems.prefix(3).joined(separator: "; ") + (problems.count > 3 ? "; ..." : "")
-            throw HostError("the state database \(db.path) is damaged: SQLite's quick_check reports \(shown)",
+            throw WorkflowHostError(.stateUnavailable, "the state database \(db.path) is damaged: SQLite's quick_check reports \(shown)",
                             hint: "move the file away (wfhost then starts a new, empty one) or restore it from a "
                                 + "backup; `sqlite3 FILE .recover` can save what is still readable")
         }

@@ -8,7 +8,8 @@ import Schema
 /// - every document is an object whose first member is `format_version` (``formatVersion``); a list is wrapped in
 ///   an object under its plural name (`{"format_version": 1, "sessions": [...]}`); each line of the event stream
 ///   is such an object too;
-/// - under `--json`, an error is a document on stdout: `{"format_version", "error", "hint", "exit_code"}`;
+/// - under `--json`, an error is a document on stdout: `{"format_version", "error", "code", "hint", "exit_code"}`
+///   (`code` is the `WorkflowHostError.Code`);
 /// - every document is written by `JSONValue.serialized` (``text(_:)``), and has a JSON Schema (draft 2020-12)
 ///   in `share/wfhost/schemas/` (the repository's `share/schemas/`).
 ///
@@ -39,10 +40,17 @@ public enum JSONContract {
         return document(JSONObject(members))
     }
 
-    /// The error document of a command run with `--json` that ended without its own document.
-    public static func error(_ message: String, hint: String?, exitCode: Int32) -> JSONValue {
-        document(["error": .string(message), "hint": hint.map(JSONValue.string) ?? .null,
-                  "exit_code": .int(Int64(exitCode))])
+    /// The error document of a command run with `--json` that ended without its own document:
+    /// `{"format_version", "error", "code", "hint", "exit_code"}`.
+    /// - Parameters:
+    ///   - message: the error's sentence.
+    ///   - hint: what to do, or nil.
+    ///   - code: the `WorkflowHostError.Code` raw value, `usage` for a usage error, nil for neither.
+    ///   - exitCode: the process's exit code.
+    /// - Returns: the document.
+    public static func error(_ message: String, hint: String?, code: String?, exitCode: Int32) -> JSONValue {
+        document(["error": .string(message), "code": code.map(JSONValue.string) ?? .null,
+                  "hint": hint.map(JSONValue.string) ?? .null, "exit_code": .int(Int64(exitCode))])
     }
 
     /// One line of the `--events` stream: the event's object with `format_version` and `at` (seconds since the
@@ -79,7 +87,7 @@ public enum JSONContract {
     /// An `Encodable` report (the Plan module's Codable documents) as a JSON value with snake_case keys, and
     /// snake_case values under the keys in `snakeCaseValues` (identifiers such as diagnostic codes).
     /// - Throws: `HostError` when the value cannot be encoded (a number JSON cannot hold).
-    static func encoded(_ value: some Encodable, what: String, snakeCaseValues: Set<String> = []) throws(HostError)
+    static func encoded(_ value: some Encodable, what: String, snakeCaseValues: Set<String> = []) throws(WorkflowHostError)
         -> JSONValue {
         let parsed: JSONValue
         do {
@@ -88,7 +96,7 @@ public enum JSONContract {
             let data = try encoder.encode(value)
             parsed = try JSONValue.parse(data)
         } catch {
-            throw HostError("cannot encode \(what) as JSON: \(error)")
+            throw WorkflowHostError(.internalError, "cannot encode \(what) as JSON: \(error)")
         }
         return snakeCased(parsed, values: snakeCaseValues)
     }

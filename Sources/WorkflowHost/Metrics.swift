@@ -61,82 +61,86 @@ extension WorkflowHost {
     /// Computes the metrics from the stored sessions, stage runs and attempts, and the totals kept for the sessions
     /// `cleanup` removed: counts and sums never drop; quantiles describe the sessions still stored. A running
     /// session whose host is gone counts as interrupted.
-    public func metrics() throws -> HostMetrics {
-        let store = try sessionStore()
-        let sessions = try listSessions()
-        var byStatus: [String: Int] = [:]
-        for s in SessionStatus.allCases { byStatus[s.rawValue] = 0 }
-        for s in sessions { byStatus[s.status.rawValue, default: 0] += 1 }
-        // SQL aggregates: a few grouped queries whatever the number of sessions; no tail or result is read.
-        let counters = try store.metricCounters()
-        let samples = try store.metricSamples()
-        let workflowDurations = samples.workflows, toolDurations = samples.tools
-        let (checkpoints, automatic) = try store.checkpointCounts()
-        func count(_ family: MetricFamily, _ subject: String, _ detail: String = "") -> Int {
-            Int((counters[MetricKey(family, subject, detail)] ?? 0).rounded())
-        }
-        func details(_ family: MetricFamily, _ subject: String) -> [String: Int] {
-            var out: [String: Int] = [:]
-            for (key, value) in counters where key.family == family && key.subject == subject {
-                out[key.detail] = Int(value.rounded())
+    public func metrics() throws(WorkflowHostError) -> HostMetrics {
+        try boundary("compute the metrics") {
+            let store = try sessionStore()
+            let sessions = try listSessions()
+            var byStatus: [String: Int] = [:]
+            for s in SessionStatus.allCases { byStatus[s.rawValue] = 0 }
+            for s in sessions { byStatus[s.status.rawValue, default: 0] += 1 }
+            // SQL aggregates: a few grouped queries whatever the number of sessions; no tail or result is read.
+            let counters = try store.metricCounters()
+            let samples = try store.metricSamples()
+            let workflowDurations = samples.workflows, toolDurations = samples.tools
+            let (checkpoints, automatic) = try store.checkpointCounts()
+            func count(_ family: MetricFamily, _ subject: String, _ detail: String = "") -> Int {
+                Int((counters[MetricKey(family, subject, detail)] ?? 0).rounded())
             }
-            return out
+            func details(_ family: MetricFamily, _ subject: String) -> [String: Int] {
+                var out: [String: Int] = [:]
+                for (key, value) in counters where key.family == family && key.subject == subject {
+                    out[key.detail] = Int(value.rounded())
+                }
+                return out
+            }
+            func subjects(_ families: Set<MetricFamily>) -> [String] {
+                Set(counters.keys.filter { families.contains($0.family) }.map(\.subject)).sorted()
+            }
+            let workflows = subjects([.workflowRuns, .workflowRetries, .workflowErrors, .workflowDurationCount]).map { name in
+                let runs = details(.workflowRuns, name)
+                var g = HostMetrics.Group(
+                    name: name, total: runs.values.reduce(0, +), succeeded: runs["succeeded"] ?? 0, failed: runs["failed"] ?? 0,
+                    retries: count(.workflowRetries, name), durations: DurationStats(workflowDurations[name] ?? []),
+                    errorClasses: details(.workflowErrors, name))
+                g.cancelled = runs["cancelled"] ?? 0
+                g.durationSum = counters[MetricKey(.workflowDurationSum, name)] ?? 0
+                g.durationCount = count(.workflowDurationCount, name)
+                g.queueSum = counters[MetricKey(.workflowQueueSum, name)] ?? 0
+                return g
+            }
+            let tools = subjects([.toolRuns, .toolRetries, .toolErrors, .toolDurationCount]).map { name in
+                var g = HostMetrics.Group(
+                    name: name, total: count(.toolDurationCount, name), succeeded: count(.toolRuns, name, "succeeded"),
+                    failed: count(.toolRuns, name, "failed"), retries: count(.toolRetries, name),
+                    durations: DurationStats(toolDurations[name] ?? []), errorClasses: details(.toolErrors, name))
+                g.durationSum = counters[MetricKey(.toolDurationSum, name)] ?? 0
+                g.durationCount = count(.toolDurationCount, name)
+                return g
+            }
+            return HostMetrics(sessionsByStatus: byStatus, workflows: workflows, tools: tools, checkpoints: checkpoints,
+                               automaticCheckpoints: automatic)
         }
-        func subjects(_ families: Set<MetricFamily>) -> [String] {
-            Set(counters.keys.filter { families.contains($0.family) }.map(\.subject)).sorted()
-        }
-        let workflows = subjects([.workflowRuns, .workflowRetries, .workflowErrors, .workflowDurationCount]).map { name in
-            let runs = details(.workflowRuns, name)
-            var g = HostMetrics.Group(
-                name: name, total: runs.values.reduce(0, +), succeeded: runs["succeeded"] ?? 0, failed: runs["failed"] ?? 0,
-                retries: count(.workflowRetries, name), durations: DurationStats(workflowDurations[name] ?? []),
-                errorClasses: details(.workflowErrors, name))
-            g.cancelled = runs["cancelled"] ?? 0
-            g.durationSum = counters[MetricKey(.workflowDurationSum, name)] ?? 0
-            g.durationCount = count(.workflowDurationCount, name)
-            g.queueSum = counters[MetricKey(.workflowQueueSum, name)] ?? 0
-            return g
-        }
-        let tools = subjects([.toolRuns, .toolRetries, .toolErrors, .toolDurationCount]).map { name in
-            var g = HostMetrics.Group(
-                name: name, total: count(.toolDurationCount, name), succeeded: count(.toolRuns, name, "succeeded"),
-                failed: count(.toolRuns, name, "failed"), retries: count(.toolRetries, name),
-                durations: DurationStats(toolDurations[name] ?? []), errorClasses: details(.toolErrors, name))
-            g.durationSum = counters[MetricKey(.toolDurationSum, name)] ?? 0
-            g.durationCount = count(.toolDurationCount, name)
-            return g
-        }
-        return HostMetrics(sessionsByStatus: byStatus, workflows: workflows, tools: tools, checkpoints: checkpoints,
-                           automaticCheckpoints: automatic)
     }
 
     /// Removes sessions that finished more than `olderThan` ago: their rows, events, checkpoints and working
     /// directories; then reclaims the database's free space.
-    public func cleanup(olderThan: Duration, dryRun: Bool) throws -> CleanupReport {
-        let store = try sessionStore()
-        let path = configuration.databasePath
-        func size() -> Int64 {
-            [path, path + "-wal"].reduce(Int64(0)) { total, file in
-                total + (((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.int64Value ?? 0)
+    public func cleanup(olderThan: Duration, dryRun: Bool) throws(WorkflowHostError) -> CleanupReport {
+        try boundary("remove old sessions") {
+            let store = try sessionStore()
+            let path = configuration.databasePath
+            func size() -> Int64 {
+                [path, path + "-wal"].reduce(Int64(0)) { total, file in
+                    total + (((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber)?.int64Value ?? 0)
+                }
             }
-        }
-        let before = size()
-        let cutoff = Date().timeIntervalSince1970 - Double(olderThan.components.seconds)
-        let ids = try store.deleteSessions(finishedBefore: cutoff, dryRun: dryRun)
-        var dirs: [String] = []
-        let workRoot = configuration.stateDirectory + "/work"
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: workRoot)) ?? [] // no work dir yet: nothing to remove
-        for id in ids {
-            // `session-ID` is the session's one work directory; `session-ID-XXXX` ones are from before it was kept.
-            for entry in entries where entry == "session-\(id)" || entry.hasPrefix("session-\(id)-") {
-                dirs.append(workRoot + "/" + entry)
-                if !dryRun {
-                    do { try FileManager.default.removeItem(atPath: workRoot + "/" + entry) } catch {
-                        throw HostError("cannot remove the work directory \(workRoot)/\(entry): \(FileErrorText.describe(error))")
+            let before = size()
+            let cutoff = Date().timeIntervalSince1970 - Double(olderThan.components.seconds)
+            let ids = try store.deleteSessions(finishedBefore: cutoff, dryRun: dryRun)
+            var dirs: [String] = []
+            let workRoot = configuration.stateDirectory + "/work"
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: workRoot)) ?? [] // no work dir yet: nothing to remove
+            for id in ids {
+                // `session-ID` is the session's one work directory; `session-ID-XXXX` ones are from before it was kept.
+                for entry in entries where entry == "session-\(id)" || entry.hasPrefix("session-\(id)-") {
+                    dirs.append(workRoot + "/" + entry)
+                    if !dryRun {
+                        do { try FileManager.default.removeItem(atPath: workRoot + "/" + entry) } catch {
+                            throw WorkflowHostError(.environment, "cannot remove the work directory \(workRoot)/\(entry): \(FileErrorText.describe(error))")
+                        }
                     }
                 }
             }
+            return CleanupReport(sessions: ids, workDirectories: dirs, bytesBefore: before, bytesAfter: dryRun ? before : size())
         }
-        return CleanupReport(sessions: ids, workDirectories: dirs, bytesBefore: before, bytesAfter: dryRun ? before : size())
     }
 }

@@ -22,16 +22,16 @@ public struct PlannedWorkflow: Sendable {
 
     /// The dependency graph as DOT, Mermaid or JSON, the critical path (by weight) highlighted.
     /// - Throws: `HostError` if the JSON form cannot be encoded.
-    public func graph(_ format: GraphFormat) throws(HostError) -> String {
+    public func graph(_ format: GraphFormat) throws(WorkflowHostError) -> String {
         let text: String
         do {
             text = try GraphRenderer.render(workflow, plan: plan, format: format)
         } catch {
-            throw HostError("cannot encode the graph as JSON: \(error)")
+            throw WorkflowHostError(.internalError, "cannot encode the graph as JSON: \(error)")
         }
         guard format == .json else { return text }
         // The JSON contract (JSONContract): snake_case keys, format_version, one serializer.
-        guard let parsed = try? JSONValue.parse(text) else { throw HostError("cannot encode the graph as JSON") }
+        guard let parsed = try? JSONValue.parse(text) else { throw WorkflowHostError(.internalError, "cannot encode the graph as JSON") }
         return JSONContract.text(JSONContract.document(JSONContract.snakeCased(parsed, values: [])))
     }
 
@@ -48,7 +48,7 @@ extension WorkflowAnalysis {
 
     /// The analysis as `wfhost analyze --json` prints it.
     /// - Throws: `HostError` if it cannot be encoded.
-    public func jsonText() throws(HostError) -> String {
+    public func jsonText() throws(WorkflowHostError) -> String {
         JSONContract.text(JSONContract.document(
             try JSONContract.encoded(self, what: "the analysis", snakeCaseValues: ["kind", "weighting", "by"])))
     }
@@ -61,10 +61,10 @@ extension WorkflowHost {
     ///   - checks: outside variables and whether the registry is consulted.
     /// - Throws: `WorkflowInvalid` (every diagnostic) when the file has errors or a cycle, `HostError` when the
     ///   registry cannot be read.
-    public func plan(_ workflow: String, checks: WorkflowChecks = WorkflowChecks()) throws -> PlannedWorkflow {
+    public func plan(_ workflow: String, checks: WorkflowChecks = WorkflowChecks()) throws(WorkflowHostError) -> PlannedWorkflow {
         let options = try loadOptions(checks)
         let report = Self.validate(argument: workflow, options: options)
-        guard report.isValid, let spec = report.workflow, let plan = report.plan else { throw WorkflowInvalid(report: report) }
+        guard report.isValid, let spec = report.workflow, let plan = report.plan else { throw WorkflowHostError(workflowInvalid: report) }
         return PlannedWorkflow(report: report, workflow: spec, plan: plan, catalog: options.catalog)
     }
 }
@@ -101,13 +101,13 @@ extension WorkflowHost {
     /// called and no session is created.
     /// - Throws: `InvalidRequest` for a file that cannot be read, `WorkflowInvalid` for one with errors,
     ///   `HostError` when the registry cannot be read.
-    public func dryRun(file: String, options: RunOptions) throws -> DryRunPlan {
+    public func dryRun(file: String, options: RunOptions) throws(WorkflowHostError) -> DryRunPlan {
         let text = try Self.readWorkflowFile(file)
         let snapshot = try refreshedRegistry()
         let report = validateWorkflow(text: text, file: file,
                                       externalVariables: Set(options.variables.keys).union(options.secrets.keys),
                                       snapshot: snapshot)
-        guard report.isValid, let workflow = report.workflow, let plan = report.plan else { throw WorkflowInvalid(report: report) }
+        guard report.isValid, let workflow = report.workflow, let plan = report.plan else { throw WorkflowHostError(workflowInvalid: report) }
         let secrets = Secrets(Array(options.secrets.values) + workflow.variables.compactMap { v in
             guard v.isSecret, case .string(let s) = v.value.kind else { return nil }
             return s

@@ -58,11 +58,11 @@ public struct PluginDebugPlan: Sendable {
     /// Runs the worker under `gdb -batch` (follow the fork, run, backtrace), its output on this process's.
     /// - Returns: gdb's exit status.
     /// - Throws: `HostError` when gdb is not installed or cannot be started.
-    public func runUnderGDB() throws(HostError) -> Int32 {
+    public func runUnderGDB() throws(WorkflowHostError) -> Int32 {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
             .map { $0 + "/gdb" } + ["/usr/bin/gdb"]
         guard let gdb = path.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw HostError("gdb is not installed", hint: "install it (Debian: apt-get install gdb), or run the "
+            throw WorkflowHostError(.environment, "gdb is not installed", hint: "install it (Debian: apt-get install gdb), or run the "
                                 + "command `wfhost plugins debug` prints without --gdb under your own debugger")
         }
         // Spawned with an empty signal mask and default dispositions (ChildProcess does both): gdb waits for its
@@ -72,13 +72,13 @@ public struct PluginDebugPlan: Sendable {
             child = try ChildProcess(executable: gdb, arguments: gdbArguments(batch: true), environment: environment,
                                      fds: [(0, 0), (1, 1), (2, 2)])
         } catch {
-            throw HostError("cannot start \(gdb): \(error)")
+            throw WorkflowHostError(.environment, "cannot start \(gdb): \(error)")
         }
         let termination: Termination
         do {
             termination = try child.wait()
         } catch {
-            throw HostError("cannot wait for \(gdb): \(error)")
+            throw WorkflowHostError(.environment, "cannot wait for \(gdb): \(error)")
         }
         switch termination {
         case .exited(let code): return code
@@ -105,7 +105,7 @@ extension WorkflowHost {
     /// - Throws: `InvalidRequest` for an unknown plugin or tool, a plugin whose tools are not offered (with a
     ///   tool), or arguments that are not JSON or not valid; `HostError` for the environment (the worker, the
     ///   state directory).
-    public func debugPlan(plugin: String, tool: String?, arguments: String?) throws -> PluginDebugPlan {
+    public func debugPlan(plugin: String, tool: String?, arguments: String?) throws(WorkflowHostError) -> PluginDebugPlan {
         let pluginPath: String
         var record: PluginRecord?
         if FileManager.default.fileExists(atPath: plugin) {
@@ -113,7 +113,7 @@ extension WorkflowHost {
         } else {
             let snapshot = try refreshedRegistry()
             guard let found = snapshot.plugins(named: plugin).first else {
-                throw InvalidRequest("no plugin file or plugin named '\(plugin)'",
+                throw WorkflowHostError(.invalidRequest, "no plugin file or plugin named '\(plugin)'",
                                      hint: "give the plugin's file, or a name `wfhost plugins list` shows")
             }
             pluginPath = found.path
@@ -124,7 +124,7 @@ extension WorkflowHost {
         do {
             try FileManager.default.createDirectory(atPath: debugDir, withIntermediateDirectories: true)
         } catch {
-            throw HostError("cannot create \(debugDir): \(error.localizedDescription)",
+            throw WorkflowHostError(.environment, "cannot create \(debugDir): \(error.localizedDescription)",
                             hint: "check that the state directory is writable (--state-dir)")
         }
         let untied = { (env: [String]) in env.filter { !$0.hasPrefix("WFHOST_PARENT_PID=") } }
@@ -141,23 +141,23 @@ extension WorkflowHost {
         }
         guard let record, record.status == .ok else {
             let why = record?.reason.map { ": \($0)" } ?? ""
-            throw InvalidRequest("the plugin \(pluginPath) is \(record?.status.rawValue ?? "unreadable")\(why)",
+            throw WorkflowHostError(.invalidRequest, "the plugin \(pluginPath) is \(record?.status.rawValue ?? "unreadable")\(why)",
                                  hint: "debug its loading first: `wfhost plugins debug \(pluginPath) --gdb` (without --tool)")
         }
         guard let registered = record.tools.first(where: { $0.name == tool || $0.qualifiedName == tool }) else {
-            throw InvalidRequest("the plugin \(pluginPath) has no tool '\(tool)'",
+            throw WorkflowHostError(.invalidRequest, "the plugin \(pluginPath) has no tool '\(tool)'",
                                  hint: "its tools: " + record.tools.map(\.name).joined(separator: ", "))
         }
         let given: JSONValue
         do {
             given = try JSONValue.parse(arguments ?? "{}")
         } catch {
-            throw InvalidRequest("--args is not JSON: \(error)", hint: "pass a JSON object, e.g. --args '{\"name\":\"x\"}'")
+            throw WorkflowHostError(.invalidRequest, "--args is not JSON: \(error)", hint: "pass a JSON object, e.g. --args '{\"name\":\"x\"}'")
         }
         let prepared: JSONValue
         switch ToolRunner.prepareArguments(given, for: registered) {
         case .success(let value): prepared = value
-        case .failure(let failure): throw InvalidRequest(failure.message, hint: failure.hint)
+        case .failure(let failure): throw WorkflowHostError(.invalidRequest, failure.message, hint: failure.hint)
         }
         let workDirectory = try makeWorkDirectory("debug")
         let options = CallOptions()
@@ -170,7 +170,7 @@ extension WorkflowHost {
             try Data(Worker.requestFrame(request, callID: 1, workDirectory: workDirectory))
                 .write(to: URL(fileURLWithPath: requestFile))
         } catch {
-            throw HostError("cannot write \(requestFile): \(error.localizedDescription)")
+            throw WorkflowHostError(.environment, "cannot write \(requestFile): \(error.localizedDescription)")
         }
         let environment = Worker.scrubbedEnvironment(base: configuration.environment, workDirectory: workDirectory,
                                                      extra: sandbox.environment)

@@ -7,16 +7,6 @@ public enum PluginLanguage: String, CaseIterable, Sendable {
     case c, cpp, rust, swift
 }
 
-/// Why a plugin project was not written: what, and what to do. `isEnvironment` is true when the machine (the SDK
-/// beside this wfhost, the file system) is at fault rather than what was asked (exit 3 rather than 2).
-public struct PluginProjectError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var hint: String?
-    public var isEnvironment: Bool
-
-    public var description: String { "error: \(message)" + (hint.map { "\n  hint: \($0)" } ?? "") }
-}
-
 /// Where the SDK parts a project builds against are: the C headers, the Rust binding crate, the Swift package.
 public struct PluginSDK: Sendable {
     /// The directory holding `wfhost/plugin.h`.
@@ -60,42 +50,42 @@ public enum PluginProject {
     ///   - sdk: the directory holding `wfhost/plugin.h`; nil: the SDK beside this wfhost.
     ///   - wfhost: the `wfhost` executable the project's `make test` runs; nil: this one.
     /// - Returns: the names of the files written, relative to `directory`.
-    /// - Throws: `PluginProjectError` for an invalid name, an occupied directory, an SDK that is not found or
-    ///   lacks the language's part, or a file that cannot be written.
+    /// - Throws: `WorkflowHostError` with code `pluginProjectInvalid` for an invalid name or an occupied
+    ///   directory (or an `--sdk` without the header), `environment` for an SDK that is not found beside this
+    ///   wfhost or lacks the language's part, or a file that cannot be written.
     public static func write(name: String, language: PluginLanguage, directory: String, sdk includeOverride: String?,
-                             wfhost: String? = nil) throws(PluginProjectError) -> [String] {
+                             wfhost: String? = nil) throws(WorkflowHostError) -> [String] {
         let wfhost = wfhost ?? ((WorkerLocator.executableDirectory() ?? "") + "/wfhost")
         guard PluginValidator.isValidName(name) else {
-            throw PluginProjectError(message: "plugin name '\(name)' is invalid",
+            throw WorkflowHostError(.pluginProjectInvalid, "plugin name '\(name)' is invalid",
                                      hint: "names match [a-z][a-z0-9_]* (lowercase letters, digits and underscores, "
-                                         + "starting with a letter)", isEnvironment: false)
+                                         + "starting with a letter)")
         }
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw PluginProjectError(message: "\(directory) exists and is not a directory",
-                                         hint: "choose another directory with --dir", isEnvironment: false)
+                throw WorkflowHostError(.pluginProjectInvalid, "\(directory) exists and is not a directory",
+                                         hint: "choose another directory with --dir")
             }
             let existing = (try? fm.contentsOfDirectory(atPath: directory)) ?? []  // unreadable: the write fails below
             if !existing.isEmpty {
-                throw PluginProjectError(message: "\(directory) already exists and is not empty",
-                                         hint: "choose another directory with --dir", isEnvironment: false)
+                throw WorkflowHostError(.pluginProjectInvalid, "\(directory) already exists and is not empty",
+                                         hint: "choose another directory with --dir")
             }
         }
         let sdk: PluginSDK
         if let includeOverride {
             guard fm.fileExists(atPath: includeOverride + "/wfhost/plugin.h") else {
-                throw PluginProjectError(message: "\(includeOverride) holds no wfhost/plugin.h",
+                throw WorkflowHostError(.pluginProjectInvalid, "\(includeOverride) holds no wfhost/plugin.h",
                                          hint: "--sdk names the directory that holds wfhost/plugin.h, such as the "
-                                             + "install tree's include/", isEnvironment: false)
+                                             + "install tree's include/")
             }
             sdk = PluginSDK(include: absolute(includeOverride))
         } else {
             guard let found = PluginSDK.besideExecutable() else {
-                throw PluginProjectError(message: "cannot find the wfhost SDK headers (wfhost/plugin.h) beside this wfhost",
-                                         hint: "pass the include directory of an installed wfhost tree with --sdk DIR",
-                                         isEnvironment: true)
+                throw WorkflowHostError(.environment, "cannot find the wfhost SDK headers (wfhost/plugin.h) beside this wfhost",
+                                         hint: "pass the include directory of an installed wfhost tree with --sdk DIR")
             }
             sdk = found
         }
@@ -134,17 +124,17 @@ public enum PluginProject {
                 try Data(text.utf8).write(to: url)
             }
         } catch {
-            throw PluginProjectError(message: "cannot write the project in \(directory): \(error.localizedDescription)",
-                                     hint: nil, isEnvironment: true)
+            throw WorkflowHostError(.environment, "cannot write the project in \(directory): \(error.localizedDescription)",
+                                     hint: nil)
         }
         return files.map(\.0)
     }
 
-    private static func missingPart(_ what: String, _ dir: String, _ sdk: PluginSDK) -> PluginProjectError {
-        PluginProjectError(message: "cannot find the wfhost \(what) beside \(sdk.include): neither "
+    private static func missingPart(_ what: String, _ dir: String, _ sdk: PluginSDK) -> WorkflowHostError {
+        WorkflowHostError(.environment, "cannot find the wfhost \(what) beside \(sdk.include): neither "
                                + "\(sdk.include)/../share/wfhost/sdk/\(dir) nor \(sdk.include)/../\(dir) exists",
                            hint: "use the include directory of an install tree that `make` built (it holds "
-                               + "share/wfhost/sdk/\(dir)), with --sdk DIR", isEnvironment: true)
+                               + "share/wfhost/sdk/\(dir)), with --sdk DIR")
     }
 
     private static func absolute(_ path: String) -> String {

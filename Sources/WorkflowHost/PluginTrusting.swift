@@ -28,12 +28,12 @@ public struct TrustedPlugin: Sendable {
 extension WorkflowHost {
     /// The trusted files when `requireTrusted` is set, else nil (any file may be loaded).
     /// - Throws: `HostError` when the trust file cannot be read or holds a malformed line.
-    public func trust() throws(HostError) -> PluginTrust? {
+    func trust() throws(WorkflowHostError) -> PluginTrust? {
         guard configuration.requireTrusted else { return nil }
         do {
             return try PluginTrust.load(file: configuration.trustFile)
         } catch {
-            throw HostError(error.message, hint: error.hint)
+            throw WorkflowHostError(.environment, error.message, hint: error.hint)
         }
     }
 
@@ -42,18 +42,18 @@ extension WorkflowHost {
     /// - Returns: the files trusted, in the order given.
     /// - Throws: `InvalidRequest` for a path that is not a readable file or holds no plugin files (nothing is
     ///   written then); `HostError` when the trust file cannot be read or written.
-    public func trustPlugins(paths: [String]) throws -> [TrustedPlugin] {
+    public func trustPlugins(paths: [String]) throws(WorkflowHostError) -> [TrustedPlugin] {
         var files: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw InvalidRequest("cannot trust \(path): no such file or directory",
+                throw WorkflowHostError(.invalidRequest, "cannot trust \(path): no such file or directory",
                                      hint: "give plugin files (*.so) or directories that hold them")
             }
             if isDirectory.boolValue {
                 let found = PluginSearchPath(directories: [path]).pluginFiles()
                 guard !found.isEmpty else {
-                    throw InvalidRequest("cannot trust \(path): the directory holds no plugin files (*.so)",
+                    throw WorkflowHostError(.invalidRequest, "cannot trust \(path): the directory holds no plugin files (*.so)",
                                          hint: "give plugin files (*.so) or directories that hold them")
                 }
                 files += found
@@ -66,12 +66,12 @@ extension WorkflowHost {
             let real = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
             let fd = open(real, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
-                throw InvalidRequest("cannot trust \(file): \(String(cString: strerror(errno)))",
+                throw WorkflowHostError(.invalidRequest, "cannot trust \(file): \(String(cString: strerror(errno)))",
                                      hint: "check the file's permissions")
             }
             defer { close(fd) }
             guard let sha = PluginTrust.sha256(fd: fd) else {
-                throw InvalidRequest("cannot trust \(file): it cannot be read (\(String(cString: strerror(errno))))",
+                throw WorkflowHostError(.invalidRequest, "cannot trust \(file): it cannot be read (\(String(cString: strerror(errno))))",
                                      hint: "give a regular plugin file (*.so)")
             }
             trusted.append(TrustedPlugin(path: real, sha256: sha))
@@ -82,7 +82,7 @@ extension WorkflowHost {
             for t in trusted { trust.add(sha256: t.sha256, path: t.path) }
             try trust.save()
         } catch {
-            throw HostError(error.message, hint: error.hint)
+            throw WorkflowHostError(.environment, error.message, hint: error.hint)
         }
         return trusted
     }

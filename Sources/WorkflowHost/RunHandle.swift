@@ -91,9 +91,9 @@ extension WorkflowHost {
     /// - Throws: `InvalidRequest` (the file cannot be read), `WorkflowInvalid` (it has errors), `HostError`
     ///   (environment).
     public func start(workflow: String, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
-                      sink: any RunEventSink = EventRecorder(), eventBuffer: Int = 100_000) throws -> RunHandle {
+                      sink: any RunEventSink = EventRecorder(), eventBuffer: Int = 100_000) throws(WorkflowHostError) -> RunHandle {
         let file = Self.workflowPath(workflow)
-        return try start(eventBuffer: eventBuffer, sink: sink) { sink in
+        return try start(eventBuffer: eventBuffer, sink: sink) { sink throws(WorkflowHostError) in
             try prepareRun(text: try Self.readWorkflowFile(file), file: file, options: options, sink: sink,
                            extraRoutes: routes.map(\.errorRoute))
         }
@@ -104,8 +104,8 @@ extension WorkflowHost {
     /// - Throws: `WorkflowInvalid` (its diagnostics name `<api workflow NAME>` and a line of its document,
     ///   `CustomWorkflow.document`), `HostError` (environment).
     public func start(workflow: CustomWorkflow, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
-                      sink: any RunEventSink = EventRecorder(), eventBuffer: Int = 100_000) throws -> RunHandle {
-        try start(eventBuffer: eventBuffer, sink: sink) { sink in
+                      sink: any RunEventSink = EventRecorder(), eventBuffer: Int = 100_000) throws(WorkflowHostError) -> RunHandle {
+        try start(eventBuffer: eventBuffer, sink: sink) { sink throws(WorkflowHostError) in
             try prepareRun(text: workflow.document, file: workflow.documentName, options: options, sink: sink,
                            extraRoutes: routes.map(\.errorRoute))
         }
@@ -122,12 +122,12 @@ extension WorkflowHost {
     /// - Returns: how the run ended. Cancelling the calling Task cancels the run within the grace time.
     /// - Throws: `WorkflowInvalid`, `HostError`.
     public func execute(workflow: CustomWorkflow, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
-                        sink: any RunEventSink = EventRecorder()) async throws -> RunResult {
+                        sink: any RunEventSink = EventRecorder()) async throws(WorkflowHostError) -> RunResult {
         try await start(workflow: workflow, options: options, routes: routes, sink: sink, eventBuffer: 0).result
     }
 
     private func start(eventBuffer: Int, sink: any RunEventSink,
-                       prepare: (any RunEventSink) throws -> PreparedRun) throws -> RunHandle {
+                       prepare: (any RunEventSink) throws(WorkflowHostError) -> PreparedRun) throws(WorkflowHostError) -> RunHandle {
         let (events, continuation) = AsyncStream.makeStream(of: RunEvent.self,
                                                             bufferingPolicy: .bufferingNewest(max(0, eventBuffer)))
         do {

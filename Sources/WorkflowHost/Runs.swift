@@ -7,25 +7,41 @@ import Schema
 import Spec
 import Store
 
-/// A workflow that could not be run because the file has errors: every diagnostic (exit code 2).
-public struct WorkflowInvalid: Error, Sendable, CustomStringConvertible {
-    public var report: ValidationReport
-    public var description: String { report.diagnostics.map(\.textDescription).joined(separator: "\n") }
-}
-
-/// A session prepared to run: its id, validated workflow and engine.
+/// A session prepared to run: created in the store with its validated workflow, its engine and workers ready;
+/// nothing has run yet. `run()` runs it; `pause`/`cancel` stop it. ``RunHandle`` wraps one with its events.
+///
+/// ```swift
+/// let prepared = try host.prepareRun(file: "examples/hello.yaml", options: RunOptions(), sink: EventRecorder())
+/// print("session \(prepared.session)")
+/// let result = await prepared.run()
+/// ```
 public struct PreparedRun: Sendable {
+    /// The session id (`wfhost status ID`, `wfhost resume ID`).
     public var session: String
+    /// The validated workflow.
     public var workflow: Workflow
+    /// Its validation report (warnings, where each argument comes from).
     public var report: ValidationReport
-    public var engine: WorkflowEngine
-    public var executor: CallExecutor
+    /// The session's one work directory (tools' files live under it).
     public var workDirectory: String
+    let engine: WorkflowEngine
+    let executor: CallExecutor
+
+    init(session: String, workflow: Workflow, report: ValidationReport, engine: WorkflowEngine, executor: CallExecutor,
+         workDirectory: String) {
+        self.session = session
+        self.workflow = workflow
+        self.report = report
+        self.engine = engine
+        self.executor = executor
+        self.workDirectory = workDirectory
+    }
 
     /// The secrets the run masks: `--secret` values and the workflow's `!secret` variables.
     public var secrets: Secrets { engine.secrets }
 
     /// Runs the session to its end, then stops the workers it kept (pooled and forked isolation).
+    /// - Returns: how the run ended: every stage's record and the outputs.
     public func run() async -> RunResult {
         let result = await engine.run()
         executor.shutdownAll()
@@ -47,16 +63,29 @@ public struct PreparedRun: Sendable {
 
 extension WorkflowHost {
     /// The session store in the state database.
-    public func sessionStore() throws(HostError) -> SQLiteSessionStore {
+    func sessionStore() throws(WorkflowHostError) -> SQLiteSessionStore {
         let db = try openDatabase()
         do {
             return try SQLiteSessionStore(database: db)
         } catch {
-            throw HostError("cannot prepare the session tables in \(configuration.databasePath): \(error)")
+            throw WorkflowHostError(.stateUnavailable, "cannot prepare the session tables in \(configuration.databasePath): \(error)")
         }
     }
 
-    /// Loads and validates a workflow against the registry (tool names, argument schemas).
+    /// Loads and validates a workflow document against the registry (tool names, argument schemas); nothing is
+    /// read from disk and nothing throws: problems are the report's diagnostics.
+    ///
+    /// ```swift
+    /// let report = host.validateWorkflow(text: yaml, file: "inline.yaml", externalVariables: [],
+    ///                                    snapshot: try host.refreshedRegistry())
+    /// ```
+    /// - Parameters:
+    ///   - text: the workflow's YAML.
+    ///   - file: the name diagnostics give it.
+    ///   - externalVariables: names given from outside (`--var`, `--secret`); references to them are defined.
+    ///   - snapshot: the registry to check tool names and arguments against.
+    ///   - secrets: the run's secrets, for the workflow's own tool servers.
+    /// - Returns: the report: diagnostics, and the workflow and plan when it is valid.
     public func validateWorkflow(text: String, file: String, externalVariables: Set<String>,
                                  snapshot: RegistrySnapshot, secrets: [String: String] = [:]) -> ValidationReport {
         let options = LoadOptions(externalVariables: externalVariables,
@@ -65,22 +94,28 @@ extension WorkflowHost {
     }
 
     /// The text of a workflow file.
-    /// - Throws: `InvalidRequest` (exit code 2) naming the file and why it cannot be read.
-    public static func readWorkflowFile(_ file: String) throws(InvalidRequest) -> String {
+    /// - Parameter file: the file's path.
+    /// - Returns: its text.
+    /// - Throws: `WorkflowHostError` with code `fileUnreadable` (exit code 2) and the file as its `location` when
+    ///   the file does not exist, is a directory, cannot be read or is not UTF-8 text.
+    public static func readWorkflowFile(_ file: String) throws(WorkflowHostError) -> String {
+        func unreadable(_ message: String, hint: String) -> WorkflowHostError {
+            WorkflowHostError(.fileUnreadable, message, hint: hint, location: file)
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
-            throw InvalidRequest("no workflow file '\(file)'",
-                                 hint: "check the path, or `wfhost workflows list` for the predefined workflows")
+            throw unreadable("no workflow file '\(file)'",
+                             hint: "check the path, or `wfhost workflows list` for the predefined workflows")
         }
         if isDirectory.boolValue {
-            throw InvalidRequest("'\(file)' is a directory, not a workflow file", hint: "name a .yaml file")
+            throw unreadable("'\(file)' is a directory, not a workflow file", hint: "name a .yaml file")
         }
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw InvalidRequest("cannot read the workflow file '\(file)'", hint: "check its permissions")
+            throw unreadable("cannot read the workflow file '\(file)'", hint: "check its permissions")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw InvalidRequest("the workflow file '\(file)' is not UTF-8 text",
-                                 hint: "`wfhost validate \(file)` shows where the first bad byte is")
+            throw unreadable("the workflow file '\(file)' is not UTF-8 text",
+                             hint: "`wfhost validate \(file)` shows where the first bad byte is")
         }
         return text
     }
@@ -96,7 +131,7 @@ extension WorkflowHost {
     /// Validates the workflow file, creates its session in the store and builds the engine; nothing runs yet.
     /// - Throws: `WorkflowInvalid` for a file with errors, `HostError` for the environment.
     public func prepareRun(file: String, options: RunOptions, sink: any RunEventSink,
-                           extraRoutes: [ErrorRoute] = []) throws -> PreparedRun {
+                           extraRoutes: [ErrorRoute] = []) throws(WorkflowHostError) -> PreparedRun {
         try prepareRun(text: try Self.readWorkflowFile(file), file: file, options: options, sink: sink,
                        extraRoutes: extraRoutes)
     }
@@ -105,12 +140,12 @@ extension WorkflowHost {
     /// session (resume reads the text the session stored, never the file).
     /// - Throws: `WorkflowInvalid` for a document with errors, `HostError` for the environment.
     func prepareRun(text: String, file: String, options: RunOptions, sink: any RunEventSink,
-                    extraRoutes: [ErrorRoute]) throws -> PreparedRun {
+                    extraRoutes: [ErrorRoute]) throws(WorkflowHostError) -> PreparedRun {
         let snapshot = try refreshedRegistry()
         let report = validateWorkflow(text: text, file: file,
                                       externalVariables: Set(options.variables.keys).union(options.secrets.keys),
                                       snapshot: snapshot, secrets: options.secrets)
-        guard report.isValid, let workflow = report.workflow else { throw WorkflowInvalid(report: report) }
+        guard report.isValid, let workflow = report.workflow else { throw WorkflowHostError(workflowInvalid: report) }
         let runSnapshot = adding(servers: workflow.toolServers, to: snapshot, secrets: options.secrets)
         try Self.checkAddedRoutes(extraRoutes, of: workflow, report: report)
         let store = try sessionStore()
@@ -131,7 +166,7 @@ extension WorkflowHost {
         do {
             try store.createSession(record, stages: stages)
         } catch {
-            throw HostError("cannot record the session in \(configuration.databasePath): \(error)",
+            throw WorkflowHostError(.stateUnavailable, "cannot record the session in \(configuration.databasePath): \(error)",
                             hint: "free space on the state directory's file system or fix its permissions "
                                 + "(--state-dir or WFHOST_STATE_DIR chooses another)")
         }
@@ -151,14 +186,14 @@ extension WorkflowHost {
     /// that exist, `error_type` values that name a failure class, and no redirect or on_failure loop, together
     /// with the file's own routes.
     /// - Throws: `WorkflowInvalid` with every problem (exit code 2 in the CLI).
-    static func checkAddedRoutes(_ routes: [ErrorRoute], of workflow: Workflow, report: ValidationReport) throws(WorkflowInvalid) {
+    static func checkAddedRoutes(_ routes: [ErrorRoute], of workflow: Workflow, report: ValidationReport) throws(WorkflowHostError) {
         guard !routes.isEmpty else { return }
         let all = (routes + workflow.errorPolicy.routes).sorted { $0.priority > $1.priority }
         let problems = RouteChecks.check(workflow, routes: all)
         guard problems.isEmpty else {
             var invalid = report
             invalid.diagnostics = problems
-            throw WorkflowInvalid(report: invalid)
+            throw WorkflowHostError(workflowInvalid: invalid)
         }
     }
 
@@ -174,7 +209,7 @@ extension WorkflowHost {
     ///     directory was kept).
     ///   - notice: told when a directory the session had is gone and an empty one takes its place.
     /// - Throws: `HostError` when it cannot be created.
-    func sessionWorkDirectory(_ id: String, stored: String?, notice: (String) -> Void) throws(HostError) -> String {
+    func sessionWorkDirectory(_ id: String, stored: String?, notice: (String) -> Void) throws(WorkflowHostError) -> String {
         let dir = stored ?? workDirectoryPath(ofSession: id)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue { return dir }
@@ -182,7 +217,7 @@ extension WorkflowHost {
             notice("the work directory of session \(id), \(dir), is gone; the session continues in an empty one there")
         }
         if let failure = Directories.create(dir) {
-            throw HostError("cannot create the work directory \(dir): \(failure)",
+            throw WorkflowHostError(.environment, "cannot create the work directory \(dir): \(failure)",
                             hint: "check that the state directory is writable (--state-dir)")
         }
         return dir
@@ -237,20 +272,20 @@ public enum RunOptionsCodec {
 
     /// The error routes added through the API when the session was started.
     /// - Throws: `InvalidRequest` when a stored route no longer reads (a field or action this version lacks).
-    public static func routes(_ text: String) throws(InvalidRequest) -> [ErrorRoute] {
+    public static func routes(_ text: String) throws(WorkflowHostError) -> [ErrorRoute] {
         guard let stored = (try? JSONValue.parse(text))?["api_routes"]?.arrayValue else { return [] } // none kept
         var routes: [ErrorRoute] = []
         for r in stored {
             let id = r["id"]?.stringValue ?? "?"
             guard let action = r["action"]?.stringValue.flatMap(RouteAction.init(rawValue:)) else {
-                throw InvalidRequest("the session's API error route '\(id)' has an action this version of wfhost "
+                throw WorkflowHostError(.invalidRequest, "the session's API error route '\(id)' has an action this version of wfhost "
                                      + "does not know: \(r["action"].map { "\($0)" } ?? "none")")
             }
             var tests: [CustomErrorRoute.Test] = []
             for t in r["when"]?.arrayValue ?? [] {
                 guard let field = t["field"]?.stringValue.flatMap(ErrorField.init(rawValue:)),
                       let op = t["operator"]?.stringValue.flatMap(ConditionOperator.init(rawValue:)) else {
-                    throw InvalidRequest("the session's API error route '\(id)' tests a field or operator this version "
+                    throw WorkflowHostError(.invalidRequest, "the session's API error route '\(id)' tests a field or operator this version "
                                          + "of wfhost does not know: \(t)")
                 }
                 tests.append(.init(field, op, t["value"].flatMap { $0 == .null ? nil : $0 }))

@@ -1,18 +1,6 @@
 import Foundation
 import Spec
 
-/// A `--secret` or `--secret-file` that cannot be used (exit code 2): a value written on the command line, an
-/// unset environment variable, a malformed file line, a value too short to mask. The message never contains a
-/// secret value.
-public struct SecretSourceError: ExplainedError {
-    public var message: String
-    public var hint: String?
-    public init(_ message: String, hint: String? = nil) {
-        self.message = message
-        self.hint = hint
-    }
-}
-
 /// Where secret values come from: the environment or a file, never the command line.
 ///
 /// **A secret is never on argv.** Every local user can read a process's arguments (`ps`, `/proc/PID/cmdline`),
@@ -35,9 +23,9 @@ public enum SecretSources {
     static let fileLineHint = "write one secret per line as name=value; blank lines and lines starting with # are ignored"
 
     /// What one `--secret` argument asks for: the secret's name and the environment variable holding it.
-    /// - Throws: `SecretSourceError` when the argument carries a value (`NAME=VALUE`) or has no valid name. The
+    /// - Throws: `WorkflowHostError` with code `secretInvalid` when the argument carries a value (`NAME=VALUE`) or has no valid name. The
     ///   message does not repeat the value.
-    public static func parseArgument(_ argument: String) throws(SecretSourceError) -> (name: String, variable: String) {
+    public static func parseArgument(_ argument: String) throws(WorkflowHostError) -> (name: String, variable: String) {
         guard let equals = argument.firstIndex(of: "=") else {
             guard isName(argument) else { throw invalidName(argument) }
             return (argument, argument)
@@ -46,7 +34,7 @@ public enum SecretSources {
         let rest = argument[argument.index(after: equals)...]
         guard isName(name) else { throw invalidName(name) }
         guard rest.hasPrefix(environmentPrefix) else {
-            throw SecretSourceError(
+            throw WorkflowHostError(.secretInvalid, 
                 "--secret \(name)=... puts the secret's value on the command line, which every local user can read "
                 + "(ps, /proc/PID/cmdline)",
                 hint: "export it and pass its name: \(forms); or list name=value lines in a file only you can read "
@@ -54,7 +42,7 @@ public enum SecretSources {
         }
         let variable = String(rest.dropFirst(environmentPrefix.count))
         guard isName(variable) else {
-            throw SecretSourceError("--secret \(name)=env:\(variable) does not name an environment variable",
+            throw WorkflowHostError(.secretInvalid, "--secret \(name)=env:\(variable) does not name an environment variable",
                                     hint: "write --secret \(name)=env:VAR, where VAR is a name such as API_TOKEN")
         }
         return (name, variable)
@@ -62,9 +50,9 @@ public enum SecretSources {
 
     /// The `name=value` pairs of a secret file, in file order.
     /// - Parameter path: the file's name, for messages.
-    /// - Throws: `SecretSourceError` naming `FILE:LINE` for a line that is not `name=value`, has an invalid name or
+    /// - Throws: `WorkflowHostError` with code `secretInvalid` naming `FILE:LINE` for a line that is not `name=value`, has an invalid name or
     ///   repeats a name. The message does not quote the line, which may hold a secret.
-    public static func parseFile(_ text: String, path: String) throws(SecretSourceError) -> [(name: String, value: String)] {
+    public static func parseFile(_ text: String, path: String) throws(WorkflowHostError) -> [(name: String, value: String)] {
         var pairs: [(name: String, value: String)] = []
         var seen: [String: Int] = [:]
         // "\r\n" is one Character in Swift, so it is a separator of its own.
@@ -75,15 +63,15 @@ public enum SecretSources {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let number = index + 1
             guard let equals = line.firstIndex(of: "=") else {
-                throw SecretSourceError("\(path):\(number): not a name=value line", hint: fileLineHint)
+                throw WorkflowHostError(.secretInvalid, "\(path):\(number): not a name=value line", hint: fileLineHint)
             }
             let name = line[..<equals].trimmingCharacters(in: .whitespaces)
             guard isName(name) else {
-                throw SecretSourceError("\(path):\(number): the part before '=' is not a secret name",
+                throw WorkflowHostError(.secretInvalid, "\(path):\(number): the part before '=' is not a secret name",
                                         hint: "a name has letters, digits, '_' and '-'; " + fileLineHint)
             }
             if let first = seen[name] {
-                throw SecretSourceError("\(path):\(number): the secret '\(name)' is already given on line \(first)",
+                throw WorkflowHostError(.secretInvalid, "\(path):\(number): the secret '\(name)' is already given on line \(first)",
                                         hint: "keep one line per secret")
             }
             seen[name] = number
@@ -96,17 +84,20 @@ public enum SecretSources {
     /// - Parameters:
     ///   - environment: the host's environment, where `--secret` values are read.
     ///   - readFile: reads a secret file's text; its error's description is shown.
-    /// - Throws: `SecretSourceError` for a refused argument, an unset variable, an unreadable or malformed file,
+    /// - Throws: `WorkflowHostError` with code `secretInvalid` for a refused argument, an unset variable, an unreadable or malformed file,
     ///   or a value shorter than ``minimumLength``.
     public static func resolve(arguments: [String], files: [String], environment: [String: String],
-                               readFile: (String) throws -> String = readText) throws(SecretSourceError) -> [String: String] {
+                               readFile: (String) throws -> String = readText) throws(WorkflowHostError) -> [String: String] {
         var secrets: [String: String] = [:]
         for file in files {
             let text: String
             do {
                 text = try readFile(file)
+            } catch let error as WorkflowHostError {
+                throw WorkflowHostError(.secretInvalid, error.message, hint: error.hint, location: file)
             } catch {
-                throw SecretSourceError("cannot read the secret file \(file): \(error)", hint: "check the path and its permissions")
+                throw WorkflowHostError(.secretInvalid, "cannot read the secret file \(file): \(error)",
+                                        hint: "check the path and its permissions", location: file)
             }
             for (name, value) in try parseFile(text, path: file) {
                 try checkLength(value, name: name, from: "in \(file)")
@@ -116,7 +107,7 @@ public enum SecretSources {
         for argument in arguments {
             let (name, variable) = try parseArgument(argument)
             guard let value = environment[variable] else {
-                throw SecretSourceError("--secret \(argument): the environment variable \(variable) is not set",
+                throw WorkflowHostError(.secretInvalid, "--secret \(argument): the environment variable \(variable) is not set",
                                         hint: "set it before running (`export \(variable)=...`, or from your CI's secret store), "
                                         + "or give the secret with --secret-file FILE")
             }
@@ -126,22 +117,30 @@ public enum SecretSources {
         return secrets
     }
 
-    /// The text of a UTF-8 file.
-    public static func readText(_ path: String) throws -> String {
-        try String(contentsOfFile: path, encoding: .utf8)
+    /// The text of a UTF-8 secret file.
+    /// - Parameter path: the file.
+    /// - Returns: its text.
+    /// - Throws: `WorkflowHostError` with code `fileUnreadable` naming the file and the system's reason.
+    public static func readText(_ path: String) throws(WorkflowHostError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw WorkflowHostError(.fileUnreadable, "cannot read the secret file \(path): \(FileErrorText.describe(error))",
+                                    hint: "check the path and its permissions", location: path)
+        }
     }
 
-    static func checkLength(_ value: String, name: String, from source: String) throws(SecretSourceError) {
+    static func checkLength(_ value: String, name: String, from source: String) throws(WorkflowHostError) {
         guard value.count < minimumLength else { return }
         let length = value.isEmpty ? "empty" : "\(value.count) character\(value.count == 1 ? "" : "s") long"
-        throw SecretSourceError(
+        throw WorkflowHostError(.secretInvalid, 
             "the secret '\(name)' \(source) is \(length); secrets shorter than \(minimumLength) characters are refused",
             hint: "a secret is masked as *** wherever it appears, so a short one would rewrite ordinary output "
             + "(masking `e` changes every line); use the real secret, or pass a value that is not secret with --var")
     }
 
-    static func invalidName(_ name: String) -> SecretSourceError {
-        SecretSourceError(name.isEmpty ? "--secret needs a name" : "--secret '\(name)' is not a secret name",
+    static func invalidName(_ name: String) -> WorkflowHostError {
+        WorkflowHostError(.secretInvalid, name.isEmpty ? "--secret needs a name" : "--secret '\(name)' is not a secret name",
                           hint: "a name has letters, digits, '_' and '-'; " + forms)
     }
 

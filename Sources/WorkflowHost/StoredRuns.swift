@@ -15,12 +15,12 @@ public struct DerivedArguments: Sendable {
 extension WorkflowHost {
     /// The events stored for session `id` after event `after` (0: from the start), oldest first.
     /// - Throws: `HostError` when the store cannot be read.
-    public func events(ofSession id: String, after: Int64 = 0) throws(HostError) -> [EventRecord] {
+    public func events(ofSession id: String, after: Int64 = 0) throws(WorkflowHostError) -> [EventRecord] {
         let store = try sessionStore()
         do {
             return try store.events(of: id, after: after)
         } catch {
-            throw HostError("cannot read the events of session \(id) from \(configuration.databasePath): \(error)")
+            throw WorkflowHostError(.stateUnavailable, "cannot read the events of session \(id) from \(configuration.databasePath): \(error)")
         }
     }
 

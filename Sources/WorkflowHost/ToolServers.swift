@@ -3,16 +3,6 @@ import Isolation
 import Registry
 import Spec
 
-/// A user-level servers file with errors (exit code 2): every diagnostic.
-public struct ToolServersFileInvalid: ExplainedError {
-    public var file: String
-    public var diagnostics: [Diagnostic]
-    public var message: String {
-        "the tool servers file \(file) has errors:\n" + diagnostics.map(\.textDescription).joined(separator: "\n")
-    }
-    public var hint: String? { "fix the file, or move it away to run without its servers" }
-}
-
 /// How tool servers' declarations become the registry's: environments resolved, tools listed (with a cache).
 public struct ToolServerResolver: Sendable {
     /// wfhost's own environment: `${env:NAME}` reads it, and PATH, HOME, LANG and TMPDIR are passed on.
@@ -72,10 +62,15 @@ extension WorkflowHost {
 
     /// The user-level tool servers, or none when the file does not exist.
     /// - Throws: `ToolServersFileInvalid` with every diagnostic when the file has errors.
-    public func userToolServers() throws(ToolServersFileInvalid) -> [ToolServer] {
+    public func userToolServers() throws(WorkflowHostError) -> [ToolServer] {
         guard let path = userToolServersPath, FileManager.default.fileExists(atPath: path) else { return [] }
         let file = ToolServersFile.load(path: path)
-        guard file.isValid else { throw ToolServersFileInvalid(file: path, diagnostics: file.diagnostics) }
+        guard file.isValid else {
+            throw WorkflowHostError(.toolServersFileInvalid, "the tool servers file \(path) has errors:\n"
+                                        + file.diagnostics.map(\.textDescription).joined(separator: "\n"),
+                                    hint: "fix the file, or move it away to run without its servers", location: path,
+                                    diagnostics: file.diagnostics)
+        }
         return file.servers
     }
 
@@ -89,7 +84,7 @@ extension WorkflowHost {
     /// The catalog `validate` checks workflows against: the registry with the user-level tool servers, and a
     /// workflow's own `spec.tool_servers` when it declares them.
     /// - Throws: `HostError` when the registry cannot be read, `ToolServersFileInvalid` for a bad servers file.
-    public func toolCatalog(secrets: [String: String] = [:]) throws(HostError) -> RegistryCatalog {
+    public func toolCatalog(secrets: [String: String] = [:]) throws(WorkflowHostError) -> RegistryCatalog {
         RegistryCatalog(snapshot: try refreshedRegistry(), host: self, secrets: secrets)
     }
 }

@@ -28,14 +28,14 @@ extension WorkflowHost {
     ///   for standard input (named `<stdin>` in diagnostics).
     /// - Returns: one report per argument, in order; a file that cannot be read is a report with its error.
     /// - Throws: `HostError` when `checks.useRegistry` and the registry cannot be read or updated.
-    public func validate(_ workflows: [String], checks: WorkflowChecks = WorkflowChecks()) throws(HostError)
+    public func validate(_ workflows: [String], checks: WorkflowChecks = WorkflowChecks()) throws(WorkflowHostError)
         -> [ValidationReport] {
         let options = try loadOptions(checks)
         return workflows.map { Self.validate(argument: $0, options: options) }
     }
 
     /// The load options `checks` describe: the registry's catalog unless `useRegistry` is false.
-    func loadOptions(_ checks: WorkflowChecks) throws(HostError) -> LoadOptions {
+    func loadOptions(_ checks: WorkflowChecks) throws(WorkflowHostError) -> LoadOptions {
         let catalog: (any ToolCatalog)? = checks.useRegistry ? try toolCatalog() : nil
         return LoadOptions(externalVariables: checks.externalVariables, catalog: catalog)
     }
@@ -53,7 +53,7 @@ extension WorkflowHost {
 extension ValidationReport {
     /// The reports as `wfhost validate --json` prints them: one document with every file's diagnostics.
     /// - Throws: `HostError` if the document cannot be encoded (a number JSON cannot hold).
-    public static func jsonDocument(_ reports: [ValidationReport]) throws(HostError) -> String {
+    public static func jsonDocument(_ reports: [ValidationReport]) throws(WorkflowHostError) -> String {
         JSONContract.text(JSONContract.document(
             try JSONContract.encoded(ValidationDocument(reports: reports), what: "the validation report",
                                      snakeCaseValues: ["code"])))

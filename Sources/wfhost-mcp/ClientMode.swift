@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import MCP
-import Schema
+import WorkflowHost
 
 /// `wfhost-mcp client`: the MCP client side of a workflow's tool server, driven by the host over a pipe, so
 /// that `bin/wfhost` links neither the MCP SDK nor libcurl (README, "MCP tool servers").

@@ -1,6 +1,5 @@
 import MCP
-import Registry
-import Schema
+import WorkflowHost
 
 /// MCP tool names: 1 to 128 of `A-Z a-z 0-9 _ - .` (specification 2025-11-25, "Tool names").
 enum MCPToolName {

@@ -1,6 +1,4 @@
 import MCP
-import Schema
-import Spec
 import WorkflowHost
 
 /// One tool per predefined workflow, `workflow_NAME`: its arguments are the workflow's variables, so a client
@@ -17,10 +15,9 @@ struct PredefinedWorkflowTool: Sendable {
     /// The valid workflows of `directory` (one that does not validate is left out: `wfhost_validate` says why).
     static func load(directory: String?) -> [PredefinedWorkflowTool] {
         guard let directory else { return [] }
-        return WorkflowHost.predefinedWorkflowNames(in: directory).compactMap { name in
-            let file = "\(directory)/\(name).yaml"
-            let loaded = WorkflowLoader.load(path: file)
-            guard loaded.isValid, let workflow = loaded.workflow else { return nil }
+        return WorkflowHost.predefinedWorkflows(in: directory).compactMap { predefined in
+            let name = predefined.name, file = predefined.file
+            guard predefined.isValid, let workflow = predefined.workflow else { return nil }
             let schemaJSON = inputSchema(workflow)
             // Built from the workflow's own variables: every keyword here compiles; a failure would list no tool.
             guard let schema = try? CompiledSchema.compile(schemaJSON) else { return nil }

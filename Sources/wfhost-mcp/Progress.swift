@@ -1,7 +1,6 @@
-import Engine
 import Foundation
-import Isolation
 import MCP
+import WorkflowHost
 
 /// Forwards one request's progress to the client as `notifications/progress`, for a request that carried a progress
 /// token. Values are percentages of `total` 100 and only ever increase, as the specification requires: a report not

@@ -1,27 +1,21 @@
-import Engine
 import Foundation
-import Isolation
 import WorkflowHost
 
 /// The runs and tool calls this server has going, so that a shutdown (the client closed stdin, SIGTERM) cancels
 /// them cleanly: runs end `cancelled` with their stages recorded (`wfhost resume` continues them), workers are
 /// stopped with SIGTERM, the grace time, then SIGKILL.
 actor ActivityTracker {
-    private var runs: [String: (engine: WorkflowEngine, task: Task<RunResult, Never>)] = [:]
+    private var runs: [String: (prepared: PreparedRun, task: Task<RunResult, Never>)] = [:]
     private var calls: [UUID: CallCancellation] = [:]
     private var callWaiters: [CheckedContinuation<Void, Never>] = []
     private var shuttingDown = false
 
     /// Starts running `prepared` in its own task; the task's value is how the run ended.
     func start(_ prepared: PreparedRun) -> Task<RunResult, Never> {
-        let task = Task {
-            let result = await prepared.engine.run()
-            prepared.executor.shutdownAll()
-            return result
-        }
-        runs[prepared.session] = (prepared.engine, task)
+        let task = Task { await prepared.run() }
+        runs[prepared.session] = (prepared, task)
         Task { _ = await task.value; self.finished(prepared.session) }
-        if shuttingDown { Task { await prepared.engine.cancel(reason: "the MCP server is shutting down") } }
+        if shuttingDown { Task { await prepared.cancel(reason: "the MCP server is shutting down") } }
         return task
     }
 
@@ -50,7 +44,7 @@ actor ActivityTracker {
         shuttingDown = true
         for c in calls.values { c.cancel(reason: reason) }
         let all = Array(runs.values)
-        for run in all { await run.engine.cancel(reason: reason) }
+        for run in all { await run.prepared.cancel(reason: reason) }
         for run in all { _ = await run.task.value }
         if !calls.isEmpty { await withCheckedContinuation { callWaiters.append($0) } }
     }

@@ -1,12 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSupport
 import Foundation
-import Isolation
 import Logging
 import MCP
-import Schema
 import WorkflowHost
 
 /// What the host asks the client mode to start: one stdio MCP server (the first line the host sends).
@@ -56,7 +53,7 @@ struct ServerFailure: Error, Sendable {
 /// last 8 KiB) for messages; its exit is an event the calls race against.
 actor ToolServerProcess {
     let launch: ToolServerLaunch
-    private var child: ChildProcess?
+    private var child: ServerProcess?
     private var client: Client?
     private var exit: ExitEvent?
     private var stderr: StderrTail?
@@ -72,33 +69,24 @@ actor ToolServerProcess {
         if isRunning, client != nil { return }
         await stop()
         let executable = try resolveExecutable()
-        let input: (read: CInt, write: CInt), output: (read: CInt, write: CInt), errors: (read: CInt, write: CInt)
-        do {
-            input = try pipe(); output = try pipe(); errors = try pipe()
-        } catch {
-            throw ServerFailure(failureClass: "exit", message: "cannot start tool server '\(launch.name)': \(error)")
-        }
         let env = launch.environment.map { "\($0.key)=\($0.value)" }.sorted()
-        let spawned: ChildProcess
+        let spawned: ServerProcess
         do {
-            spawned = try ChildProcess(executable: executable, arguments: launch.arguments, environment: env,
-                                       fds: [(input.read, 0), (output.write, 1), (errors.write, 2)])
+            spawned = try ServerProcess.start(executable: executable, arguments: launch.arguments, environment: env,
+                                              memoryMB: launch.memoryMB, openFiles: launch.openFiles)
         } catch {
-            for fd in [input.read, input.write, output.read, output.write, errors.read, errors.write] { close(fd) }
             throw ServerFailure(failureClass: "exit", message: "cannot start tool server '\(launch.name)' "
-                                + "(\(launch.commandLine)): \(error)", hint: "check `command` in the server's declaration")
+                                + "(\(launch.commandLine)): \(error.message)", hint: "check `command` in the server's declaration")
         }
-        close(input.read); close(output.write); close(errors.write)
-        applyLimits(to: spawned.pid)
-        let tail = StderrTail(fd: errors.read)
+        let tail = StderrTail(fd: spawned.errors)
         let event = ExitEvent()
-        let waiter = Thread { event.fire((try? spawned.wait()).map { $0.description } ?? "ended") } // wait fails only for a reaped child
+        let waiter = Thread { event.fire(spawned.wait()) }
         waiter.name = "mcp-server-wait"
         waiter.start()
         child = spawned; exit = event; stderr = tail
         var logger = Logger(label: "wfhost-mcp.client") { _ in StderrLogHandler() }
         logger.logLevel = .critical // the SDK's warnings about a server's stray output are ours to report
-        let transport = LineTransport(input: output.read, output: input.write, logger: logger)
+        let transport = LineTransport(input: spawned.output, output: spawned.input, logger: logger)
         let newClient = Client(name: "wfhost", version: WorkflowHostInfo.version)
         let name = launch.name, commandLine = launch.commandLine, timeout = launch.startupTimeout
         let started: Result<[Tool], ServerFailure> = await race(event: event, timeout: timeout) {
@@ -203,7 +191,7 @@ actor ToolServerProcess {
         if let client { await client.disconnect() }
         client = nil
         if let child, let exit, !exit.hasFired {
-            child.signalGroup(.kill)
+            child.killGroup()
             _ = await exit.wait(upTo: .seconds(5))
         }
         child = nil
@@ -251,23 +239,6 @@ actor ToolServerProcess {
         for dir in path.split(separator: ":") where access("\(dir)/\(command)", X_OK) == 0 { return "\(dir)/\(command)" }
         throw ServerFailure(failureClass: "exit", message: "cannot start tool server '\(launch.name)': no executable "
                             + "'\(command)' on PATH (\(path))", hint: "give the command's full path")
-    }
-
-    /// RLIMIT_AS and RLIMIT_NOFILE for the server (prlimit(2) right after the spawn; no core files).
-    private func applyLimits(to pid: pid_t) {
-        func set(_ resource: __rlimit_resource, _ value: UInt64) {
-            _ = wfh_set_rlimit_of(pid, CInt(resource.rawValue), value) // best effort: the server then runs under the host's limits
-        }
-        if launch.memoryMB > 0 { set(RLIMIT_AS, UInt64(launch.memoryMB) << 20) }
-        if launch.openFiles > 0 { set(RLIMIT_NOFILE, UInt64(launch.openFiles)) }
-        set(RLIMIT_CORE, 0)
-    }
-
-    private func pipe() throws -> (read: CInt, write: CInt) {
-        var fds: [CInt] = [-1, -1]
-        let rc = fds.withUnsafeMutableBufferPointer { wfh_pipe_cloexec($0.baseAddress) }
-        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: -rc) ?? .EIO) }
-        return (fds[0], fds[1])
     }
 
     static func seconds(_ duration: Duration) -> String {
@@ -367,7 +338,9 @@ final class ExitEvent: @unchecked Sendable {
 final class StderrTail: @unchecked Sendable {
     // @unchecked: `buffer` is guarded by `lock`.
     private let lock = NSLock()
-    private var buffer = TailBuffer(limit: 8 << 10)
+    private var buffer: [UInt8] = []
+    private var dropped = 0
+    private static let limit = 8 << 10
     private let closed = ExitEvent()
 
     init(fd: CInt) {
@@ -377,7 +350,13 @@ final class StderrTail: @unchecked Sendable {
                 let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
-                chunk.withUnsafeBytes { bytes in lock.withLock { buffer.append(UnsafeRawBufferPointer(rebasing: bytes[0..<n])) } }
+                lock.withLock {
+                    buffer += chunk[0..<n]
+                    if buffer.count > Self.limit {
+                        dropped += buffer.count - Self.limit
+                        buffer.removeFirst(buffer.count - Self.limit)
+                    }
+                }
             }
             close(fd)
             closed.fire("closed")
@@ -386,7 +365,13 @@ final class StderrTail: @unchecked Sendable {
         thread.start()
     }
 
-    var text: String { lock.withLock { buffer.text } }
+    /// The kept bytes as text (invalid UTF-8 repaired), after a note when earlier output was dropped.
+    var text: String {
+        lock.withLock {
+            let body = String(decoding: buffer, as: UTF8.self)
+            return dropped > 0 ? "[\(dropped) earlier bytes dropped]\n" + body : body
+        }
+    }
 
     /// The tail once the server's end of the pipe closed (everything it wrote is in), or what is in after `limit`.
     func text(waitingUpTo limit: Duration) async -> String {

@@ -1,6 +1,6 @@
 import Foundation
 import MCP
-import Schema
+import WorkflowHost
 
 /// Conversions between the host's `JSONValue` and the MCP SDK's `Value`.
 enum ValueBridge {

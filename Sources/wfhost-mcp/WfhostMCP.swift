@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Dispatch
 import Foundation
-import Isolation
 import MCP
 import WorkflowHost
 
@@ -47,9 +46,10 @@ enum WfhostMCP {
         }
         let configuration = HelperEnvironment.configuration(environment)
         let host = WorkflowHost(configuration: configuration)
-        let executor: CallExecutor
+        // The tool calls' workers and executor; the registry is read again for each request (`ToolCalls.refreshed`).
+        let calls: ToolCalls
         do {
-            executor = try host.makeExecutor { log.notice($0) }
+            calls = try host.toolCalls(snapshot: .empty) { log.notice($0) }
         } catch {
             log.error(error.description)
             exit(3)
@@ -60,12 +60,12 @@ enum WfhostMCP {
                 + "them (wfhost_run) whose state it keeps: follow a run with wfhost_status, control it with wfhost_cancel, "
                 + "wfhost_pause and wfhost_resume.",
             capabilities: .init(logging: .init(), tools: .init(listChanged: false)))
-        let app = WfhostMCPServer(host: host, executor: executor, server: server, log: log,
+        let app = WfhostMCPServer(host: host, calls: calls, server: server, log: log,
                                   workflowsDirectory: HelperEnvironment.workflowsDirectory(environment))
         await app.register()
         let signals = SignalWatcher(log: log) { number in
             await app.activity.shutdown(reason: "the MCP server was stopped by signal \(number)")
-            executor.shutdownAll()
+            calls.shutdown()
             exit(128 + number)
         }
         do {
@@ -82,7 +82,7 @@ enum WfhostMCP {
         await server.waitUntilCompleted()
         log.info("the client closed the connection; stopping")
         await app.activity.shutdown(reason: "the MCP client closed the connection")
-        executor.shutdownAll()
+        calls.shutdown()
         await server.stop()
         withExtendedLifetime(signals) {}
         exit(0)
@@ -111,7 +111,7 @@ final class SignalWatcher {
 enum HelperEnvironment {
     /// The install tree's root when this executable is `PREFIX/libexec/wfhost/wfhost-mcp`.
     static func installPrefix() -> String? {
-        guard let dir = WorkerLocator.executableDirectory(), dir.hasSuffix("/libexec/wfhost") else { return nil }
+        guard let dir = WorkflowHost.executableDirectory, dir.hasSuffix("/libexec/wfhost") else { return nil }
         return String(dir.dropLast("/libexec/wfhost".count))
     }
 

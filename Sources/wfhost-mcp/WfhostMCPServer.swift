@@ -1,17 +1,12 @@
-import Engine
 import Foundation
-import Isolation
 import MCP
-import Registry
-import Schema
-import Spec
-import Store
 import WorkflowHost
 
 /// The MCP server over one host: `tools/list` and `tools/call` for every registry tool and the workflow tools.
 final class WfhostMCPServer: Sendable {
     let host: WorkflowHost
-    let executor: CallExecutor
+    /// The tool calls' one executor and its workers (`refreshed()` for each request's registry).
+    let calls: ToolCalls
     let server: Server
     let log: ServerLog
     let workflowsDirectory: String?
@@ -20,9 +15,9 @@ final class WfhostMCPServer: Sendable {
     /// The workflow tools' compiled input schemas, checked like a plugin tool's.
     private let workflowSchemas: [WorkflowTool: CompiledSchema]
 
-    init(host: WorkflowHost, executor: CallExecutor, server: Server, log: ServerLog, workflowsDirectory: String?) {
+    init(host: WorkflowHost, calls: ToolCalls, server: Server, log: ServerLog, workflowsDirectory: String?) {
         self.host = host
-        self.executor = executor
+        self.calls = calls
         self.server = server
         self.log = log
         self.workflowsDirectory = workflowsDirectory
@@ -97,17 +92,17 @@ final class WfhostMCPServer: Sendable {
     /// One registry tool, called as `wfhost call` calls it.
     /// - Throws: `MCPError.invalidParams` for a name no tool has (a protocol error, as the specification asks).
     func callPluginTool(_ name: String, arguments: JSONValue, progress: ProgressForwarder?) async throws -> CallTool.Result {
-        let runner: ToolRunner
+        let current: ToolCalls
         do {
-            runner = try host.toolRunner(executor: executor)
+            current = try calls.refreshed()
         } catch {
             return ToolResults.failure(error.description)
         }
         let reserved = reservedNames(PredefinedWorkflowTool.load(directory: workflowsDirectory))
-        let catalog = PluginToolCatalog(snapshot: runner.snapshot, reserved: reserved)
+        let catalog = PluginToolCatalog(snapshot: current.snapshot, reserved: reserved)
         guard let tool = catalog.tool(named: name) else {
             let suggestion: String
-            if case .ambiguous(let tools) = runner.snapshot.resolve(name) {
+            if case .ambiguous(let tools) = current.snapshot.resolve(name) {
                 suggestion = "; it is ambiguous: name one of " + tools.map(\.qualifiedName).joined(separator: ", ")
             } else {
                 suggestion = "; tools/list lists the tools"
@@ -121,7 +116,7 @@ final class WfhostMCPServer: Sendable {
         let outcome: Result<CallSuccess, CallFailure>
         do {
             outcome = try await withTaskCancellationHandler {
-                try await host.call(tool.tool, arguments: arguments, runner: runner, cancellation: cancellation) { event in
+                try await current.call(tool.tool, arguments: arguments, cancellation: cancellation) { event in
                     switch event {
                     case .log(let level, let message):
                         log.info("\(qualified): [\(level)] \(message)")
@@ -252,13 +247,12 @@ final class WfhostMCPServer: Sendable {
                                                 "status": .string(SessionStatus.running.rawValue),
                                                 "work_dir": .string(prepared.workDirectory)]))
         }
-        let engine = prepared.engine
         let result = await withTaskCancellationHandler {
             await task.value
         } onCancel: {
-            Task { await engine.cancel(reason: "cancelled by the MCP client (notifications/cancelled)") }
+            Task { await prepared.cancel(reason: "cancelled by the MCP client (notifications/cancelled)") }
         }
-        let json = SessionJSON.run(result, workflow: workflow, secrets: engine.secrets)
+        let json = SessionJSON.run(result, workflow: workflow, secrets: prepared.secrets)
         guard result.status == .succeeded else {
             let failed = result.stages.filter { $0.status == .failed }.map { r in
                 "  \(r.stage): \(r.errorClass ?? "failed")" + (r.errorMessage.map { ": \($0)" } ?? "")
@@ -279,8 +273,8 @@ final class WfhostMCPServer: Sendable {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         } catch {
-            throw HostError("cannot write the inline workflow to \(file): \(error.localizedDescription)",
-                            hint: "check that the state directory is writable (--state-dir)")
+            throw WorkflowHostError(.environment, "cannot write the inline workflow to \(file): \(error.localizedDescription)",
+                                    hint: "check that the state directory is writable (--state-dir)", location: file)
         }
         return file
     }
@@ -306,14 +300,13 @@ final class WfhostMCPServer: Sendable {
         guard let dir = workflowsDirectory else {
             return ToolResults.success(.object(["workflows": .array([]), "directory": .null]))
         }
-        let items = WorkflowHost.predefinedWorkflowNames(in: dir).map { name -> JSONValue in
-            let loaded = WorkflowLoader.load(path: "\(dir)/\(name).yaml")
-            return .object([
-                "name": .string(name), "file": .string("\(dir)/\(name).yaml"),
-                "description": .string(loaded.workflow?.metadata.description ?? ""),
-                "valid": .bool(loaded.isValid),
-                "stages": .int(Int64(loaded.workflow?.stages.count ?? 0)),
-                "variables": .array((loaded.workflow?.variables ?? []).map { v in
+        let items = WorkflowHost.predefinedWorkflows(in: dir).map { predefined -> JSONValue in
+            .object([
+                "name": .string(predefined.name), "file": .string(predefined.file),
+                "description": .string(predefined.description ?? ""),
+                "valid": .bool(predefined.isValid),
+                "stages": .int(Int64(predefined.stageCount ?? 0)),
+                "variables": .array((predefined.workflow?.variables ?? []).map { v in
                     .object(["name": .string(v.name), "default": v.isSecret ? .string(Secrets.replacement) : v.value.jsonValue])
                 }),
             ])

@@ -1,10 +1,5 @@
-import Engine
 import Foundation
 import MCP
-import Plan
-import Schema
-import Spec
-import Store
 import WorkflowHost
 
 /// The tools of the server's own: the `wfhost` commands that run and control workflows, named after them.
@@ -120,12 +115,12 @@ enum ToolResults {
 
     /// An error's text as the CLI prints it: `error: MESSAGE` and a hint.
     static func describe(_ error: any Error) -> String {
-        switch error {
-        case let e as any ExplainedError: return e.description
-        case let e as WorkflowInvalid:
-            return "error: invalid_workflow: the workflow has \(e.report.errorCount) error(s):\n" + e.description
-        default: return "error: \(error)"
+        guard let e = error as? WorkflowHostError else { return "error: \(error)" }
+        if e.code == .workflowInvalid {
+            let count = e.report?.errorCount ?? e.diagnostics.count
+            return "error: invalid_workflow: the workflow has \(count) error(s):\n" + e.description
         }
+        return e.description
     }
 }
 
@@ -134,22 +129,22 @@ enum WorkflowSource {
     case file(String)
     case inline(String)
 
-    /// - Throws: `InvalidRequest` unless exactly one of `workflow` and `yaml` is given and a named workflow exists.
-    static func from(_ arguments: JSONValue, workflowsDirectory: String?) throws(InvalidRequest) -> WorkflowSource {
+    /// - Throws: `WorkflowHostError` (`invalidRequest`) unless exactly one of `workflow` and `yaml` is given and a named workflow exists.
+    static func from(_ arguments: JSONValue, workflowsDirectory: String?) throws(WorkflowHostError) -> WorkflowSource {
         switch (arguments["workflow"]?.stringValue, arguments["yaml"]?.stringValue) {
         case (let name?, nil):
             if FileManager.default.fileExists(atPath: name) { return .file(name) }
             let predefined = workflowsDirectory.map(WorkflowHost.predefinedWorkflowNames(in:)) ?? []
             if !name.contains("/"), let dir = workflowsDirectory, predefined.contains(name) { return .file("\(dir)/\(name).yaml") }
-            throw InvalidRequest("no workflow file or predefined workflow '\(name)'",
+            throw WorkflowHostError(.invalidRequest, "no workflow file or predefined workflow '\(name)'",
                                  hint: predefined.isEmpty ? "give a path on the server, or the workflow itself as yaml"
                                      : "the predefined workflows: \(predefined.joined(separator: ", ")); or give a path on the server, or the workflow itself as yaml")
         case (nil, let text?):
             return .inline(text)
         case (nil, nil):
-            throw InvalidRequest("no workflow given", hint: "give workflow (a predefined name or a path) or yaml (the workflow's text)")
+            throw WorkflowHostError(.invalidRequest, "no workflow given", hint: "give workflow (a predefined name or a path) or yaml (the workflow's text)")
         case (_?, _?):
-            throw InvalidRequest("both workflow and yaml are given", hint: "give one of them")
+            throw WorkflowHostError(.invalidRequest, "both workflow and yaml are given", hint: "give one of them")
         }
     }
 }

@@ -81,7 +81,8 @@ struct WfhostCommand: AsyncParsableCommand {
             printError(unknown)
             if JSONOutput.requested {
                 print(JSONContract.text(JSONOutput.errorDocument(said: JSONOutput.state.said,
-                                                                 exitCode: Exit.invalidInput.rawValue)))
+                                                                 exitCode: Exit.invalidInput.rawValue,
+                                                                 code: JSONOutput.usageCode)))
             }
             Foundation.exit(Exit.invalidInput.rawValue)
         }
@@ -93,6 +94,8 @@ struct WfhostCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // An API error a command did not report itself is reported here, with its exit code (`Exit.forError`).
+            let error = exitReporting(error)
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
@@ -102,7 +105,10 @@ struct WfhostCommand: AsyncParsableCommand {
             if !message.isEmpty { printError(message) }
             let status = Exit.code(for: code)
             if JSONOutput.requested && !JSONOutput.state.hasDocument {
-                print(JSONContract.text(JSONOutput.errorDocument(said: JSONOutput.state.said, exitCode: status)))
+                // An API error kept its code; argument-parser's own errors (its 64) are usage errors.
+                let errorCode = JSONOutput.state.code ?? (code.rawValue == 64 ? JSONOutput.usageCode : nil)
+                print(JSONContract.text(JSONOutput.errorDocument(said: JSONOutput.state.said, exitCode: status,
+                                                                 code: errorCode)))
             }
             Foundation.exit(status)
         }

@@ -4,7 +4,7 @@ import Schema
 import Store
 import Testing
 import WfhostTestSupport
-import WorkflowHost
+@testable import WorkflowHost // the engine, executor and store behind PreparedRun and WorkflowHost
 
 /// A private state directory and plugin path with the built `core` and `chaos` plugins, for one test.
 /// Runs workflows through the library (engine + `EventRecorder`) or through the built `wfhost` binary.

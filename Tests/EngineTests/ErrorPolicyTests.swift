@@ -4,6 +4,7 @@ import Schema
 import Store
 import Testing
 import WfhostTestSupport
+@testable import WorkflowHost // the engine and executor behind PreparedRun
 
 /// Error policy (fail_fast, continue, max_failures), error routes, allow_failure and time limits.
 @Suite struct ErrorPolicyTests {

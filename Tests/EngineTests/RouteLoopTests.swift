@@ -6,7 +6,7 @@ import Spec
 import Store
 import Testing
 import WfhostTestSupport
-import WorkflowHost
+@testable import WorkflowHost // the engine, executor and store behind PreparedRun and WorkflowHost
 
 /// Error routing that cannot loop (issue 12, item 8): `validate` rejects redirects and on_failure chains that
 /// could send a failing recovery stage back to itself, `error_type` names a failure class, routes match a tool's
@@ -183,7 +183,9 @@ import WorkflowHost
         do {
             _ = try await h.host.execute(workflow: file, routes: [misspelt])
             Issue.record("a route to an unknown stage ran")
-        } catch let invalid as WorkflowInvalid {
+        } catch {
+            let invalid = error // typed throws: a WorkflowHostError
+            #expect(invalid.code == .workflowInvalid)
             #expect(invalid.description == """
                 <api route 'docker-build'>:0:0: error: unknown stage 'fixx'
                   hint: did you mean 'fix'?
@@ -194,7 +196,9 @@ import WorkflowHost
         do {
             _ = try await h.host.execute(workflow: file, routes: [looping])
             Issue.record("a route that can redirect fix to itself ran")
-        } catch let invalid as WorkflowInvalid {
+        } catch {
+            let invalid = error // typed throws: a WorkflowHostError
+            #expect(invalid.code == .workflowInvalid)
             #expect(invalid.description.hasPrefix("""
                 <api route 'docker-build'>:0:0: error: error route 'docker-build' redirects to 'fix', and its \
                 conditions also match failures of 'fix' itself
@@ -263,7 +267,9 @@ import WorkflowHost
         do {
             _ = try await h.host.execute(workflow: file, routes: misspelt)
             Issue.record("a route for an unknown stage ran")
-        } catch let invalid as WorkflowInvalid {
+        } catch {
+            let invalid = error // typed throws: a WorkflowHostError
+            #expect(invalid.code == .workflowInvalid)
             #expect(invalid.description == """
                 <api route 'build_error_skip'>:0:0: error: error route 'build_error_skip' is for stage 'biuld', and the \
                 workflow has no stage of that name

@@ -4,13 +4,13 @@ import Spec
 import Store
 import Testing
 import WfhostTestSupport
-import WorkflowHost
+@testable import WorkflowHost // the engine, executor and store behind PreparedRun and WorkflowHost
 
 /// `--secret` and `--secret-file`: values come from the environment or a file, never from argv; every refusal's text.
 @Suite struct SecretSourceTests {
     static let env = ["API_TOKEN": "tok-0451-abcd", "OTHER": "other-secret", "SHORT": "abc", "EMPTY": ""]
 
-    func resolve(_ arguments: [String], files: [String: String] = [:]) throws(SecretSourceError) -> [String: String] {
+    func resolve(_ arguments: [String], files: [String: String] = [:]) throws(WorkflowHostError) -> [String: String] {
         try SecretSources.resolve(arguments: arguments, files: files.keys.sorted(), environment: Self.env) { path in
             guard let text = files[path] else { throw CocoaError(.fileNoSuchFile) }
             return text

@@ -95,7 +95,9 @@ extension IsolationTests {
             do {
                 _ = try await env.host.execute(workflow: workflow)
                 Issue.record("an invalid workflow ran")
-            } catch let invalid as WorkflowInvalid {
+            } catch {
+                let invalid = error // typed throws: a WorkflowHostError
+                #expect(invalid.code == .workflowInvalid)
                 let text = invalid.description
                 #expect(text.wholeMatch(of: /<api workflow bad>:\d+:\d+: error: unknown stage 'nowhere'\n  hint: no stage has this name; check `name:` of each stage/) != nil, "\(text)")
             }

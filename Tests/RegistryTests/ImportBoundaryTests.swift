@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import WfhostTestSupport
 
-/// WorkflowHost is the boundary: the CLI and the API example depend on it (and the CLI on ArgumentParser) and on
-/// no other module of the package, in Package.swift and in their imports. `swift build
+/// WorkflowHost is the boundary: the CLI, wfhost-mcp and the API example depend on it (the CLI also on
+/// ArgumentParser, wfhost-mcp on the MCP SDK and swift-log) and on no other module of the package, in Package.swift
+/// and in their imports. `swift build
 /// --explicit-target-dependency-import-check error` lets through a module reachable through a dependency, so
 /// this test holds the rule.
 @Suite struct ImportBoundaryTests {
@@ -57,6 +58,38 @@ import WfhostTestSupport
         let allowed = Self.system.union(["WorkflowHost", "ArgumentParser"])
         for (module, file) in try Self.imports(under: "Sources/wfhost") {
             #expect(allowed.contains(module), "\(file) imports \(module); the CLI goes through WorkflowHost")
+        }
+    }
+
+    /// wfhost-mcp (the MCP server and the tool-server client) is the second front end over the API: WorkflowHost,
+    /// the MCP SDK and swift-log (whose `Logger` the SDK takes), nothing else of this package.
+    @Test func theMCPHelperDependsOnWorkflowHostAndTheMCPSDKOnly() throws {
+        let declared = try Self.dependencies(ofTarget: "wfhost-mcp")
+        #expect(declared.targets == ["WorkflowHost"])
+        #expect(declared.products == ["MCP", "Logging"])
+        let allowed = Self.system.union(["WorkflowHost", "MCP", "Logging"])
+        let found = try Self.imports(under: "Sources/wfhost-mcp")
+        #expect(found.contains { $0.module == "WorkflowHost" }, "the helper's imports were not read")
+        for (module, file) in found {
+            #expect(allowed.contains(module), "\(file) imports \(module); wfhost-mcp goes through WorkflowHost")
+        }
+    }
+
+    /// No public declaration of WorkflowHost names the engine, the call executor or the database: what they do
+    /// is behind WorkflowHost's own functions (`PreparedRun`, `RunHandle`, `ToolCalls`).
+    @Test func theAPIHandsOutNoEngineExecutorOrDatabase() throws {
+        let root = TestSupport.repoRoot + "/Sources/WorkflowHost"
+        let files = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasSuffix(".swift") }
+        #expect(!files.isEmpty)
+        let hidden = ["WorkflowEngine", "CallExecutor", "SQLiteDatabase", "SQLiteSessionStore", "ToolRunner",
+                      "PluginRegistry", "PluginScanner"]
+        for file in files {
+            let text = try String(contentsOfFile: root + "/" + file, encoding: .utf8)
+            for line in text.split(separator: "\n") where line.contains("public ") && !line.trimmingCharacters(in: .whitespaces).hasPrefix("//") {
+                for name in hidden where line.range(of: "\\b\(name)\\b", options: .regularExpression) != nil {
+                    Issue.record("Sources/WorkflowHost/\(file): a public declaration names \(name): \(line)")
+                }
+            }
         }
     }
 

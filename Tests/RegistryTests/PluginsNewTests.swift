@@ -139,7 +139,7 @@ import Testing
             let r = try TestSupport.run(TestSupport.wfhost, ["plugins", "new", "hello", "--lang", lang, "--dir",
                                                              dir + "/p_" + lang, "--sdk", include], environment: environment)
             #expect(r.status == 3)
-            #expect(r.stderr == "error: cannot find the wfhost \(what) beside \(include): neither "
+            #expect(r.stderr == "wfhost: error: cannot find the wfhost \(what) beside \(include): neither "
                         + "\(include)/../share/wfhost/sdk/\(part) nor \(include)/../\(part) exists\n"
                         + "  hint: use the include directory of an install tree that `make` built (it holds "
                         + "share/wfhost/sdk/\(part)), with --sdk DIR\n")

@@ -81,6 +81,22 @@ enum Exit {
         missingPaths ? invalidInput : invalidPlugins ? failed : success
     }
 
+    /// The exit code of an error of the WorkflowHost API, by its code: the one place that maps them (the DocC
+    /// article "Errors" and README "Exit codes" say the same; `ErrorCodeExitTests` holds the table). A code this
+    /// CLI does not know yet is a host problem (3).
+    static func forError(_ code: WorkflowHostError.Code) -> ExitCode {
+        switch code {
+        case .invalidRequest, .fileUnreadable, .workflowInvalid, .variableFileInvalid, .secretInvalid,
+             .pluginProjectInvalid:
+            return invalidInput
+        case .stateUnavailable, .storedValueUnknown, .registryUnavailable, .toolServersFileInvalid, .workerUnavailable,
+             .environment, .internalError:
+            return environment
+        default:
+            return environment
+        }
+    }
+
     /// The process exit status for an error that ended a command: ours as they are; argument-parser's usage
     /// errors (its 64) are invalid input (2).
     static func code(for exitCode: ExitCode) -> Int32 {
@@ -131,18 +147,26 @@ enum JSONOutput {
         private let lock = NSLock()
         private var lines: [String] = []
         private var documentPrinted = false
+        private var errorCode: String?
 
         func keep(_ text: String) {
             lock.withLock { lines += text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
         }
         func printed() { lock.withLock { documentPrinted = true } }
+        /// Keeps the code of the API error that ends the command, for the error document (the first one wins).
+        func keep(code: WorkflowHostError.Code) { lock.withLock { if errorCode == nil { errorCode = code.rawValue } } }
+        var code: String? { lock.withLock { errorCode } }
         var hasDocument: Bool { lock.withLock { documentPrinted } }
         var said: [String] { lock.withLock { lines } }
     }
 
+    /// The `code` of a usage error that argument-parser or the command line itself found (not an API error).
+    static let usageCode = "usage"
+
     /// The error document for a command that ends with `exitCode` without having printed its document: the first
-    /// error line it said (else its last line), the hint that follows it, and the exit code.
-    static func errorDocument(said lines: [String], exitCode: Int32) -> JSONValue {
+    /// error line it said (else its last line), the hint that follows it, the API error's code (`usage` for a
+    /// usage error, null when the command failed otherwise), and the exit code.
+    static func errorDocument(said lines: [String], exitCode: Int32, code: String?) -> JSONValue {
         func isHint(_ line: String) -> Bool {
             let t = line.trimmingCharacters(in: .whitespaces).lowercased()
             return t.hasPrefix("hint:") || t.hasPrefix("help:") || t.hasPrefix("usage:")
@@ -153,7 +177,7 @@ enum JSONOutput {
         }
         let index = lines.firstIndex(where: isError) ?? lines.lastIndex { !isHint($0) }
         guard let index else {
-            return JSONContract.error("wfhost stopped with exit code \(exitCode)", hint: nil, exitCode: exitCode)
+            return JSONContract.error("wfhost stopped with exit code \(exitCode)", hint: nil, code: code, exitCode: exitCode)
         }
         var message = lines[index]
         for prefix in ["wfhost: ", "error: ", "Error: "] where message.hasPrefix(prefix) {
@@ -164,7 +188,7 @@ enum JSONOutput {
             let h = lines[index + 1].trimmingCharacters(in: .whitespaces)
             hint = String(h[h.index(after: h.firstIndex(of: ":") ?? h.startIndex)...]).trimmingCharacters(in: .whitespaces)
         }
-        return JSONContract.error(message, hint: hint, exitCode: exitCode)
+        return JSONContract.error(message, hint: hint, code: code, exitCode: exitCode)
     }
 }
 
@@ -216,8 +240,7 @@ final class LiveLine: @unchecked Sendable {
     }
 }
 
-/// Runs a command body, turning environment errors into their message and exit code 3, invalid requests and
-/// workflows into theirs and exit code 2.
+/// Runs a command body; an error of the WorkflowHost API is printed and becomes its exit code (`report`).
 func runReportingHostErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
@@ -235,23 +258,29 @@ func runReportingHostErrors<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-/// Prints what an error of the API says and returns the exit code it means; other errors pass through unchanged.
+/// Prints what an error of the API says and returns the exit code it means; other errors (our `ExitCode`s,
+/// argument-parser's) pass through unchanged.
 func exitReporting(_ error: any Error) -> any Error {
-    switch error {
-    case let error as HostError:
+    guard let error = error as? WorkflowHostError else { return error }
+    return report(error)
+}
+
+/// Prints an error of the API on stderr as wfhost always has, keeps its code for the `--json` error document, and
+/// returns its exit code (`Exit.forError`):
+/// - an invalid workflow: one `file:line:column: error: ...` line per diagnostic, then the summary line (without it
+///   when `summary` is false: the dry run's form);
+/// - a problem of the host or its state (exit code 3): `wfhost: error: MESSAGE` and its hint;
+/// - anything else: `error: MESSAGE` and its hint (a variable file's YAML errors: its diagnostics' lines).
+func report(_ error: WorkflowHostError, summary: Bool = true) -> ExitCode {
+    JSONOutput.state.keep(code: error.code)
+    let exit = Exit.forError(error.code)
+    if error.code == .workflowInvalid {
+        for d in error.diagnostics { printError(d.textDescription) }
+        if summary { printError(error.report?.summaryLine ?? error.message) }
+    } else if exit == Exit.environment {
         printError("wfhost: \(error)")
-        return Exit.environment
-    case let error as InvalidRequest:
+    } else {
         printError(error.description)
-        return Exit.invalidInput
-    case let invalid as WorkflowInvalid:
-        for d in invalid.report.diagnostics { printError(d.textDescription) }
-        printError(invalid.report.summaryLine)
-        return Exit.invalidInput
-    case let unknown as StoredValueError:
-        printError("wfhost: error: \(unknown)")
-        return Exit.environment
-    default:
-        return error
     }
+    return exit
 }

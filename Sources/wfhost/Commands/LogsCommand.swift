@@ -52,19 +52,19 @@ struct LogsCommand: ParsableCommand {
     }
 
     /// The attempts asked for.
-    /// - Throws: `InvalidRequest` for a stage the session does not have, or an attempt it has not made.
+    /// - Throws: `WorkflowHostError` (`invalidRequest`) for a stage the session does not have, or an attempt it has not made.
     func select(_ details: SessionDetails) throws -> [AttemptDetail] {
         guard let stage else { return details.attempts.sorted { $0.record.startedAt < $1.record.startedAt } }
         let names = details.snapshot.stages.map(\.stage)
         guard names.contains(stage) else {
-            throw InvalidRequest("session \(session) has no stage '\(stage)'", hint: Suggestions.hint(for: stage, among: names))
+            throw WorkflowHostError(.invalidRequest, "session \(session) has no stage '\(stage)'", hint: Suggestions.hint(for: stage, among: names))
         }
         let all = details.attempts(of: stage)
         guard let attempt else { return all }
         let matching = all.filter { $0.attempt == attempt }
         if matching.isEmpty && !follow {
             let made = Set(all.map(\.attempt)).sorted().map(String.init)
-            throw InvalidRequest("stage \(stage) of session \(session) has no attempt \(attempt)",
+            throw WorkflowHostError(.invalidRequest, "stage \(stage) of session \(session) has no attempt \(attempt)",
                                  hint: made.isEmpty ? "it has made no attempts" : "its attempts: \(made.joined(separator: ", "))")
         }
         return matching

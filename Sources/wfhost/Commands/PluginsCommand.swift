@@ -98,8 +98,7 @@ struct PluginsCommand: ParsableCommand {
         @Option(help: "Output format.") var format: ReportFormat = .text
 
         func run() throws {
-            let registry = try runReportingHostErrors { try scan.apply(to: global.host()).registry(cached: false) }
-            let snapshot = registry.validate(paths: paths)
+            let snapshot = try runReportingHostErrors { try scan.apply(to: global.host()).validatePlugins(paths: paths) }
             let format = json ? .json : format
             switch format {
             case .json:

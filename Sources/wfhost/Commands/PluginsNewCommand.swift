@@ -27,8 +27,7 @@ struct PluginsNew: ParsableCommand {
         do {
             files = try PluginProject.write(name: name, language: lang, directory: target, sdk: sdk)
         } catch {
-            printError(error.description)
-            throw error.isEnvironment ? Exit.environment : Exit.invalidInput
+            throw report(error)
         }
         print("wrote \(target)/: \(files.joined(separator: ", "))")
         print("next: make -C \(target) && make -C \(target) test")

@@ -135,8 +135,7 @@ struct PluginsTest: AsyncParsableCommand {
                     printError("error: no such file or directory: \(argument)")
                     throw Exit.invalidInput
                 }
-                let registry = try runReportingHostErrors { try host.registry(cached: false) }
-                let files = registry.validate(paths: [argument])
+                let files = try runReportingHostErrors { try host.validatePlugins(paths: [argument]) }
                 if files.records.isEmpty {
                     printError("error: no plugin files found in \(argument)")
                     throw Exit.invalidInput

@@ -36,6 +36,7 @@ struct RunSettings: ParsableArguments {
             do {
                 _ = try SecretSources.parseArgument(a)
             } catch {
+                JSONOutput.state.keep(code: error.code)
                 throw ValidationError(error.message + (error.hint.map { "\n  hint: \($0)" } ?? ""))
             }
         }
@@ -59,8 +60,7 @@ struct RunSettings: ParsableArguments {
             o.secrets = try SecretSources.resolve(arguments: secrets, files: secretFiles,
                                                   environment: ProcessInfo.processInfo.environment)
         } catch {
-            printError(error.description)
-            throw Exit.invalidInput
+            throw report(error)
         }
         o.maxConcurrency = maxConcurrency
         o.isolation = isolation
@@ -73,8 +73,7 @@ struct RunSettings: ParsableArguments {
         do {
             return try WorkflowHost.readVariableFile(path)
         } catch {
-            printError(error.description)
-            throw Exit.invalidInput
+            throw report(error)
         }
     }
 
@@ -119,16 +118,8 @@ struct RunCommand: AsyncParsableCommand {
         let prepared: PreparedRun
         do {
             prepared = try host.prepareRun(file: file, options: options, sink: sink)
-        } catch let invalid as WorkflowInvalid {
-            for d in invalid.report.diagnostics { printError(d.textDescription) }
-            printError(invalid.report.summaryLine)
-            throw Exit.invalidInput
-        } catch let error as HostError {
-            printError("wfhost: \(error)")
-            throw Exit.environment
-        } catch let error as InvalidRequest {
-            printError(error.description)
-            throw Exit.invalidInput
+        } catch {
+            throw report(error)
         }
         printError("session \(prepared.session)")
         try await RunDriver.drive(prepared, settings: settings, host: host)
@@ -207,14 +198,12 @@ final class Counter: @unchecked Sendable {
 /// `wfhost run --dry-run`: the plan by levels, with each call's arguments as far as they are known before the run.
 enum DryRun {
     static func print(file: String, host: WorkflowHost, options: RunOptions, json: Bool = false) throws {
-        let plan = try runReportingHostErrors {
-            do {
-                return try host.dryRun(file: file, options: options)
-            } catch let invalid as WorkflowInvalid {
-                // Only the diagnostics, as before the API had a dry run: no summary line.
-                for d in invalid.report.diagnostics { printError(d.textDescription) }
-                throw Exit.invalidInput
-            }
+        let plan: DryRunPlan
+        do {
+            plan = try host.dryRun(file: file, options: options)
+        } catch {
+            // Only the diagnostics, as before the API had a dry run: no summary line.
+            throw report(error, summary: false)
         }
         if json {
             printDocument(plan.json)

@@ -48,7 +48,7 @@ struct SessionDetails: Sendable {
     }
 
     /// Reads the session's snapshot, attempts and log events.
-    /// - Throws: `InvalidRequest` for an unknown session, `HostError` when the store cannot be read.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` for an unknown session, `stateUnavailable` when the store cannot be read.
     static func load(_ session: String, host: WorkflowHost) throws -> SessionDetails {
         let snapshot = try host.status(of: session)
         let logs = try host.events(ofSession: session).compactMap(Self.logLine)
