@@ -17,7 +17,7 @@ import Store
 ///
 /// A route with a `stage` applies to failures of that stage only: the design's
 /// `AddCustomErrorRoute("build_stage", rule)` is `routes.addCustomErrorRoute("build_stage", rule)` on the array
-/// passed to `start`/`execute`. The stage is checked when the run starts (an unknown one is `WorkflowInvalid`
+/// passed to `start`/`execute`. The stage is checked when the run starts (an unknown one is `WorkflowHostError` (`workflowInvalid`)
 /// with a did-you-mean) and kept with the session, so `resume` follows the route as well.
 public struct CustomErrorRoute: Sendable {
     /// One test of an error field.
@@ -25,6 +25,10 @@ public struct CustomErrorRoute: Sendable {
         public var field: ErrorField
         public var op: ConditionOperator
         public var value: JSONValue?
+        /// - Parameters:
+        ///   - field: the error field tested (`error_type`, `code`, `message`, ...).
+        ///   - op: the operator.
+        ///   - value: what it is compared with; nil for operators that take none (`exists`).
         public init(_ field: ErrorField, _ op: ConditionOperator, _ value: JSONValue? = nil) {
             self.field = field
             self.op = op
@@ -44,6 +48,13 @@ public struct CustomErrorRoute: Sendable {
     /// first condition, `stage equals STAGE`.
     public var stage: String?
 
+    /// A route; see the type's description. Nothing is checked until the run starts.
+    /// - Parameters:
+    ///   - id: the route's id, in diagnostics as `<api route 'ID'>`.
+    ///   - when: every test must match.
+    ///   - action: what to do with a matching failure.
+    ///   - redirectTo: the recovery stage of `.redirect`.
+    ///   - stage: only this stage's failures; nil for every stage.
     public init(id: String, name: String? = nil, priority: Int = 0, when: [Test], action: RouteAction,
                 redirectTo: String? = nil, stage: String? = nil) {
         self.id = id
@@ -97,7 +108,7 @@ extension Array where Element == CustomErrorRoute {
     /// let result = try await host.execute(workflow: "pipeline.yaml", routes: routes)
     /// ```
     /// Nothing is checked here: the workflow is not known yet. `start`/`execute` check the stage and the route
-    /// (`WorkflowInvalid` naming `<api route 'ID'>` and, for an unknown stage, the closest stage name).
+    /// (`WorkflowHostError` (`workflowInvalid`) naming `<api route 'ID'>` and, for an unknown stage, the closest stage name).
     public mutating func addCustomErrorRoute(_ stage: String, _ rule: CustomErrorRoute) {
         var scoped = rule
         scoped.stage = stage
@@ -150,7 +161,7 @@ extension WorkflowHost {
     ///   - routes: error routes added in code; they win over the file's at equal priority.
     /// - Returns: how the run ended, with every stage's record and the outputs. Cancelling the calling Task
     ///   cancels the run: running calls get their cancellation request, then SIGKILL after the grace time.
-    /// - Throws: `InvalidRequest` (the file cannot be read), `WorkflowInvalid` (it has errors), `HostError`
+    /// - Throws: `WorkflowHostError` (`invalidRequest`) (the file cannot be read), `WorkflowHostError` (`workflowInvalid`) (it has errors), `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...)
     ///   (environment).
     public func execute(workflow: String, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
                         sink: any RunEventSink = EventRecorder()) async throws(WorkflowHostError) -> RunResult {
@@ -172,13 +183,13 @@ extension WorkflowHost {
     }
 
     /// Complexity figures, the critical path and optimization suggestions (the seed's "analyze workflow").
-    /// - Throws: `WorkflowInvalid` for a file with errors, `HostError` when the registry cannot be read.
+    /// - Throws: `WorkflowHostError` (`workflowInvalid`) for a file with errors, `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the registry cannot be read.
     public func analyze(workflow file: String) throws(WorkflowHostError) -> WorkflowAnalysis {
         try plan(file, checks: WorkflowChecks(useRegistry: false)).analysis()
     }
 
     /// The dependency graph as DOT, Mermaid or JSON. Tool names are not looked up.
-    /// - Throws: `WorkflowInvalid` for a file with errors.
+    /// - Throws: `WorkflowHostError` (`workflowInvalid`) for a file with errors.
     public func graph(workflow file: String, format: GraphFormat) throws(WorkflowHostError) -> String {
         try plan(file, checks: WorkflowChecks(useRegistry: false)).graph(format)
     }

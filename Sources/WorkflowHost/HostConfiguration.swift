@@ -134,7 +134,7 @@ public final class WorkflowHost: Sendable {
 enum StateDatabaseCheck {
     private static let checked = Synchronization.Mutex<Set<String>>([])
 
-    /// - Throws: `HostError` naming the file and SQLite's findings when the check does not report `ok`.
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) naming the file and SQLite's findings when the check does not report `ok`.
     static func verifyOnce(_ db: SQLiteDatabase) throws(WorkflowHostError) {
         guard checked.withLock({ !$0.contains(db.path) }) else { return }
         let problems: [String]

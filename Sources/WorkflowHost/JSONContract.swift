@@ -86,7 +86,7 @@ public enum JSONContract {
 
     /// An `Encodable` report (the Plan module's Codable documents) as a JSON value with snake_case keys, and
     /// snake_case values under the keys in `snakeCaseValues` (identifiers such as diagnostic codes).
-    /// - Throws: `HostError` when the value cannot be encoded (a number JSON cannot hold).
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the value cannot be encoded (a number JSON cannot hold).
     static func encoded(_ value: some Encodable, what: String, snakeCaseValues: Set<String> = []) throws(WorkflowHostError)
         -> JSONValue {
         let parsed: JSONValue
@@ -123,8 +123,12 @@ public final class EventStreamSink: RunEventSink, @unchecked Sendable {
     private let handle: FileHandle
     private var broken = false
 
+    /// A sink writing to `handle` (a file, or standard output for `--events -`).
+    /// - Parameter handle: where the lines go.
     public init(handle: FileHandle) { self.handle = handle }
 
+    /// Writes `event` as one line; after a failed write, nothing more.
+    /// - Parameter event: the event, already masked.
     public func emit(_ event: RunEvent) {
         let line = JSONContract.eventLine(event).serialized() + "\n"
         lock.withLock {

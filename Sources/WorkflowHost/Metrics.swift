@@ -61,6 +61,8 @@ extension WorkflowHost {
     /// Computes the metrics from the stored sessions, stage runs and attempts, and the totals kept for the sessions
     /// `cleanup` removed: counts and sums never drop; quantiles describe the sessions still stored. A running
     /// session whose host is gone counts as interrupted.
+    /// - Returns: the metrics.
+    /// - Throws: `WorkflowHostError` with code `stateUnavailable` (or `storedValueUnknown`) when the database cannot be read.
     public func metrics() throws(WorkflowHostError) -> HostMetrics {
         try boundary("compute the metrics") {
             let store = try sessionStore()
@@ -114,6 +116,11 @@ extension WorkflowHost {
 
     /// Removes sessions that finished more than `olderThan` ago: their rows, events, checkpoints and working
     /// directories; then reclaims the database's free space.
+    /// - Parameters:
+    ///   - olderThan: how long ago a session must have finished.
+    ///   - dryRun: report what would be removed and remove nothing.
+    /// - Returns: the sessions and work directories removed (or that would be) and the database's size before and after.
+    /// - Throws: `WorkflowHostError`: `stateUnavailable` for the database, `environment` for a work directory that cannot be removed.
     public func cleanup(olderThan: Duration, dryRun: Bool) throws(WorkflowHostError) -> CleanupReport {
         try boundary("remove old sessions") {
             let store = try sessionStore()

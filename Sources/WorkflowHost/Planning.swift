@@ -21,7 +21,7 @@ public struct PlannedWorkflow: Sendable {
     let catalog: (any ToolCatalog)?
 
     /// The dependency graph as DOT, Mermaid or JSON, the critical path (by weight) highlighted.
-    /// - Throws: `HostError` if the JSON form cannot be encoded.
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) if the JSON form cannot be encoded.
     public func graph(_ format: GraphFormat) throws(WorkflowHostError) -> String {
         let text: String
         do {
@@ -47,7 +47,7 @@ extension WorkflowAnalysis {
     public func text(file: String) -> String { AnalysisText.render(self, file: file) }
 
     /// The analysis as `wfhost analyze --json` prints it.
-    /// - Throws: `HostError` if it cannot be encoded.
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) if it cannot be encoded.
     public func jsonText() throws(WorkflowHostError) -> String {
         JSONContract.text(JSONContract.document(
             try JSONContract.encoded(self, what: "the analysis", snakeCaseValues: ["kind", "weighting", "by"])))
@@ -59,7 +59,7 @@ extension WorkflowHost {
     /// - Parameters:
     ///   - workflow: a file, the name of a predefined workflow, or `-` for standard input.
     ///   - checks: outside variables and whether the registry is consulted.
-    /// - Throws: `WorkflowInvalid` (every diagnostic) when the file has errors or a cycle, `HostError` when the
+    /// - Throws: `WorkflowHostError` (`workflowInvalid`) (every diagnostic) when the file has errors or a cycle, `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the
     ///   registry cannot be read.
     public func plan(_ workflow: String, checks: WorkflowChecks = WorkflowChecks()) throws(WorkflowHostError) -> PlannedWorkflow {
         let options = try loadOptions(checks)
@@ -99,8 +99,8 @@ extension WorkflowHost {
     /// The dry run of a workflow file: validated against the registry, planned, each call's arguments
     /// substituted from the workflow's variables, `options.variables` and `options.secrets` (masked); nothing is
     /// called and no session is created.
-    /// - Throws: `InvalidRequest` for a file that cannot be read, `WorkflowInvalid` for one with errors,
-    ///   `HostError` when the registry cannot be read.
+    /// - Throws: `WorkflowHostError` (`invalidRequest`) for a file that cannot be read, `WorkflowHostError` (`workflowInvalid`) for one with errors,
+    ///   `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the registry cannot be read.
     public func dryRun(file: String, options: RunOptions) throws(WorkflowHostError) -> DryRunPlan {
         let text = try Self.readWorkflowFile(file)
         let snapshot = try refreshedRegistry()

@@ -57,7 +57,7 @@ public struct PluginDebugPlan: Sendable {
 
     /// Runs the worker under `gdb -batch` (follow the fork, run, backtrace), its output on this process's.
     /// - Returns: gdb's exit status.
-    /// - Throws: `HostError` when gdb is not installed or cannot be started.
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when gdb is not installed or cannot be started.
     public func runUnderGDB() throws(WorkflowHostError) -> Int32 {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
             .map { $0 + "/gdb" } + ["/usr/bin/gdb"]
@@ -102,8 +102,8 @@ extension WorkflowHost {
     /// let plan = try host.debugPlan(plugin: "chaos", tool: "segfault", arguments: nil)
     /// print(plan.command)
     /// ```
-    /// - Throws: `InvalidRequest` for an unknown plugin or tool, a plugin whose tools are not offered (with a
-    ///   tool), or arguments that are not JSON or not valid; `HostError` for the environment (the worker, the
+    /// - Throws: `WorkflowHostError` (`invalidRequest`) for an unknown plugin or tool, a plugin whose tools are not offered (with a
+    ///   tool), or arguments that are not JSON or not valid; `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) for the environment (the worker, the
     ///   state directory).
     public func debugPlan(plugin: String, tool: String?, arguments: String?) throws(WorkflowHostError) -> PluginDebugPlan {
         let pluginPath: String

@@ -27,7 +27,7 @@ public struct TrustedPlugin: Sendable {
 
 extension WorkflowHost {
     /// The trusted files when `requireTrusted` is set, else nil (any file may be loaded).
-    /// - Throws: `HostError` when the trust file cannot be read or holds a malformed line.
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the trust file cannot be read or holds a malformed line.
     func trust() throws(WorkflowHostError) -> PluginTrust? {
         guard configuration.requireTrusted else { return nil }
         do {
@@ -40,8 +40,8 @@ extension WorkflowHost {
     /// Records the SHA-256 of each plugin file (or of each `*.so` in a directory) in the trust file, by its real
     /// path. Hashing reads the file; nothing is loaded.
     /// - Returns: the files trusted, in the order given.
-    /// - Throws: `InvalidRequest` for a path that is not a readable file or holds no plugin files (nothing is
-    ///   written then); `HostError` when the trust file cannot be read or written.
+    /// - Throws: `WorkflowHostError` (`invalidRequest`) for a path that is not a readable file or holds no plugin files (nothing is
+    ///   written then); `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the trust file cannot be read or written.
     public func trustPlugins(paths: [String]) throws(WorkflowHostError) -> [TrustedPlugin] {
         var files: [String] = []
         for path in paths {

@@ -88,7 +88,7 @@ extension WorkflowHost {
     ///   - routes: error routes added in code; they win over the file's at equal priority.
     ///   - sink: also receives every event (the handle's `events` has them too).
     ///   - eventBuffer: how many unread events `events` keeps.
-    /// - Throws: `InvalidRequest` (the file cannot be read), `WorkflowInvalid` (it has errors), `HostError`
+    /// - Throws: `WorkflowHostError` (`invalidRequest`) (the file cannot be read), `WorkflowHostError` (`workflowInvalid`) (it has errors), `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...)
     ///   (environment).
     public func start(workflow: String, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
                       sink: any RunEventSink = EventRecorder(), eventBuffer: Int = 100_000) throws(WorkflowHostError) -> RunHandle {
@@ -101,8 +101,8 @@ extension WorkflowHost {
 
     /// Starts a workflow built in code (the design's ExecuteCustomWorkflow). It is checked as a file is, and the
     /// session stores its document, so `status`, `logs` and `resume` work as for a file.
-    /// - Throws: `WorkflowInvalid` (its diagnostics name `<api workflow NAME>` and a line of its document,
-    ///   `CustomWorkflow.document`), `HostError` (environment).
+    /// - Throws: `WorkflowHostError` (`workflowInvalid`) (its diagnostics name `<api workflow NAME>` and a line of its document,
+    ///   `CustomWorkflow.document`), `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) (environment).
     public func start(workflow: CustomWorkflow, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
                       sink: any RunEventSink = EventRecorder(), eventBuffer: Int = 100_000) throws(WorkflowHostError) -> RunHandle {
         try start(eventBuffer: eventBuffer, sink: sink) { sink throws(WorkflowHostError) in
@@ -120,7 +120,7 @@ extension WorkflowHost {
     /// let result = try await host.execute(workflow: workflow)
     /// ```
     /// - Returns: how the run ended. Cancelling the calling Task cancels the run within the grace time.
-    /// - Throws: `WorkflowInvalid`, `HostError`.
+    /// - Throws: `WorkflowHostError` (`workflowInvalid`), `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...).
     public func execute(workflow: CustomWorkflow, options: RunOptions = RunOptions(), routes: [CustomErrorRoute] = [],
                         sink: any RunEventSink = EventRecorder()) async throws(WorkflowHostError) -> RunResult {
         try await start(workflow: workflow, options: options, routes: routes, sink: sink, eventBuffer: 0).result

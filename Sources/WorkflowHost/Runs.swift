@@ -129,7 +129,7 @@ extension WorkflowHost {
     }
 
     /// Validates the workflow file, creates its session in the store and builds the engine; nothing runs yet.
-    /// - Throws: `WorkflowInvalid` for a file with errors, `HostError` for the environment.
+    /// - Throws: `WorkflowHostError` (`workflowInvalid`) for a file with errors, `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) for the environment.
     public func prepareRun(file: String, options: RunOptions, sink: any RunEventSink,
                            extraRoutes: [ErrorRoute] = []) throws(WorkflowHostError) -> PreparedRun {
         try prepareRun(text: try Self.readWorkflowFile(file), file: file, options: options, sink: sink,
@@ -138,7 +138,7 @@ extension WorkflowHost {
 
     /// `prepareRun(file:...)` for a workflow document held in memory; `file` names it in diagnostics and in the
     /// session (resume reads the text the session stored, never the file).
-    /// - Throws: `WorkflowInvalid` for a document with errors, `HostError` for the environment.
+    /// - Throws: `WorkflowHostError` (`workflowInvalid`) for a document with errors, `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) for the environment.
     func prepareRun(text: String, file: String, options: RunOptions, sink: any RunEventSink,
                     extraRoutes: [ErrorRoute]) throws(WorkflowHostError) -> PreparedRun {
         let snapshot = try refreshedRegistry()
@@ -185,7 +185,7 @@ extension WorkflowHost {
     /// Checks error routes added through the API (`CustomErrorRoute`) as `validate` checks a file's: targets
     /// that exist, `error_type` values that name a failure class, and no redirect or on_failure loop, together
     /// with the file's own routes.
-    /// - Throws: `WorkflowInvalid` with every problem (exit code 2 in the CLI).
+    /// - Throws: `WorkflowHostError` (`workflowInvalid`) with every problem (exit code 2 in the CLI).
     static func checkAddedRoutes(_ routes: [ErrorRoute], of workflow: Workflow, report: ValidationReport) throws(WorkflowHostError) {
         guard !routes.isEmpty else { return }
         let all = (routes + workflow.errorPolicy.routes).sorted { $0.priority > $1.priority }
@@ -208,7 +208,7 @@ extension WorkflowHost {
     ///   - stored: the directory stored with the session (nil for a new session, or one stored before the
     ///     directory was kept).
     ///   - notice: told when a directory the session had is gone and an empty one takes its place.
-    /// - Throws: `HostError` when it cannot be created.
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when it cannot be created.
     func sessionWorkDirectory(_ id: String, stored: String?, notice: (String) -> Void) throws(WorkflowHostError) -> String {
         let dir = stored ?? workDirectoryPath(ofSession: id)
         var isDirectory: ObjCBool = false
@@ -271,7 +271,7 @@ public enum RunOptionsCodec {
     }
 
     /// The error routes added through the API when the session was started.
-    /// - Throws: `InvalidRequest` when a stored route no longer reads (a field or action this version lacks).
+    /// - Throws: `WorkflowHostError` (`invalidRequest`) when a stored route no longer reads (a field or action this version lacks).
     public static func routes(_ text: String) throws(WorkflowHostError) -> [ErrorRoute] {
         guard let stored = (try? JSONValue.parse(text))?["api_routes"]?.arrayValue else { return [] } // none kept
         var routes: [ErrorRoute] = []

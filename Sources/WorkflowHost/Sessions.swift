@@ -30,6 +30,11 @@ extension WorkflowHost {
     }
 
     /// Sessions, newest first; a `running` session whose host is gone is listed as `interrupted`.
+    /// - Parameters:
+    ///   - status: only sessions with this status (after the `interrupted` rule); nil for all.
+    ///   - workflow: only sessions of this workflow name.
+    /// - Returns: the sessions, newest first.
+    /// - Throws: `WorkflowHostError`: `stateUnavailable` when the database cannot be read, `storedValueUnknown` for a value this version does not know.
     public func listSessions(status: SessionStatus? = nil, workflow: String? = nil) throws(WorkflowHostError) -> [SessionRecord] {
         try boundary("list the sessions") {
             let all = try sessionStore().sessions(status: nil, workflow: workflow).map { record -> SessionRecord in
@@ -49,6 +54,9 @@ extension WorkflowHost {
     }
 
     /// A session's rows; a `running` session whose host is gone is reported as `interrupted`.
+    /// - Parameter id: the session id.
+    /// - Returns: every stored row of the session.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` for an unknown session, `stateUnavailable` or `storedValueUnknown` for the database.
     public func status(of id: String) throws(WorkflowHostError) -> SessionSnapshot {
         try boundary("read session \(id)") {
             let store = try sessionStore()
@@ -62,6 +70,8 @@ extension WorkflowHost {
 
     /// Asks the host running `id` to pause it; a session that is not running is paused at once.
     /// - Returns: a sentence for the operator.
+    /// - Parameter id: the session id.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` for an unknown or finished session, `stateUnavailable` for the database.
     public func pause(_ id: String) throws(WorkflowHostError) -> String {
         try boundary("pause session \(id)") {
             let store = try sessionStore()
@@ -83,6 +93,9 @@ extension WorkflowHost {
 
     /// Cancels `id`: the host running it cancels its calls (workers end after the grace time); a session that
     /// is not running is marked cancelled at once.
+    /// - Parameter id: the session id.
+    /// - Returns: a sentence for the operator.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` for an unknown or finished session, `stateUnavailable` for the database.
     public func cancel(_ id: String) throws(WorkflowHostError) -> String {
         try boundary("cancel session \(id)") {
             let store = try sessionStore()
@@ -102,6 +115,9 @@ extension WorkflowHost {
 
     /// What resuming `id` would do with each stage and each call of an interrupted one, and why: the plan the
     /// engine applies (`ResumePlanner`), so that the explanation and the resume cannot differ.
+    /// - Parameter id: the session id.
+    /// - Returns: the plan, stage by stage and call by call.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` for an unknown session or a stored workflow that no longer validates, a host code for the database or registry.
     public func explainResume(_ id: String) throws(WorkflowHostError) -> ResumePlan {
         try boundary("plan the resume of session \(id)") {
             let store = try sessionStore()
@@ -134,6 +150,8 @@ extension WorkflowHost {
     /// Prepares the engine that continues `id`: takes the session's lease, keeps finished stages, and treats a
     /// stage that was running as interrupted (its retry policy decides).
     /// - Parameter options: new `--var` values and the session's secrets (which are never stored).
+    /// - Returns: the prepared run; ``PreparedRun/run()`` continues the session.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` (unknown or succeeded session, a live owner, missing secrets), `workflowInvalid` (the stored workflow no longer validates against the registry), a host code for the environment.
     public func prepareResume(_ id: String, options: RunOptions, sink: any RunEventSink) throws(WorkflowHostError) -> PreparedRun {
         try boundary("prepare the resume of session \(id)") {
             let store = try sessionStore()
@@ -198,6 +216,12 @@ extension WorkflowHost {
 
     /// Sets `stage` (and with `downstream`, every stage after it) back to pending with no attempts used, so
     /// that the next resume runs it again even if its retries were used up. Stages that succeeded elsewhere stay.
+    /// - Parameters:
+    ///   - id: the session id.
+    ///   - stage: the stage to run again.
+    ///   - downstream: also every stage that depends on it, transitively.
+    /// - Returns: the stages reset, in workflow order.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` for an unknown session or stage or a running session, `stateUnavailable` for the database.
     public func resetStage(_ id: String, stage: String, downstream: Bool) throws(WorkflowHostError) -> [String] {
         try boundary("reset stage '\(stage)' of session \(id)") {
             let store = try sessionStore()
@@ -237,6 +261,12 @@ extension WorkflowHost {
     }
 
     /// Saves the session's stages as a named checkpoint.
+    /// - Parameters:
+    ///   - id: the session id.
+    ///   - name: the checkpoint's name.
+    ///   - description: a sentence for people, or nil.
+    /// - Returns: the stored checkpoint.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` for an unknown session, `stateUnavailable` for the database.
     public func createCheckpoint(_ id: String, name: String, description: String?) throws(WorkflowHostError) -> CheckpointRecord {
         try boundary("create a checkpoint of session \(id)") {
             let store = try sessionStore()
@@ -245,6 +275,10 @@ extension WorkflowHost {
         }
     }
 
+    /// The session's checkpoints, oldest first.
+    /// - Parameter id: the session id.
+    /// - Returns: its checkpoints.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` for an unknown session, `stateUnavailable` for the database.
     public func checkpoints(_ id: String) throws(WorkflowHostError) -> [CheckpointRecord] {
         try boundary("read the checkpoints of session \(id)") {
             let store = try sessionStore()
@@ -254,6 +288,11 @@ extension WorkflowHost {
     }
 
     /// Sets the session back to a checkpoint (by id or name); `resume` then continues from there.
+    /// - Parameters:
+    ///   - id: the session id.
+    ///   - checkpoint: a checkpoint's id or name (the latest of that name).
+    /// - Returns: the restored checkpoint.
+    /// - Throws: `WorkflowHostError`: `invalidRequest` for an unknown session or checkpoint or a running session, `stateUnavailable` for the database.
     public func restoreCheckpoint(_ id: String, checkpoint: String) throws(WorkflowHostError) -> CheckpointRecord {
         try boundary("restore a checkpoint of session \(id)") {
             let store = try sessionStore()

@@ -14,7 +14,7 @@ public struct DerivedArguments: Sendable {
 
 extension WorkflowHost {
     /// The events stored for session `id` after event `after` (0: from the start), oldest first.
-    /// - Throws: `HostError` when the store cannot be read.
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the store cannot be read.
     public func events(ofSession id: String, after: Int64 = 0) throws(WorkflowHostError) -> [EventRecord] {
         let store = try sessionStore()
         do {

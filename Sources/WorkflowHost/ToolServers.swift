@@ -61,7 +61,7 @@ extension WorkflowHost {
     public var userToolServersPath: String? { ToolServersFile.path(environment: configuration.environment) }
 
     /// The user-level tool servers, or none when the file does not exist.
-    /// - Throws: `ToolServersFileInvalid` with every diagnostic when the file has errors.
+    /// - Throws: `WorkflowHostError` (`toolServersFileInvalid`) with every diagnostic when the file has errors.
     public func userToolServers() throws(WorkflowHostError) -> [ToolServer] {
         guard let path = userToolServersPath, FileManager.default.fileExists(atPath: path) else { return [] }
         let file = ToolServersFile.load(path: path)
@@ -83,7 +83,7 @@ extension WorkflowHost {
 
     /// The catalog `validate` checks workflows against: the registry with the user-level tool servers, and a
     /// workflow's own `spec.tool_servers` when it declares them.
-    /// - Throws: `HostError` when the registry cannot be read, `ToolServersFileInvalid` for a bad servers file.
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the registry cannot be read, `WorkflowHostError` (`toolServersFileInvalid`) for a bad servers file.
     public func toolCatalog(secrets: [String: String] = [:]) throws(WorkflowHostError) -> RegistryCatalog {
         RegistryCatalog(snapshot: try refreshedRegistry(), host: self, secrets: secrets)
     }

@@ -11,6 +11,9 @@ public struct WorkflowChecks: Sendable {
     /// Checks tool names and arguments against the plugin registry (`--no-registry` turns it off).
     public var useRegistry: Bool
 
+    /// - Parameters:
+    ///   - externalVariables: names given from outside the file (`--var`, `--secret`).
+    ///   - useRegistry: whether tool names and arguments are checked against the registry.
     public init(externalVariables: Set<String> = [], useRegistry: Bool = true) {
         self.externalVariables = externalVariables
         self.useRegistry = useRegistry
@@ -27,7 +30,7 @@ extension WorkflowHost {
     /// - Parameter workflows: each a file, the name of a predefined workflow (`wfhost workflows list`), or `-`
     ///   for standard input (named `<stdin>` in diagnostics).
     /// - Returns: one report per argument, in order; a file that cannot be read is a report with its error.
-    /// - Throws: `HostError` when `checks.useRegistry` and the registry cannot be read or updated.
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when `checks.useRegistry` and the registry cannot be read or updated.
     public func validate(_ workflows: [String], checks: WorkflowChecks = WorkflowChecks()) throws(WorkflowHostError)
         -> [ValidationReport] {
         let options = try loadOptions(checks)
@@ -52,7 +55,7 @@ extension WorkflowHost {
 
 extension ValidationReport {
     /// The reports as `wfhost validate --json` prints them: one document with every file's diagnostics.
-    /// - Throws: `HostError` if the document cannot be encoded (a number JSON cannot hold).
+    /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) if the document cannot be encoded (a number JSON cannot hold).
     public static func jsonDocument(_ reports: [ValidationReport]) throws(WorkflowHostError) -> String {
         JSONContract.text(JSONContract.document(
             try JSONContract.encoded(ValidationDocument(reports: reports), what: "the validation report",

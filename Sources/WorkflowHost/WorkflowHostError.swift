@@ -28,6 +28,8 @@ public struct WorkflowHostError: Error, CustomStringConvertible, Sendable {
     /// breaks no caller's `switch`; the raw values are snake_case and stable (the `code` of `--json` errors).
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         public let rawValue: String
+        /// A code by its raw value (a code this version does not define is kept as it is).
+        /// - Parameter rawValue: the snake_case word, e.g. `invalid_request`.
         public init(rawValue: String) { self.rawValue = rawValue }
         public var description: String { rawValue }
 
