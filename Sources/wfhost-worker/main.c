@@ -8,6 +8,10 @@
  *       --mem-mb N --cpu-s N --nofile N --max-result BYTES --work-dir DIR --sandbox off|on|strict --network 0|1
  *       --read PATH, --write PATH, --hide PATH (each repeatable, at most WFH_SANDBOX_MAX_PATHS)
  *       --fork-calls 1 (a fork server: each call in a fresh fork of the confined, loaded worker)
+ *   wfhost-worker exec [options] -- COMMAND [ARGS...]
+ *                                               confine itself as serve does (the same options but
+ *                                               --max-result and --fork-calls), then execve COMMAND: an MCP
+ *                                               tool server, whose stdin and stdout are its JSON-RPC pipe (exec.c)
  *
  * It is written in C so that it starts in about a millisecond and carries no language runtime that could
  * collide with a plugin's own (a Swift plugin brings its Swift runtime).
@@ -49,8 +53,33 @@ static void tie_to_parent(void) {
 
 static int usage(void) {
     fprintf(stderr, "usage: wfhost-worker scan DISPLAY_PATH [options] | serve DISPLAY_PATH [options] | probe\n"
+                    "       | exec [options] -- COMMAND [ARGS...]\n"
                     "This program is started by wfhost; it is not meant to be run by hand.\n");
     return 64;
+}
+
+/* The sandbox options from argv[start] on, in pairs, until the end or "--"; returns the index where they
+ * stopped, or -1 for an unknown option. `max_result` and `fork_calls` are NULL where they are not options. */
+static int parse_options(int argc, char **argv, int start, sandbox_spec *spec, size_t *max_result, int *fork_calls) {
+    int i = start;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i += 2) {
+        if (i + 1 >= argc) return -1;
+        const char *opt = argv[i], *val = argv[i + 1];
+        if (strcmp(opt, "--mem-mb") == 0) spec->mem_mb = atol(val);
+        else if (strcmp(opt, "--cpu-s") == 0) spec->cpu_seconds = atol(val);
+        else if (strcmp(opt, "--nofile") == 0) spec->max_files = atol(val);
+        else if (strcmp(opt, "--max-result") == 0 && max_result) *max_result = (size_t)atoll(val);
+        else if (strcmp(opt, "--work-dir") == 0) spec->work_dir = val;
+        else if (strcmp(opt, "--sandbox") == 0)
+            spec->mode = strcmp(val, "strict") == 0 ? SANDBOX_STRICT : strcmp(val, "off") == 0 ? SANDBOX_OFF : SANDBOX_ON;
+        else if (strcmp(opt, "--network") == 0) spec->network = atoi(val);
+        else if (strcmp(opt, "--fork-calls") == 0 && fork_calls) *fork_calls = atoi(val);
+        else if (strcmp(opt, "--read") == 0 && spec->read_count < WFH_SANDBOX_MAX_PATHS) spec->read_paths[spec->read_count++] = val;
+        else if (strcmp(opt, "--write") == 0 && spec->write_count < WFH_SANDBOX_MAX_PATHS) spec->write_paths[spec->write_count++] = val;
+        else if (strcmp(opt, "--hide") == 0 && spec->hide_count < WFH_SANDBOX_MAX_PATHS) spec->hide_paths[spec->hide_count++] = val;
+        else return -1;
+    }
+    return i;
 }
 
 int main(int argc, char **argv) {
@@ -72,6 +101,14 @@ int main(int argc, char **argv) {
         }
         return run_probe(&spec);
     }
+    if (argc >= 2 && strcmp(argv[1], "exec") == 0) {
+        sandbox_spec spec;
+        memset(&spec, 0, sizeof spec);
+        spec.mode = SANDBOX_ON;
+        int end = parse_options(argc, argv, 2, &spec, NULL, NULL);
+        if (end < 0 || end + 1 >= argc || strcmp(argv[end], "--") != 0) return usage();
+        return run_exec(&spec, argv + end + 1);
+    }
     if (argc < 3 || (strcmp(argv[1], "scan") != 0 && strcmp(argv[1], "serve") != 0)) return usage();
     /* The protocol's fds never reach a program the tool runs. */
     for (int fd = WFH_FD_REQUESTS; fd <= WFH_FD_PLUGIN; fd++) {
@@ -88,22 +125,7 @@ int main(int argc, char **argv) {
     spec.mode = SANDBOX_ON;
     size_t max_result = 16u << 20;
     int fork_calls = 0;
-    for (int i = 3; i + 1 < argc; i += 2) {
-        const char *opt = argv[i], *val = argv[i + 1];
-        if (strcmp(opt, "--mem-mb") == 0) spec.mem_mb = atol(val);
-        else if (strcmp(opt, "--cpu-s") == 0) spec.cpu_seconds = atol(val);
-        else if (strcmp(opt, "--nofile") == 0) spec.max_files = atol(val);
-        else if (strcmp(opt, "--max-result") == 0) max_result = (size_t)atoll(val);
-        else if (strcmp(opt, "--work-dir") == 0) spec.work_dir = val;
-        else if (strcmp(opt, "--sandbox") == 0)
-            spec.mode = strcmp(val, "strict") == 0 ? SANDBOX_STRICT : strcmp(val, "off") == 0 ? SANDBOX_OFF : SANDBOX_ON;
-        else if (strcmp(opt, "--network") == 0) spec.network = atoi(val);
-        else if (strcmp(opt, "--fork-calls") == 0) fork_calls = atoi(val);
-        else if (strcmp(opt, "--read") == 0 && spec.read_count < WFH_SANDBOX_MAX_PATHS) spec.read_paths[spec.read_count++] = val;
-        else if (strcmp(opt, "--write") == 0 && spec.write_count < WFH_SANDBOX_MAX_PATHS) spec.write_paths[spec.write_count++] = val;
-        else if (strcmp(opt, "--hide") == 0 && spec.hide_count < WFH_SANDBOX_MAX_PATHS) spec.hide_paths[spec.hide_count++] = val;
-        else return usage();
-    }
+    if (parse_options(argc, argv, 3, &spec, &max_result, &fork_calls) != argc) return usage();
     if (scan) return run_scan(argv[2], &spec);
     return run_serve(argv[2], &spec, max_result, fork_calls);
 }

@@ -27,4 +27,8 @@ int run_scan(const char *display_path, const struct sandbox_spec *spec);
 /* With fork_calls, each call runs in a fresh fork of the confined, loaded worker (a fork server). */
 int run_serve(const char *display_path, const struct sandbox_spec *spec, unsigned long max_result, int fork_calls);
 
+/* `wfhost-worker exec`: confines itself as serve does, then execve's command[0] with command (NULL-ended) as
+ * its arguments and the environment minus wfhost's own variables. Returns an exit code only on failure. */
+int run_exec(const struct sandbox_spec *spec, char *const command[]);
+
 #endif
