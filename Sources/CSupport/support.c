@@ -17,11 +17,6 @@
 
 int wfh_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC) == 0 ? 0 : -errno; }
 
-int wfh_set_rlimit_of(pid_t pid, int resource, unsigned long long value) {
-    struct rlimit limit = {.rlim_cur = (rlim_t)value, .rlim_max = (rlim_t)value};
-    return prlimit(pid, (__rlimit_resource_t)resource, &limit, NULL) == 0 ? 0 : -errno;
-}
-
 int wfh_spawn(const char *path, char *const argv[], char *const envp[], const int *from, const int *to, int count,
               pid_t *pid) {
     /* Move every source fd above the highest target first, so that a dup2 never overwrites a source that a

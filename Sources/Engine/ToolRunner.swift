@@ -130,9 +130,12 @@ public final class ToolRunner: Sendable {
     private func callServer(_ server: ToolServerConfig, tool: RegisteredTool, arguments: JSONValue, options: CallOptions,
                             cancellation: CallCancellation) async -> Result<CallSuccess, CallFailure> {
         let limits = options.limits.bounded()
+        let sandbox = ToolServerSandbox(workerPath: executor.workerPath, enforce: options.sandbox, strict: options.strictSandbox,
+                                        hiddenPaths: executor.hiddenPaths, userHome: executor.baseEnvironment["HOME"],
+                                        workRoot: executor.baseEnvironment["TMPDIR"] ?? "/tmp")
         let connection: ToolServerConnection
         do {
-            connection = try toolServers.connection(for: server, limits: limits)
+            connection = try toolServers.connection(for: server, limits: limits, sandbox: sandbox)
         } catch {
             return .failure(CallFailure(.exit, error.messageWithStderr, hint: error.hint))
         }

@@ -278,6 +278,8 @@ public actor WorkflowEngine {
         }
         timeoutTask?.cancel()
         monitor.cancel()
+        // No stage is running: the run's tool servers stop (a resume starts them again).
+        await runner.toolServers.shutdownAndWait()
         for i in records.indices where records[i].status == .pending && stopStatus != .paused {
             if recoveryStages.contains(i) {
                 // Stays pending, so that a later retry or resume can still call it.

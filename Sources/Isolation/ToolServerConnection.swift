@@ -10,7 +10,8 @@ public struct ToolServerConfig: Sendable, Hashable {
     public var name: String
     public var command: String
     public var arguments: [String]
-    /// The server's whole environment: PATH, HOME, LANG and TMPDIR of the host, then the declared variables.
+    /// The server's whole environment: PATH, LANG and LC_ALL of the host, then the declared variables (HOME and
+    /// TMPDIR are the server's work directory unless declared).
     public var environment: [String: String]
     public var network: Bool
     public var readPaths: [String]
@@ -32,18 +33,87 @@ public struct ToolServerConfig: Sendable, Hashable {
     /// `command` and its arguments as a user would type them.
     public var commandLine: String { ([command] + arguments).joined(separator: " ") }
 
-    func launchLine(limits: CallLimits) -> JSONValue {
-        .object([
+    /// The executable `command` names: itself when it holds a slash, else the first match on the server's PATH;
+    /// nil when there is none.
+    public var resolvedCommand: String? {
+        if command.contains("/") { return command }
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(command)" }.first { access($0, X_OK) == 0 }
+    }
+
+    /// The sandbox of the server, from its declared capabilities: `~` in a path is the user's home and
+    /// `${work_dir}` the server's work directory. The command and every argument that names an existing file are
+    /// readable too, so that a server's own program and script need no declaration (a virtual environment or a
+    /// script's sibling modules do: declare their directory under `capabilities.read`).
+    public func sandboxSpec(workDirectory: String, sandbox: ToolServerSandbox) -> SandboxSpec {
+        var spec = SandboxSpec(workDirectory: workDirectory)
+        spec.enforce = sandbox.enforce
+        spec.strict = sandbox.strict
+        spec.network = network
+        func expand(_ path: String) -> String {
+            var path = path.replacingOccurrences(of: "${work_dir}", with: workDirectory)
+            if let home = sandbox.userHome, path == "~" || path.hasPrefix("~/") { path = home + path.dropFirst() }
+            return path
+        }
+        var files: [String] = []
+        for candidate in [resolvedCommand].compactMap({ $0 }) + arguments where candidate.hasPrefix("/") {
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { files.append(candidate) }
+        }
+        spec.readPaths = readPaths.map(expand) + files
+        spec.writePaths = writePaths.map(expand)
+        return spec
+    }
+
+    func launchLine(limits: CallLimits, sandbox: ToolServerSandbox, workDirectory: String) -> JSONValue {
+        var env = environment
+        // The server's home and temporary directory are its work directory unless it declares them: the user's
+        // home is not in its view.
+        if env["HOME"] == nil { env["HOME"] = workDirectory }
+        if env["TMPDIR"] == nil { env["TMPDIR"] = workDirectory }
+        if let home = sandbox.userHome { env["WFHOST_USER_HOME"] = home } // for the worker's masks; not passed on
+        // The helper appends `--`, the command it resolved and the arguments.
+        let exec = [sandbox.workerPath] + Worker.execArguments(
+            sandbox: sandboxSpec(workDirectory: workDirectory, sandbox: sandbox), limits: limits,
+            hiddenPaths: sandbox.hiddenPaths)
+        return .object([
             "op": "launch", "name": .string(name), "command": .string(command),
             "args": .array(arguments.map(JSONValue.string)),
-            "env": .object(JSONObject(environment.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
-            "memory_mb": .int(Int64(limits.memoryMB)), "open_files": .int(Int64(limits.openFiles)),
+            "env": .object(JSONObject(env.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
+            "sandbox": .array(exec.map(JSONValue.string)), "work_dir": .string(workDirectory),
             "startup_timeout_ms": .int(Self.milliseconds(startupTimeout)),
         ])
     }
 
     static func milliseconds(_ d: Duration) -> Int64 {
         d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    }
+}
+
+/// How the host confines its tool servers: each runs through `wfhost-worker exec` in the sandbox of a plugin's
+/// call, built from the server's declared capabilities (README, "MCP tool servers").
+public struct ToolServerSandbox: Sendable, Hashable {
+    /// The `wfhost-worker` executable.
+    public var workerPath: String
+    /// Every layer the machine offers (`--sandbox on`); false keeps only the limits (`--sandbox off`).
+    public var enforce: Bool
+    /// Refuse to start the server unless every layer is in force (`--sandbox strict`).
+    public var strict: Bool
+    /// Paths the sandbox masks (the state directory, the trust file).
+    public var hiddenPaths: [String]
+    /// The user's home: `~` in declared paths, and its credential stores are masked.
+    public var userHome: String?
+    /// Where each server's work directory is made (its HOME and TMPDIR, always writable).
+    public var workRoot: String
+
+    public init(workerPath: String, enforce: Bool = true, strict: Bool = false, hiddenPaths: [String] = [],
+                userHome: String? = nil, workRoot: String = "/tmp") {
+        self.workerPath = workerPath
+        self.enforce = enforce
+        self.strict = strict
+        self.hiddenPaths = hiddenPaths
+        self.userHome = userHome
+        self.workRoot = workRoot
     }
 }
 
@@ -115,13 +185,16 @@ public struct ToolServerError: Error, Sendable, CustomStringConvertible {
 public final class ToolServerConnection: @unchecked Sendable {
     // @unchecked: the mutable state is guarded by `lock`; the reader thread only touches it through it.
     public let config: ToolServerConfig
+    public let sandbox: ToolServerSandbox
     private let helperPath: String
     private let limits: CallLimits
     private let lock = NSLock()
     private var helper: Helper?
     private var nextID: Int64 = 1
+    /// The server's work directory, made with the first helper and removed by `close`.
+    private var workDirectory: String?
 
-    private final class Helper: @unchecked Sendable {
+    fileprivate final class Helper: @unchecked Sendable {
         // @unchecked: `pending`, `ended` and `stderr` are guarded by `lock`.
         let child: ChildProcess
         let input: CInt
@@ -192,7 +265,11 @@ public final class ToolServerConnection: @unchecked Sendable {
             for reply in waiting { reply(nil) }
             closeInput()
             _ = try? child.wait() // reaps it; an error means it was reaped already
+            reaped.signal()
         }
+
+        /// Signalled once the helper has ended and been reaped (its server is gone then).
+        let reaped = DispatchSemaphore(value: 0)
 
         private func deliver(_ bytes: [UInt8]) {
             guard let reply = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)), let id = reply["id"]?.intValue.map(Int64.init) else {
@@ -236,22 +313,49 @@ public final class ToolServerConnection: @unchecked Sendable {
 
     /// - Parameters:
     ///   - helperPath: the `wfhost-mcp` executable.
-    ///   - limits: memory and open files apply to the server process.
-    public init(config: ToolServerConfig, helperPath: String, limits: CallLimits = CallLimits()) {
+    ///   - sandbox: how the server is confined.
+    ///   - limits: memory, CPU time and open files apply to the server process.
+    public init(config: ToolServerConfig, helperPath: String, sandbox: ToolServerSandbox, limits: CallLimits = CallLimits()) {
         self.config = config
         self.helperPath = helperPath
+        self.sandbox = sandbox
         self.limits = limits
     }
 
     deinit { close() }
 
-    /// Closes the helper's stdin: it stops the server and exits.
+    /// Closes the helper's stdin: it stops the server, removes the server's work directory and exits.
     public func close() {
+        _ = closeHelper()
+    }
+
+    /// `close`, returning the helper that was running, so that the caller may wait for it to end.
+    fileprivate func closeHelper() -> Helper? {
         let current = lock.withLock { () -> Helper? in
-            defer { helper = nil }
+            defer { helper = nil; workDirectory = nil }
             return helper
         }
         current?.closeInput() // at end of input the helper stops the server (SIGKILL to its group) and exits
+        return current
+    }
+
+    /// The server's work directory, made on first use.
+    private func makeWorkDirectory() throws(ToolServerError) -> String {
+        if let workDirectory { return workDirectory }
+        var template = Array("\(sandbox.workRoot)/wfhost-server-\(config.name)-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return false }
+            return mkdtemp(base) != nil
+        }
+        guard made else {
+            let why = String(cString: strerror(errno))
+            throw ToolServerError(server: config.name, message: "cannot create a work directory for tool server "
+                                  + "'\(config.name)' in \(sandbox.workRoot): \(why)",
+                                  hint: "set TMPDIR to a writable directory")
+        }
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        workDirectory = path
+        return path
     }
 
     private func runningHelper() throws(ToolServerError) -> (Helper, Int64) {
@@ -261,6 +365,7 @@ public final class ToolServerConnection: @unchecked Sendable {
             let id = nextID
             nextID += 1
             if let helper, !helper.isEnded { return (helper, id) }
+            let directory = try makeWorkDirectory()
             let input: (read: CInt, write: CInt), output: (read: CInt, write: CInt), errors: (read: CInt, write: CInt)
             let child: ChildProcess
             do {
@@ -278,7 +383,7 @@ public final class ToolServerConnection: @unchecked Sendable {
             let thread = Thread { started.readLoop(output: output.read, errors: errors.read) }
             thread.name = "mcp-client-\(config.name)"
             thread.start()
-            _ = started.send(config.launchLine(limits: limits))
+            _ = started.send(config.launchLine(limits: limits, sandbox: sandbox, workDirectory: directory))
             helper = started
             return (started, id)
         }
@@ -432,7 +537,8 @@ public final class ToolServerPool: @unchecked Sendable {
 
     /// The connection to `config`'s server (a changed declaration under the same name gets a new one).
     /// - Throws: `ToolServerError` when the helper cannot be found.
-    public func connection(for config: ToolServerConfig, limits: CallLimits) throws(ToolServerError) -> ToolServerConnection {
+    public func connection(for config: ToolServerConfig, limits: CallLimits,
+                           sandbox: ToolServerSandbox) throws(ToolServerError) -> ToolServerConnection {
         let path: String
         if let helperPath { path = helperPath } else {
             do { path = try WorkerLocator.mcpHelperPath(environment: ProcessInfo.processInfo.environment) } catch {
@@ -440,21 +546,41 @@ public final class ToolServerPool: @unchecked Sendable {
             }
         }
         return lock.withLock {
-            if let existing = connections[config.name], existing.config == config { return existing }
-            let made = ToolServerConnection(config: config, helperPath: path, limits: limits)
+            if let existing = connections[config.name], existing.config == config, existing.sandbox == sandbox { return existing }
+            let made = ToolServerConnection(config: config, helperPath: path, sandbox: sandbox, limits: limits)
             connections[config.name]?.close()
             connections[config.name] = made
             return made
         }
     }
 
-    /// Stops every server of the pool.
+    /// Stops every server of the pool (without waiting for them to end).
     public func shutdown() {
+        _ = closeAll()
+    }
+
+    /// Stops every server of the pool and waits, on a thread of its own, until their helpers have ended (the
+    /// servers are killed and their work directories removed then), at most `limit` in all.
+    public func shutdownAndWait(upTo limit: Duration = .seconds(10)) async {
+        let helpers = closeAll()
+        guard !helpers.isEmpty else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                let deadline = DispatchTime.now() + .nanoseconds(Int(limit.nanoseconds))
+                for helper in helpers { _ = helper.reaped.wait(timeout: deadline) } // past the deadline: left to end alone
+                continuation.resume()
+            }
+            thread.name = "mcp-pool-shutdown"
+            thread.start()
+        }
+    }
+
+    private func closeAll() -> [ToolServerConnection.Helper] {
         let all = lock.withLock { () -> [ToolServerConnection] in
             defer { connections.removeAll() }
             return Array(connections.values)
         }
-        for connection in all { connection.close() }
+        return all.compactMap { $0.closeHelper() }
     }
 }
 

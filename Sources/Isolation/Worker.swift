@@ -174,6 +174,14 @@ public final class Worker: @unchecked Sendable {
             + sandboxArguments(key.sandbox, hiddenPaths: hiddenPaths) + (forkCalls ? ["--fork-calls", "1"] : [])
     }
 
+    /// The worker's arguments for running a program confined under `sandbox` and `limits` (`wfhost-worker exec`,
+    /// an MCP tool server): the options `serve` takes; the caller appends `--`, the program and its arguments.
+    public static func execArguments(sandbox: SandboxSpec, limits: CallLimits, hiddenPaths: [String]) -> [String] {
+        ["exec", "--mem-mb", String(limits.memoryMB), "--cpu-s", String(limits.cpuSeconds),
+         "--nofile", String(limits.openFiles), "--work-dir", sandbox.workDirectory]
+            + sandboxArguments(sandbox, hiddenPaths: hiddenPaths)
+    }
+
     /// The request frame of one call, as `call` writes it to the worker's fd 3.
     public static func requestFrame(_ request: CallRequest, callID: UInt32, workDirectory: String) -> [UInt8] {
         FrameReader.callFrame(request, callID: callID, workDirectory: workDirectory)

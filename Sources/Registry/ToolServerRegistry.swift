@@ -43,14 +43,18 @@ extension RegisteredTool {
 /// changed server script is listed again.
 public final class ToolServerLister: Sendable {
     private let helperPath: String?
+    private let sandbox: Result<ToolServerSandbox, ToolServerError>
     private let cache: ToolServerCache?
     private static let memory = Synchronization.Mutex<[String: [ToolServerTool]]>([:])
 
     /// - Parameters:
     ///   - helperPath: the `wfhost-mcp` helper; nil finds it beside this executable or through WFHOST_MCP.
+    ///   - sandbox: how a server is confined while it is listed (as for its calls), or why it cannot be (the
+    ///     worker is missing): every server then fails with that error.
     ///   - database: the state database for the cache; nil keeps lists for this process only.
-    public init(helperPath: String? = nil, database: SQLiteDatabase?) {
+    public init(helperPath: String? = nil, sandbox: Result<ToolServerSandbox, ToolServerError>, database: SQLiteDatabase?) {
         self.helperPath = helperPath
+        self.sandbox = sandbox
         self.cache = database.flatMap { try? ToolServerCache(db: $0) } // no cache table: the lists are made again each time
     }
 
@@ -73,7 +77,7 @@ public final class ToolServerLister: Sendable {
             cached = false
             let pool = ToolServerPool(helperPath: helperPath)
             do {
-                let connection = try pool.connection(for: config, limits: CallLimits())
+                let connection = try pool.connection(for: config, limits: CallLimits(), sandbox: try sandbox.get())
                 listed = try connection.listTools()
             } catch {
                 pool.shutdown()
@@ -127,10 +131,7 @@ public final class ToolServerLister: Sendable {
         }
         var parts = ["v1", config.name, config.command] + config.arguments
         parts.append("env:" + config.environment.keys.sorted().joined(separator: ","))
-        let command = config.command.contains("/") ? config.command
-            : (config.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(config.command)" }
-                .first { access($0, X_OK) == 0 } ?? config.command
-        parts += ([command] + config.arguments).compactMap(identity)
+        parts += ([config.resolvedCommand ?? config.command] + config.arguments).compactMap(identity)
         return parts.joined(separator: "\u{1F}")
     }
 }

@@ -5,12 +5,13 @@ import CSupport
 import Isolation
 
 /// A tool server's process as the host starts it (`wfhost-mcp client`, one per declared server): its stdin,
-/// stdout and stderr on pipes, in a process group of its own, under an address-space and open-files limit and with
-/// no core files. Its end is awaited with ``wait()`` on a thread of the caller's (exactly once).
+/// stdout and stderr on pipes, in a process group of its own. The sandbox and the limits are the worker's: the
+/// executable is `wfhost-worker exec ... -- COMMAND`, which confines itself and then executes the server in its
+/// place. Its end is awaited with ``wait()`` on a thread of the caller's (exactly once).
 ///
 /// ```swift
 /// let server = try ServerProcess.start(executable: "/usr/bin/my-mcp-server", arguments: [],
-///                                      environment: ["PATH=/usr/bin:/bin"], memoryMB: 512, openFiles: 1024)
+///                                      environment: ["PATH=/usr/bin:/bin"])
 /// // write requests to server.input, read replies from server.output and diagnostics from server.errors
 /// server.killGroup()
 /// print(server.wait()) // "killed by SIGKILL"
@@ -35,17 +36,14 @@ public final class ServerProcess: Sendable {
     }
 
     /// Starts `executable` with `arguments` and exactly `environment`, its three standard streams on pipes whose
-    /// other ends are close-on-exec in this process, then sets its limits (prlimit(2), best effort: a limit the
-    /// kernel refuses leaves the host's).
+    /// other ends are close-on-exec in this process.
     /// - Parameters:
     ///   - environment: `NAME=value` entries, the whole environment.
-    ///   - memoryMB: RLIMIT_AS in MiB; 0 for none.
-    ///   - openFiles: RLIMIT_NOFILE; 0 for the host's.
     /// - Returns: the running server.
     /// - Throws: `WorkflowHostError` with code `environment` when the pipes cannot be made or posix_spawn fails
     ///   (the message names the executable and the system's reason).
-    public static func start(executable: String, arguments: [String], environment: [String], memoryMB: Int,
-                             openFiles: Int) throws(WorkflowHostError) -> ServerProcess {
+    public static func start(executable: String, arguments: [String],
+                             environment: [String]) throws(WorkflowHostError) -> ServerProcess {
         var made: [CInt] = []
         func pipe() throws(WorkflowHostError) -> (read: CInt, write: CInt) {
             var fds: [CInt] = [-1, -1]
@@ -67,12 +65,6 @@ public final class ServerProcess: Sendable {
             throw WorkflowHostError(.environment, "\(error)", location: executable)
         }
         close(stdin.read); close(stdout.write); close(stderr.write)
-        func set(_ resource: __rlimit_resource, _ value: UInt64) {
-            _ = wfh_set_rlimit_of(child.pid, CInt(resource.rawValue), value) // best effort, as documented above
-        }
-        if memoryMB > 0 { set(RLIMIT_AS, UInt64(memoryMB) << 20) }
-        if openFiles > 0 { set(RLIMIT_NOFILE, UInt64(openFiles)) }
-        set(RLIMIT_CORE, 0)
         return ServerProcess(child: child, input: stdin.write, output: stdout.read, errors: stderr.read)
     }
 

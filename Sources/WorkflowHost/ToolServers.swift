@@ -5,7 +5,7 @@ import Spec
 
 /// How tool servers' declarations become the registry's: environments resolved, tools listed (with a cache).
 public struct ToolServerResolver: Sendable {
-    /// wfhost's own environment: `${env:NAME}` reads it, and PATH, HOME, LANG and TMPDIR are passed on.
+    /// wfhost's own environment: `${env:NAME}` reads it, and PATH, LANG and LC_ALL are passed on.
     public var environment: [String: String]
     /// The run's secrets (`--secret`); at validation time, a secret not given reads the environment variable of
     /// its name, as `--secret NAME` would.
@@ -19,7 +19,8 @@ public struct ToolServerResolver: Sendable {
     }
 
     /// The variables every server gets from wfhost's environment (nothing else of it: no credentials by accident).
-    public static let inheritedVariables = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"]
+    /// HOME and TMPDIR are the server's work directory (the user's home is not in its sandbox) unless declared.
+    public static let inheritedVariables = ["PATH", "LANG", "LC_ALL"]
 
     /// The server as the host starts it: its environment resolved (a reference to nothing is an empty value).
     public func config(_ server: ToolServer) -> ToolServerConfig {
@@ -53,7 +54,22 @@ extension WorkflowHost {
     /// The resolver of tool servers for this host, with the run's secrets.
     public func toolServerResolver(secrets: [String: String] = [:]) -> ToolServerResolver {
         ToolServerResolver(environment: configuration.environment, secrets: secrets,
-                           lister: ToolServerLister(database: try? openDatabase())) // no database: lists are not kept
+                           lister: ToolServerLister(sandbox: toolServerSandbox(),
+                                                    database: try? openDatabase())) // no database: lists are not kept
+    }
+
+    /// How this host confines a tool server while listing its tools: every layer the machine offers, the
+    /// state directory masked (a run's calls use the run's `--sandbox`).
+    func toolServerSandbox() -> Result<ToolServerSandbox, ToolServerError> {
+        let environment = configuration.environment
+        do {
+            let worker = try WorkerLocator.workerPath(environment: environment)
+            return .success(ToolServerSandbox(workerPath: worker, hiddenPaths: configuration.maskedPaths,
+                                              userHome: environment["HOME"], workRoot: environment["TMPDIR"] ?? "/tmp"))
+        } catch {
+            return .failure(ToolServerError(server: "", message: "cannot confine tool servers: \(error.description)",
+                                            hint: "reinstall wfhost, or set WFHOST_WORKER to the worker's path"))
+        }
     }
 
     /// The user-level servers file's path (`$XDG_CONFIG_HOME/wfhost/servers.yaml`, else

@@ -9,7 +9,9 @@ import WorkflowHost
 /// that `bin/wfhost` links neither the MCP SDK nor libcurl (README, "MCP tool servers").
 ///
 /// The host writes JSON lines on stdin and reads JSON lines on stdout:
-/// - first `{"op": "launch", "name", "command", "args", "env", "memory_mb", "open_files", "startup_timeout_ms"}`;
+/// - first `{"op": "launch", "name", "command", "args", "env", "sandbox", "work_dir", "startup_timeout_ms"}`,
+///   where `sandbox` is the worker and its `exec` options (`wfhost-worker exec ... -- COMMAND ARGS`: the server
+///   runs confined) and `work_dir` the server's work directory, removed when the helper ends;
 /// - `{"id": N, "op": "list"}` → `{"id": N, "tools": [{"name", "description", "inputSchema", "outputSchema"}]}`;
 /// - `{"id": N, "op": "call", "tool", "arguments", "timeout_ms", "grace_ms"}` → `{"id": N, "output": JSON,
 ///   "duration_ms"}`;
@@ -71,6 +73,11 @@ enum ClientMode {
         running.cancelAll()
         await worker.value
         await server.stop()
+        if let directory = launch.workDirectory {
+            do { try FileManager.default.removeItem(atPath: directory) } catch {
+                log.error("client: cannot remove the work directory of tool server '\(launch.name)': \(error)")
+            }
+        }
         exit(0)
     }
 

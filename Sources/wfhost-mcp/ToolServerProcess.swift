@@ -13,8 +13,11 @@ struct ToolServerLaunch: Sendable {
     var arguments: [String]
     /// The server's whole environment (the host resolved `${secret:...}` and `${env:...}` already).
     var environment: [String: String]
-    var memoryMB: Int
-    var openFiles: Int
+    /// The worker and its `exec` options that confine the server (the host built them from the server's
+    /// capabilities); `--`, the command and its arguments follow.
+    var sandbox: [String]
+    /// The server's work directory (its HOME and TMPDIR), made by the host; removed when the helper ends.
+    var workDirectory: String?
     var startupTimeout: Duration
 
     init(json: JSONValue) throws(ClientModeError) {
@@ -27,8 +30,12 @@ struct ToolServerLaunch: Sendable {
         var environment: [String: String] = [:]
         for (key, value) in json["env"]?.objectValue?.members ?? [] { environment[key] = value.stringValue ?? "" }
         self.environment = environment
-        memoryMB = json["memory_mb"]?.intValue ?? 0
-        openFiles = json["open_files"]?.intValue ?? 1024
+        // Never started unconfined: a launch line without the sandbox is refused.
+        guard let sandbox = json["sandbox"]?.arrayValue?.compactMap(\.stringValue), sandbox.count >= 2 else {
+            throw ClientModeError("the launch line lacks `sandbox` (the worker and its exec options)")
+        }
+        self.sandbox = sandbox
+        workDirectory = json["work_dir"]?.stringValue
         startupTimeout = .milliseconds(json["startup_timeout_ms"]?.intValue ?? 20_000)
     }
 
@@ -69,11 +76,15 @@ actor ToolServerProcess {
         if isRunning, client != nil { return }
         await stop()
         let executable = try resolveExecutable()
-        let env = launch.environment.map { "\($0.key)=\($0.value)" }.sorted()
+        var environment = launch.environment
+        environment["WFHOST_PARENT_PID"] = String(getpid()) // the worker dies with this helper
+        let env = environment.map { "\($0.key)=\($0.value)" }.sorted()
         let spawned: ServerProcess
         do {
-            spawned = try ServerProcess.start(executable: executable, arguments: launch.arguments, environment: env,
-                                              memoryMB: launch.memoryMB, openFiles: launch.openFiles)
+            // The worker confines itself and then executes the server in its place (`wfhost-worker exec`).
+            spawned = try ServerProcess.start(executable: launch.sandbox[0],
+                                              arguments: Array(launch.sandbox.dropFirst()) + ["--", executable] + launch.arguments,
+                                              environment: env)
         } catch {
             throw ServerFailure(failureClass: "exit", message: "cannot start tool server '\(launch.name)' "
                                 + "(\(launch.commandLine)): \(error.message)", hint: "check `command` in the server's declaration")

@@ -12,11 +12,16 @@ import WfhostTestSupport
     struct World {
         var dir: String
         var python: String
+        /// What the venv's python needs to read in the server's sandbox: the venv and the installation it was made
+        /// from (`sys.base_prefix`), as a YAML flow list.
+        var pythonPaths: String
         var environment: [String: String]
 
         init() throws {
             dir = try TestSupport.temporaryDirectory("toolserver")
             python = try MCPServeTests.pythonClient(in: dir)
+            let base = try TestSupport.run(python, ["-c", "import sys; print(sys.base_prefix)"])
+            pythonPaths = "[\(dir)/venv, \(base.stdout.trimmingCharacters(in: .whitespacesAndNewlines))]"
             let plugins = dir + "/plugins", state = dir + "/state"
             try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
@@ -43,6 +48,7 @@ import WfhostTestSupport
                       env:
                         FIXTURE_TOKEN: ${secret:fixture_token}
                 \(extraEnv)
+                      capabilities: {read_paths: \(pythonPaths)}
                   stages:
                 \(stages)
                 """
@@ -126,9 +132,9 @@ import WfhostTestSupport
             """, name: "typo.yaml")
         let checked = try world.wfhost(["validate", typo])
         #expect(checked.status == 2)
-        #expect(checked.stdout.contains("typo.yaml:15:22: error: tool server 'fx' has no tool 'ecoh'\n  hint: did you mean 'fx.echo'?"),
+        #expect(checked.stdout.contains("typo.yaml:16:22: error: tool server 'fx' has no tool 'ecoh'\n  hint: did you mean 'fx.echo'?"),
                 "\(checked.stdout)")
-        #expect(checked.stdout.contains("typo.yaml:17:22: error: unknown tool 'nosuch.echo': no plugin or tool server is named 'nosuch'"),
+        #expect(checked.stdout.contains("typo.yaml:18:22: error: unknown tool 'nosuch.echo': no plugin or tool server is named 'nosuch'"),
                 "\(checked.stdout)")
 
         // Arguments are checked against the server's input schema statically.
@@ -138,7 +144,7 @@ import WfhostTestSupport
             """, name: "args.yaml")
         let argsChecked = try world.wfhost(["validate", badArgs])
         #expect(argsChecked.status == 2)
-        #expect(argsChecked.stdout.contains("args.yaml:15:57: error: invalid arguments for tool 'fx.echo' at 'times': \"lots\" is not of type integer"), "\(argsChecked.stdout)")
+        #expect(argsChecked.stdout.contains("args.yaml:16:57: error: invalid arguments for tool 'fx.echo' at 'times': \"lots\" is not of type integer"), "\(argsChecked.stdout)")
 
         // A server that exits at start: its name, command and stderr.
         let failing = try world.workflow("""

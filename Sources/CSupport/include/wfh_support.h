@@ -9,9 +9,6 @@
 
 /* Creates a pipe with O_CLOEXEC on both ends. Returns 0 or -errno. */
 int wfh_pipe_cloexec(int fds[2]);
-/* prlimit(2) of another process (RLIMIT_AS, RLIMIT_NOFILE, RLIMIT_CORE, ...): soft and hard limit `value`.
- * Returns 0 or -errno. Used for MCP tool servers, which are spawned without the worker's sandbox. */
-int wfh_set_rlimit_of(pid_t pid, int resource, unsigned long long value);
 
 /*
  * Spawns `path` with `argv` and `envp` in a new process group, with default signal dispositions and an empty
