@@ -22,7 +22,7 @@ public enum ToolServerStatus: Sendable {
 /// One MCP tool server as the registry knows it: its declaration, where it was declared, its status and tools.
 public struct ToolServerRecord: Sendable {
     public var config: ToolServerConfig
-    /// The file that declares it (a workflow, or the user-level servers.yaml).
+    /// Where it is declared, file:line:column (a workflow, or the user-level servers.yaml).
     public var origin: String
     public var status: ToolServerStatus
     public var tools: [RegisteredTool]

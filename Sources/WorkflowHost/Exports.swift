@@ -70,6 +70,8 @@
 @_exported import enum Isolation.CallEvent
 @_exported import class Isolation.CallCancellation
 @_exported import enum Isolation.TerminalText
+@_exported import struct Isolation.ToolServerConfig
+@_exported import struct Isolation.ToolServerError
 
 // Registry: plugins and tools as the registry knows them.
 @_exported import struct Registry.PluginRecord
@@ -79,3 +81,5 @@
 @_exported import struct Registry.RegistrySnapshot
 @_exported import enum Registry.ExampleMatch
 @_exported import enum Registry.Suggest
+@_exported import struct Registry.ToolServerRecord
+@_exported import enum Registry.ToolServerStatus

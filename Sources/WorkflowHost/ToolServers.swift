@@ -43,10 +43,10 @@ public struct ToolServerResolver: Sendable {
                                 writePaths: server.capabilities.writePaths, startupTimeout: server.startupTimeout)
     }
 
-    /// The registry records of `servers` (started and listed, or from the cache), each naming the file that
-    /// declares it.
+    /// The registry records of `servers` (started and listed, or from the cache), each naming the place
+    /// (file:line:column) that declares it.
     public func records(_ servers: [ToolServer], pluginNames: Set<String>) -> [ToolServerRecord] {
-        lister.records(servers.map { (config($0), $0.location.file) }, pluginNames: pluginNames)
+        lister.records(servers.map { (config($0), $0.location.description) }, pluginNames: pluginNames)
     }
 }
 

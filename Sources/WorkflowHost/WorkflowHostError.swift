@@ -75,8 +75,8 @@ public struct WorkflowHostError: Error, CustomStringConvertible, Sendable {
         /// Every code the API throws, in the order the Errors article lists them.
         public static let all: [Code] = [
             .invalidRequest, .fileUnreadable, .workflowInvalid, .variableFileInvalid, .secretInvalid,
-            .pluginProjectInvalid, .stateUnavailable, .storedValueUnknown, .registryUnavailable,
-            .toolServersFileInvalid, .workerUnavailable, .environment, .internalError,
+            .pluginProjectInvalid, .toolServersFileInvalid, .stateUnavailable, .storedValueUnknown,
+            .registryUnavailable, .workerUnavailable, .environment, .internalError,
         ]
 
     }

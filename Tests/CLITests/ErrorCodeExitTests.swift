@@ -9,7 +9,7 @@ import WorkflowHost
     static let published: [WorkflowHostError.Code: Int32] = [
         .invalidRequest: 2, .fileUnreadable: 2, .workflowInvalid: 2, .variableFileInvalid: 2, .secretInvalid: 2,
         .pluginProjectInvalid: 2,
-        .stateUnavailable: 3, .storedValueUnknown: 3, .registryUnavailable: 3, .toolServersFileInvalid: 3,
+        .stateUnavailable: 3, .storedValueUnknown: 3, .registryUnavailable: 3, .toolServersFileInvalid: 2,
         .workerUnavailable: 3, .environment: 3, .internalError: 3,
     ]
 

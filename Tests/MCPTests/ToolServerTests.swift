@@ -1,4 +1,5 @@
 import Foundation
+import Schema
 import Testing
 import WfhostTestSupport
 
@@ -165,5 +166,100 @@ import WfhostTestSupport
         let refused = try world.wfhost(["validate", "--no-registry", inline])
         #expect(refused.stdout.contains("inline.yaml:12:20: error: `env.API_TOKEN` of tool server 'fx' looks like a secret "
                                         + "written in the file; secrets are passed by reference, never inline"), "\(refused.stdout)")
+    }
+
+    @Test func pluginsListAndShowShowTheUserLevelServers() throws {
+        let world = try ToolServerTests.World()
+        defer { TestSupport.cleanup(world.dir) }
+        let script = Self.fixtures + "/fixture_server.py"
+        let file = world.dir + "/config/wfhost/servers.yaml"
+        try FileManager.default.createDirectory(atPath: world.dir + "/config/wfhost", withIntermediateDirectories: true)
+        try """
+            tool_servers:
+              fx:
+                command: \(world.python)
+                args: [\(script)]
+                capabilities: {read_paths: \(world.pythonPaths)}
+              broken:
+                command: \(world.python)
+                args: [\(script)]
+                env: {FIXTURE_FAIL_AT_START: "1"}
+                capabilities: {read_paths: \(world.pythonPaths)}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let command = "\(world.python) \(script)"
+        let failure = "tool server 'broken' (\(command)) exited with code 3 while starting"
+
+        let list = try world.wfhost(["plugins", "list"])
+        #expect(list.status == 0, "\(list.stdout)\(list.stderr)")
+        let table = list.stdout.components(separatedBy: "\n\n").last ?? ""
+        #expect(table == """
+            TOOL SERVER  STATUS  TOOLS                           DECLARED AT
+            fx           ok      echo, upper, fail, crash, hang  \(file):2:3
+            broken       failed  -                               \(file):6:3
+            broken: failed: \(failure); its stderr ended with:
+                | fixture: cannot open the database /nonexistent/db
+              hint: run the command by hand to see why; its stderr is shown above
+
+            """, "\(list.stdout)")
+
+        let show = try world.wfhost(["plugins", "show", "fx"])
+        #expect(show.status == 0)
+        #expect(show.stdout == """
+            tool server fx
+
+            declared at:  \(file):2:3
+            command:      \(command)
+            status:       ok (cached list)
+            tools:        fx.echo, fx.upper, fx.fail, fx.crash, fx.hang
+            capabilities: network no; reads \(world.pythonPaths.dropFirst().dropLast()); writes -
+            sandbox:      the worker's (wfhost-worker exec): these paths, the system directories, PATH, the command and its file arguments; HOME and TMPDIR are a work directory of its own
+            last error:   -
+
+            """, "\(show.stdout)")
+
+        let schemaText = try String(contentsOfFile: TestSupport.repoRoot + "/share/schemas/plugins-list.schema.json", encoding: .utf8)
+        let schema = try CompiledSchema.compile(try JSONValue.parse(schemaText))
+        for arguments in [["plugins", "list", "--json"], ["plugins", "show", "broken", "--json"]] {
+            let run = try world.wfhost(arguments)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            let document = try JSONValue.parse(run.stdout)
+            #expect(schema.validate(document).isEmpty, "\(arguments): \(schema.validate(document).map(\.description))")
+            let servers = document["tool_servers"]?.arrayValue ?? []
+            let broken = servers.first { $0["name"] == "broken" }
+            #expect(broken?["status"] == "failed")
+            #expect(broken?["declared_at"] == .string("\(file):6:3"))
+            #expect(broken?["last_error"]?["message"] == .string(failure))
+            #expect(broken?["last_error"]?["stderr_tail"] == "fixture: cannot open the database /nonexistent/db\n")
+            if arguments[1] == "list" {
+                let fx = servers.first { $0["name"] == "fx" }
+                #expect(fx?["tools"] == .array(["fx.echo", "fx.upper", "fx.fail", "fx.crash", "fx.hang"]))
+                #expect(fx?["last_error"] == .null)
+            }
+        }
+    }
+
+    @Test func aMalformedServersFileIsBadInputAtItsPlace() throws {
+        let dir = try TestSupport.temporaryDirectory("servers-yaml")
+        defer { TestSupport.cleanup(dir) }
+        let file = dir + "/config/wfhost/servers.yaml"
+        try FileManager.default.createDirectory(atPath: dir + "/config/wfhost", withIntermediateDirectories: true)
+        try "tool_servers:\n  fx:\n    comand: python3\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let flow = dir + "/flow.yaml"
+        try "stages:\n  - {name: a, tools: [{name: echo, args: {message: m}}]}\n".write(toFile: flow, atomically: true, encoding: .utf8)
+        let environment = ["HOME": dir, "XDG_CONFIG_HOME": dir + "/config", "WFHOST_STATE_DIR": dir + "/state",
+                           "WFHOST_WORKER": TestSupport.worker, "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no"]
+        let expected = """
+            error: the tool servers file \(file) has errors:
+            \(file):3:5: error: unknown key 'comand' in tool server 'fx'
+              hint: did you mean 'command'?
+            \(file):3:5: error: missing required key 'command' in tool server 'fx'
+              hint: fix the file, or move it away to run without its servers
+
+            """
+        for arguments in [["plugins", "list"], ["validate", flow], ["run", flow]] {
+            let run = try TestSupport.run(TestSupport.wfhost, arguments, environment: environment)
+            #expect(run.status == 2, "\(arguments): \(run.stderr)")
+            #expect(run.stderr == expected, "\(arguments): \(run.stderr)")
+        }
     }
 }

@@ -87,9 +87,9 @@ enum Exit {
     static func forError(_ code: WorkflowHostError.Code) -> ExitCode {
         switch code {
         case .invalidRequest, .fileUnreadable, .workflowInvalid, .variableFileInvalid, .secretInvalid,
-             .pluginProjectInvalid:
+             .pluginProjectInvalid, .toolServersFileInvalid:
             return invalidInput
-        case .stateUnavailable, .storedValueUnknown, .registryUnavailable, .toolServersFileInvalid, .workerUnavailable,
+        case .stateUnavailable, .storedValueUnknown, .registryUnavailable, .workerUnavailable,
              .environment, .internalError:
             return environment
         default:

@@ -74,7 +74,11 @@ enum PluginReport {
         var lines = ["\(t.qualifiedName)" + (d.title.map { " — \($0)" } ?? ""), ""]
         lines.append(d.description ?? "(no description)")
         lines.append("")
-        lines.append("plugin:       \(t.plugin) \(t.pluginVersion) (\(t.pluginPath))")
+        if let server = t.server {
+            lines.append("tool server:  \(server.name) (\(server.commandLine)); `wfhost plugins show \(server.name)` shows its status")
+        } else {
+            lines.append("plugin:       \(t.plugin) \(t.pluginVersion) (\(t.pluginPath))")
+        }
         var flags: [String] = []
         if d.isIdempotent { flags.append("idempotent") }
         if d.hasSideEffects { flags.append("has side effects") }
@@ -146,5 +150,71 @@ enum PluginReport {
 
     private static func fileName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
+    }
+}
+
+/// Renders the registry's MCP tool servers (the user-level servers.yaml's) for `plugins list` and `plugins show`.
+enum ToolServerReport {
+    static func json(_ r: ToolServerRecord) -> JSONValue {
+        var lastError: JSONValue = .null
+        var cached = false
+        switch r.status {
+        case .ok(let fromCache): cached = fromCache
+        case .failed(let error):
+            lastError = .object(["message": .string(error.message), "hint": error.hint.map(JSONValue.string) ?? .null,
+                                 "stderr_tail": .string(error.stderrTail)])
+        }
+        let status: String
+        if case .failed = r.status { status = "failed" } else { status = "ok" }
+        return .object([
+            "name": .string(r.name), "declared_at": .string(r.origin),
+            "command": .string(r.config.command), "args": .array(r.config.arguments.map(JSONValue.string)),
+            "status": .string(status), "tools_from_cache": .bool(cached),
+            "tools": .array(r.tools.map { .string($0.qualifiedName) }),
+            "capabilities": .object(["network": .bool(r.config.network),
+                                     "read_paths": .array(r.config.readPaths.map(JSONValue.string)),
+                                     "write_paths": .array(r.config.writePaths.map(JSONValue.string))]),
+            "warnings": .array(r.warnings.map(JSONValue.string)),
+            "last_error": lastError,
+        ])
+    }
+
+    /// TOOL SERVER STATUS TOOLS DECLARED AT, then the errors of servers that failed.
+    static func table(_ records: [ToolServerRecord]) -> String {
+        var rows = [["TOOL SERVER", "STATUS", "TOOLS", "DECLARED AT"]]
+        for r in records {
+            let tools = r.tools.map(\.name).joined(separator: ", ")
+            rows.append([r.name, r.status.word, tools.isEmpty ? "-" : tools, r.origin])
+        }
+        var lines = [TextTable.render(rows)]
+        for r in records {
+            guard case .failed(let error) = r.status else { continue }
+            lines.append("\(r.name): failed: \(error.messageWithStderr)")
+            if let hint = error.hint { lines.append("  hint: \(hint)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `plugins show SERVER`: where it is declared, its command, status, tools, capabilities and last error.
+    static func text(_ r: ToolServerRecord) -> String {
+        let c = r.config
+        var lines = ["tool server \(r.name)", ""]
+        lines.append("declared at:  \(r.origin)")
+        lines.append("command:      \(c.commandLine)")
+        lines.append("status:       \(r.status.word)")
+        let tools = r.tools.map(\.qualifiedName)
+        lines.append("tools:        \(tools.isEmpty ? "-" : tools.joined(separator: ", "))")
+        lines.append("capabilities: network \(c.network ? "yes" : "no"); reads \(c.readPaths.isEmpty ? "-" : c.readPaths.joined(separator: ", ")); "
+                     + "writes \(c.writePaths.isEmpty ? "-" : c.writePaths.joined(separator: ", "))")
+        lines.append("sandbox:      the worker's (wfhost-worker exec): these paths, the system directories, PATH, the command "
+                     + "and its file arguments; HOME and TMPDIR are a work directory of its own")
+        for warning in r.warnings { lines.append("warning: \(warning)") }
+        if case .failed(let error) = r.status {
+            lines.append("last error:   \(error.messageWithStderr)")
+            if let hint = error.hint { lines.append("  hint: \(hint)") }
+        } else {
+            lines.append("last error:   -")
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -28,30 +28,33 @@ struct PluginsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the plugins on the plugin path and their status.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the plugins on the plugin path and the tool servers of servers.yaml, with their status.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var scan: ScanOptions
         @Flag(help: "Print a JSON document instead of a table.") var json = false
 
         func run() throws {
             let snapshot = try runReportingHostErrors { try scan.apply(to: global.host()).refreshedRegistry() }
+            let servers = snapshot.toolServers
             if json {
-                printDocument(JSONContract.list("plugins", snapshot.records.map(PluginReport.json)))
+                printDocument(JSONContract.list("plugins", snapshot.records.map(PluginReport.json),
+                                                extra: ["tool_servers": .array(servers.map(ToolServerReport.json))]))
                 return
             }
             if snapshot.records.isEmpty {
                 print("No plugins found. Searched: \(global.host().configuration.searchPath.directories.joined(separator: ":"))")
-                return
+            } else {
+                print(PluginReport.table(snapshot.records))
             }
-            print(PluginReport.table(snapshot.records))
+            if !servers.isEmpty { print("\n" + ToolServerReport.table(servers)) }
         }
     }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", 
-            abstract: "Show a tool's description, schemas and capabilities, or a plugin's status and tools.")
+            abstract: "Show a tool's description, schemas and capabilities, or a plugin's or tool server's status and tools.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A tool name, bare or qualified (plugin.tool), or a plugin name.") var tool: String
+        @Argument(help: "A tool name, bare or qualified (plugin.tool, SERVER.tool), a plugin name or a tool server's name.") var tool: String
         @Flag(help: "Print a JSON document.") var json = false
 
         func run() throws {
@@ -68,6 +71,14 @@ struct PluginsCommand: ParsableCommand {
                 if let gone = snapshot.unavailable(tool).first {
                     printError("error: \(gone.message)\n  hint: \(gone.hint)")
                     throw Exit.invalidInput
+                }
+                if let server = snapshot.toolServer(named: tool) {
+                    if json {
+                        printDocument(JSONContract.list("plugins", [], extra: ["tool_servers": .array([ToolServerReport.json(server)])]))
+                    } else {
+                        print(ToolServerReport.text(server))
+                    }
+                    return
                 }
                 let plugins = snapshot.plugins(named: tool)
                 if !plugins.isEmpty {
