@@ -113,7 +113,8 @@ public final class ToolRunner: Sendable {
         case .failure(let failure): return .failure(failure)
         }
         if let server = tool.server {
-            return await callServer(server, tool: tool, arguments: prepared, options: options, cancellation: cancellation)
+            return await callServer(server, tool: tool, arguments: prepared, options: options, cancellation: cancellation,
+                                    onEvent: onEvent)
         }
         var sandbox = Self.sandbox(for: tool, workDirectory: workDirectory, enforce: options.sandbox,
                                    environment: options.environment, arguments: prepared)
@@ -128,7 +129,8 @@ public final class ToolRunner: Sendable {
 
     /// A call of an MCP server's tool, through its connection (README, "MCP tool servers").
     private func callServer(_ server: ToolServerConfig, tool: RegisteredTool, arguments: JSONValue, options: CallOptions,
-                            cancellation: CallCancellation) async -> Result<CallSuccess, CallFailure> {
+                            cancellation: CallCancellation,
+                            onEvent: @escaping @Sendable (CallEvent) -> Void) async -> Result<CallSuccess, CallFailure> {
         let limits = options.limits.bounded()
         let sandbox = ToolServerSandbox(workerPath: executor.workerPath, enforce: options.sandbox, strict: options.strictSandbox,
                                         hiddenPaths: executor.hiddenPaths, userHome: executor.baseEnvironment["HOME"],
@@ -139,7 +141,8 @@ public final class ToolRunner: Sendable {
         } catch {
             return .failure(CallFailure(.exit, error.messageWithStderr, hint: error.hint))
         }
-        let outcome = await connection.call(tool.name, arguments: arguments, limits: limits, cancellation: cancellation)
+        let outcome = await connection.call(tool.name, arguments: arguments, limits: limits, cancellation: cancellation,
+                                            onEvent: onEvent)
         return Self.checkOutput(outcome, of: tool)
     }
 

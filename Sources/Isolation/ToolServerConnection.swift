@@ -200,6 +200,8 @@ public final class ToolServerConnection: @unchecked Sendable {
         let input: CInt
         let lock = NSLock()
         var pending: [Int64: @Sendable (JSONValue?) -> Void] = [:]
+        /// The calls' event handlers (the server's progress and log notifications), by request id.
+        var listeners: [Int64: @Sendable (JSONValue) -> Void] = [:]
         var ended = false
         var inputClosed = false
         var stderr = TailBuffer(limit: 4096)
@@ -275,6 +277,11 @@ public final class ToolServerConnection: @unchecked Sendable {
             guard let reply = try? JSONValue.parse(String(decoding: bytes, as: UTF8.self)), let id = reply["id"]?.intValue.map(Int64.init) else {
                 return // not ours to answer: the helper writes only replies, so this is never reached in practice
             }
+            if let event = reply["event"] {
+                let listener = lock.withLock { listeners[id] }
+                listener?(event)
+                return
+            }
             let waiting = lock.withLock { pending.removeValue(forKey: id) }
             waiting?(reply)
         }
@@ -291,6 +298,15 @@ public final class ToolServerConnection: @unchecked Sendable {
                 let waiting = lock.withLock { pending.removeValue(forKey: id) }
                 waiting?(nil)
             }
+        }
+
+        /// `listener` gets the events of request `id` until `stopListening(id)`.
+        func listen(_ id: Int64, _ listener: @escaping @Sendable (JSONValue) -> Void) {
+            lock.withLock { listeners[id] = listener }
+        }
+
+        func stopListening(_ id: Int64) {
+            _ = lock.withLock { listeners.removeValue(forKey: id) }
         }
 
         /// Sends `request` and waits for its reply; nil when the helper ended first.
@@ -405,9 +421,10 @@ public final class ToolServerConnection: @unchecked Sendable {
 
     /// Calls `tool` on the server with `arguments`, under `limits.timeout` (then a cancel notification, the grace
     /// time, and the server is killed: class `timeout`). A server that dies mid-call is a `crash`; `isError` is a
-    /// `tool_error` with the tool's text. Never throws.
-    public func call(_ tool: String, arguments: JSONValue, limits: CallLimits,
-                     cancellation: CallCancellation) async -> Result<CallSuccess, CallFailure> {
+    /// `tool_error` with the tool's text. The server's progress notifications (with a total) and log
+    /// notifications during the call reach `onEvent`. Never throws.
+    public func call(_ tool: String, arguments: JSONValue, limits: CallLimits, cancellation: CallCancellation,
+                     onEvent: @escaping @Sendable (CallEvent) -> Void = { _ in }) async -> Result<CallSuccess, CallFailure> {
         let helper: Helper, id: Int64
         do {
             (helper, id) = try runningHelper()
@@ -427,7 +444,25 @@ public final class ToolServerConnection: @unchecked Sendable {
                               deadlineMs: timeoutMs > 0 ? timeoutMs + graceMs + ToolServerConfig.milliseconds(config.startupTimeout) + 5000 : -1,
                               onCancel: { _ = helper.send(.object(["id": .int(id), "op": "cancel"])) },
                               onDeadline: { helper.child.signalGroup(.kill) })
+        helper.listen(id) { event in
+            switch event["kind"]?.stringValue {
+            case "progress":
+                onEvent(.progress(fraction: event["fraction"]?.doubleValue ?? 0, message: event["message"]?.stringValue ?? ""))
+            case "log":
+                let level: CallEvent.LogLevel
+                switch event["level"]?.stringValue {
+                case "debug": level = .debug
+                case "warning": level = .warning
+                case "error": level = .error
+                default: level = .info
+                }
+                onEvent(.log(level: level, message: event["message"]?.stringValue ?? ""))
+            default:
+                return // an event kind this host does not know
+            }
+        }
         let reply = await helper.request(request, id: id)
+        helper.stopListening(id)
         watch.finish()
         let duration = Duration.nanoseconds(Int64(Sys.monotonicNanos() - started))
         guard let reply else {

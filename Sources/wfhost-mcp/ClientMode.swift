@@ -16,7 +16,10 @@ import WorkflowHost
 /// - `{"id": N, "op": "call", "tool", "arguments", "timeout_ms", "grace_ms"}` → `{"id": N, "output": JSON,
 ///   "duration_ms"}`;
 /// - `{"id": N, "op": "cancel"}` cancels call N (it answers with class `cancelled`);
-/// - a failure is `{"id": N, "failure": {"class", "message", "hint", "stderr"}}`.
+/// - a failure is `{"id": N, "failure": {"class", "message", "hint", "stderr"}}`;
+/// - during call N, the server's notifications are `{"id": N, "event": {"kind": "progress", "fraction",
+///   "message"}}` (progress with a total; the call's progress token is N) and `{"id": N, "event": {"kind": "log",
+///   "level": "debug|info|warning|error", "message"}}`.
 /// Requests are served one at a time, in order (a cancel at once); the server starts on the first request and
 /// again after it died. Closing stdin stops the server and ends the helper.
 enum ClientMode {
@@ -48,14 +51,24 @@ enum ClientMode {
         let server = ToolServerProcess(launch: launch)
         let (queue, enqueue) = AsyncStream.makeStream(of: (id: Int64, request: JSONValue).self)
         let running = RunningCall()
+        // One writer, in order: a call's events, then its reply.
+        let (outbox, post) = AsyncStream.makeStream(of: JSONValue.self)
+        let sender = Task {
+            for await line in outbox {
+                try? await channel.send(Data(line.serialized().utf8)) // the host went away: the loop ends on EOF
+            }
+        }
         let worker = Task {
             for await (id, request) in queue {
+                server.events.begin(id: id, token: Int(truncatingIfNeeded: id)) { post.yield($0) }
                 let task = Task { await serve(request, id: id, server: server) }
                 running.set(id, task)
                 let reply = await task.value
+                server.events.end()
                 running.clear(id)
-                try? await channel.send(Data(reply.serialized().utf8)) // the host went away: the loop ends on EOF
+                post.yield(reply)
             }
+            post.finish()
         }
         while let line = try? await iterator.next() {
             guard let request = try? JSONValue.parse(String(decoding: line, as: UTF8.self)),
@@ -72,6 +85,7 @@ enum ClientMode {
         enqueue.finish()
         running.cancelAll()
         await worker.value
+        await sender.value
         await server.stop()
         if let directory = launch.workDirectory {
             do { try FileManager.default.removeItem(atPath: directory) } catch {
@@ -95,7 +109,8 @@ enum ClientMode {
             let started = ContinuousClock.now
             let outcome = await server.call(request["tool"]?.stringValue ?? "", arguments: request["arguments"] ?? .object([:]),
                                             timeout: .milliseconds(request["timeout_ms"]?.intValue ?? 300_000),
-                                            grace: .milliseconds(request["grace_ms"]?.intValue ?? 2000))
+                                            grace: .milliseconds(request["grace_ms"]?.intValue ?? 2000),
+                                            progressToken: Int(truncatingIfNeeded: id))
             let elapsed = ContinuousClock.now - started
             let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
             switch outcome {

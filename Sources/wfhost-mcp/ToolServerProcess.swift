@@ -60,6 +60,8 @@ struct ServerFailure: Error, Sendable {
 /// last 8 KiB) for messages; its exit is an event the calls race against.
 actor ToolServerProcess {
     let launch: ToolServerLaunch
+    /// Where the server's progress and log notifications go: the call in progress (the host's `event` lines).
+    let events = NotificationRelay()
     private var child: ServerProcess?
     private var client: Client?
     private var exit: ExitEvent?
@@ -99,6 +101,17 @@ actor ToolServerProcess {
         logger.logLevel = .critical // the SDK's warnings about a server's stray output are ours to report
         let transport = LineTransport(input: spawned.output, output: spawned.input, logger: logger)
         let newClient = Client(name: "wfhost", version: WorkflowHostInfo.version)
+        let relay = events
+        await newClient.onNotification(ProgressNotification.self) { message in
+            let p = message.params
+            guard let total = p.total, total > 0 else { return } // no fraction without a total
+            relay.progress(token: p.progressToken, fraction: min(max(p.progress / total, 0), 1), message: p.message ?? "")
+        }
+        await newClient.onNotification(LogMessageNotification.self) { message in
+            let p = message.params
+            let text = p.data.stringValue ?? ValueBridge.json(p.data).serialized()
+            relay.log(level: p.level, message: (p.logger.map { "\($0): " } ?? "") + text)
+        }
         let name = launch.name, commandLine = launch.commandLine, timeout = launch.startupTimeout
         let started: Result<[Tool], ServerFailure> = await race(event: event, timeout: timeout) {
             try await newClient.connect(transport: transport)
@@ -132,7 +145,8 @@ actor ToolServerProcess {
     }
 
     /// Calls `tool`; the call's time limit applies (then a cancel notification, `grace`, and the server is killed).
-    func call(_ tool: String, arguments: JSONValue, timeout: Duration, grace: Duration) async -> Result<JSONValue, ServerFailure> {
+    func call(_ tool: String, arguments: JSONValue, timeout: Duration, grace: Duration,
+              progressToken: Int) async -> Result<JSONValue, ServerFailure> {
         do {
             try await ensureStarted()
         } catch {
@@ -146,7 +160,7 @@ actor ToolServerProcess {
         for (key, value) in arguments.objectValue?.members ?? [] { args[key] = ValueBridge.value(value) }
         let context: RequestContext<CallTool.Result>
         do {
-            context = try await client.callTool(name: tool, arguments: args)
+            context = try await client.callTool(name: tool, arguments: args, meta: Metadata(progressToken: .integer(progressToken)))
         } catch {
             return .failure(ServerFailure(failureClass: "protocol", message: "cannot send the call to tool server '\(name)': \(error)"))
         }
@@ -255,6 +269,40 @@ actor ToolServerProcess {
     static func seconds(_ duration: Duration) -> String {
         let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         return ms % 1000 == 0 ? "\(ms / 1000) s" : String(format: "%.1f s", Double(ms) / 1000)
+    }
+}
+
+/// Passes the server's `notifications/progress` (of the call in progress, by its token) and `notifications/message`
+/// (while a call is in progress) on to the host, as `{"id", "event": {...}}` lines.
+final class NotificationRelay: @unchecked Sendable {
+    // @unchecked: `current` is guarded by `lock`.
+    private let lock = NSLock()
+    private var current: (id: Int64, token: Int, send: @Sendable (JSONValue) -> Void)?
+
+    /// Notifications go to call `id` (whose progress token is `token`) through `send`, until `end`.
+    func begin(id: Int64, token: Int, send: @escaping @Sendable (JSONValue) -> Void) {
+        lock.withLock { current = (id, token, send) }
+    }
+
+    func end() { lock.withLock { current = nil } }
+
+    func progress(token: ProgressToken, fraction: Double, message: String) {
+        guard let call = lock.withLock({ current }), token == .integer(call.token) else { return }
+        call.send(.object(["id": .int(call.id), "event": .object([
+            "kind": "progress", "fraction": .double(fraction), "message": .string(message)])]))
+    }
+
+    func log(level: LogLevel, message: String) {
+        guard let call = lock.withLock({ current }) else { return } // between calls: nobody to tell
+        let word: String
+        switch level {
+        case .debug: word = "debug"
+        case .info, .notice: word = "info"
+        case .warning: word = "warning"
+        default: word = "error"
+        }
+        call.send(.object(["id": .int(call.id), "event": .object([
+            "kind": "log", "level": .string(word), "message": .string(message)])]))
     }
 }
 

@@ -193,9 +193,9 @@ import WfhostTestSupport
         #expect(list.status == 0, "\(list.stdout)\(list.stderr)")
         let table = list.stdout.components(separatedBy: "\n\n").last ?? ""
         #expect(table == """
-            TOOL SERVER  STATUS  TOOLS                           DECLARED AT
-            fx           ok      echo, upper, fail, crash, hang  \(file):2:3
-            broken       failed  -                               \(file):6:3
+            TOOL SERVER  STATUS  TOOLS                                   DECLARED AT
+            fx           ok      echo, upper, fail, crash, hang, report  \(file):2:3
+            broken       failed  -                                       \(file):6:3
             broken: failed: \(failure); its stderr ended with:
                 | fixture: cannot open the database /nonexistent/db
               hint: run the command by hand to see why; its stderr is shown above
@@ -210,7 +210,7 @@ import WfhostTestSupport
             declared at:  \(file):2:3
             command:      \(command)
             status:       ok (cached list)
-            tools:        fx.echo, fx.upper, fx.fail, fx.crash, fx.hang
+            tools:        fx.echo, fx.upper, fx.fail, fx.crash, fx.hang, fx.report
             capabilities: network no; reads \(world.pythonPaths.dropFirst().dropLast()); writes -
             sandbox:      the worker's (wfhost-worker exec): these paths, the system directories, PATH, the command and its file arguments; HOME and TMPDIR are a work directory of its own
             last error:   -
@@ -232,7 +232,7 @@ import WfhostTestSupport
             #expect(broken?["last_error"]?["stderr_tail"] == "fixture: cannot open the database /nonexistent/db\n")
             if arguments[1] == "list" {
                 let fx = servers.first { $0["name"] == "fx" }
-                #expect(fx?["tools"] == .array(["fx.echo", "fx.upper", "fx.fail", "fx.crash", "fx.hang"]))
+                #expect(fx?["tools"] == .array(["fx.echo", "fx.upper", "fx.fail", "fx.crash", "fx.hang", "fx.report"]))
                 #expect(fx?["last_error"] == .null)
             }
         }
@@ -261,5 +261,34 @@ import WfhostTestSupport
             #expect(run.status == 2, "\(arguments): \(run.stderr)")
             #expect(run.stderr == expected, "\(arguments): \(run.stderr)")
         }
+    }
+
+    @Test func aServersProgressAndLogNotificationsReachTheRunsEvents() throws {
+        let world = try World()
+        defer { TestSupport.cleanup(world.dir) }
+        let flow = try world.workflow("""
+                - name: steps
+                  tools: [{name: fx.report, args: {steps: 3}}]
+            """)
+        let events = world.dir + "/events.jsonl"
+        let run = try world.wfhost(["run", flow, "--secret", "fixture_token", "--events", events])
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        let lines = try String(contentsOfFile: events, encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let logs = lines.filter { $0["event"] as? String == "log" }
+        #expect(logs.map { "\($0["level"] ?? "") \($0["message"] ?? "")" }
+                == ["info step 1 of 3", "info step 2 of 3", "info step 3 of 3", "warning all steps done"], "\(logs)")
+        #expect(logs.allSatisfy { $0["stage"] as? String == "steps" && $0["tool"] as? String == "fx.report" })
+        // The call's progress is the stage's share of the run while it runs.
+        let midway = lines.filter {
+            guard $0["event"] as? String == "progress", let f = $0["fraction"] as? Double else { return false }
+            return f > 0 && f < 1 && ($0["running"] as? [String]) == ["steps"]
+        }
+        #expect(!midway.isEmpty, "\(lines)")
+        // The log lines are the stage's too (`wfhost logs`).
+        let session = lines.first { $0["event"] as? String == "run_started" }?["session_id"] as? String ?? ""
+        let shown = try world.wfhost(["logs", session])
+        #expect(shown.stdout.contains("log    info: step 1 of 3\nlog    info: step 2 of 3\nlog    info: step 3 of 3\n"
+                                      + "log    warning: all steps done\n"), "\(shown.stdout)")
     }
 }
