@@ -22,9 +22,13 @@ import Store
 public struct CustomErrorRoute: Sendable {
     /// One test of an error field.
     public struct Test: Sendable {
+        /// The field of the failure tested (`error_type`, `code`, `message`, ...).
         public var field: ErrorField
+        /// How the field is compared with ``value``.
         public var op: ConditionOperator
+        /// What the field is compared with; nil for operators that take none (`exists`).
         public var value: JSONValue?
+        /// A test of `field` with `op` against `value`.
         /// - Parameters:
         ///   - field: the error field tested (`error_type`, `code`, `message`, ...).
         ///   - op: the operator.
@@ -36,11 +40,16 @@ public struct CustomErrorRoute: Sendable {
         }
     }
 
+    /// The route's id, unique among the run's routes; diagnostics name the route `<api route 'ID'>`.
     public var id: String
     /// A name for people (the design's `Name`); kept with the session.
     public var name: String?
+    /// The order in which routes are tried, highest first; at equal priority a route added in code goes before
+    /// the file's. 0 by default.
     public var priority: Int
+    /// The tests a failure must all pass for the route to apply (with ``stage``, when it is set).
     public var when: [Test]
+    /// What to do with a failure the route matches: retry, redirect, skip or fail.
     public var action: RouteAction
     /// For `.redirect`: the recovery stage to run before the failed stage is retried once more.
     public var redirectTo: String?
@@ -51,6 +60,8 @@ public struct CustomErrorRoute: Sendable {
     /// A route; see the type's description. Nothing is checked until the run starts.
     /// - Parameters:
     ///   - id: the route's id, in diagnostics as `<api route 'ID'>`.
+    ///   - name: a name for people; nil for none.
+    ///   - priority: the order among the run's routes, highest first.
     ///   - when: every test must match.
     ///   - action: what to do with a matching failure.
     ///   - redirectTo: the recovery stage of `.redirect`.
@@ -99,6 +110,9 @@ public struct CustomErrorRoute: Sendable {
 extension Array where Element == CustomErrorRoute {
     /// Adds `rule` for failures of stage `stage` only (the design's `AddCustomErrorRoute(stageName, rule)`);
     /// a `stage` the rule already had is replaced.
+    /// - Parameters:
+    ///   - stage: the name of the stage whose failures `rule` handles.
+    ///   - rule: the route; it is appended to the array with its ``CustomErrorRoute/stage`` set to `stage`.
     ///
     /// ```swift
     /// var routes: [CustomErrorRoute] = []
@@ -135,6 +149,8 @@ extension WorkflowHost {
     }
 
     /// The names of the predefined workflows in `directory` (their file names without `.yaml`), sorted.
+    /// - Parameter directory: the folder to list, usually ``predefinedWorkflowsDirectory``.
+    /// - Returns: the names, sorted; empty when the folder cannot be read.
     public static func predefinedWorkflowNames(in directory: String) -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] // unreadable: none listed
         return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
@@ -142,6 +158,7 @@ extension WorkflowHost {
 
     /// The file a workflow argument names: itself when it exists, else the predefined workflow of that name,
     /// else the argument unchanged (reading it then reports the missing file).
+    /// - Parameter fileOrName: a path, or the bare name of a predefined workflow (`development-workflow`).
     public static func workflowPath(_ fileOrName: String) -> String {
         if FileManager.default.fileExists(atPath: fileOrName) { return fileOrName }
         guard !fileOrName.contains("/"), let dir = predefinedWorkflowsDirectory,
@@ -158,7 +175,9 @@ extension WorkflowHost {
     /// ```
     /// - Parameters:
     ///   - workflow: a file path, or the name of a predefined workflow.
+    ///   - options: variables, secrets, concurrency, isolation and the other settings of the run.
     ///   - routes: error routes added in code; they win over the file's at equal priority.
+    ///   - sink: where the run's events go while it runs.
     /// - Returns: how the run ended, with every stage's record and the outputs. Cancelling the calling Task
     ///   cancels the run: running calls get their cancellation request, then SIGKILL after the grace time.
     /// - Throws: `WorkflowHostError` (`invalidRequest`) (the file cannot be read), `WorkflowHostError` (`workflowInvalid`) (it has errors), `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...)
@@ -168,7 +187,21 @@ extension WorkflowHost {
         try await start(workflow: workflow, options: options, routes: routes, sink: sink, eventBuffer: 0).result
     }
 
-    /// Continues a paused or interrupted session (the seed's "resume workflow").
+    /// Continues a paused or interrupted session (the seed's "resume workflow"): stages that succeeded are not run
+    /// again; the stored options and variables apply where `options` does not set them.
+    ///
+    /// ```swift
+    /// let result = try await host.resume(session: "3f2c9a1e", options: RunOptions())
+    /// print(result.status.rawValue)
+    /// ```
+    /// - Parameters:
+    ///   - session: the session's id.
+    ///   - options: settings for the rest of the run; the secrets the session was run with must be given again.
+    ///   - sink: where the run's events go while it runs.
+    /// - Returns: how the run ended. Cancelling the calling Task cancels the run.
+    /// - Throws: `WorkflowHostError` (`invalidRequest`) for an unknown session, one that succeeded already, one
+    ///   another process runs, or missing secrets; a host code (`stateUnavailable`, `registryUnavailable`, ...)
+    ///   when the state or the registry cannot be read.
     public func resume(session: String, options: RunOptions = RunOptions(),
                        sink: any RunEventSink = EventRecorder()) async throws(WorkflowHostError) -> RunResult {
         let prepared = try prepareResume(session, options: options, sink: sink)
@@ -183,12 +216,17 @@ extension WorkflowHost {
     }
 
     /// Complexity figures, the critical path and optimization suggestions (the seed's "analyze workflow").
+    /// - Parameter file: the workflow file (tool names are not looked up in the registry).
     /// - Throws: `WorkflowHostError` (`workflowInvalid`) for a file with errors, `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the registry cannot be read.
     public func analyze(workflow file: String) throws(WorkflowHostError) -> WorkflowAnalysis {
         try plan(file, checks: WorkflowChecks(useRegistry: false)).analysis()
     }
 
     /// The dependency graph as DOT, Mermaid or JSON. Tool names are not looked up.
+    /// - Parameters:
+    ///   - file: the workflow file.
+    ///   - format: the graph's notation.
+    /// - Returns: the graph's text in `format`.
     /// - Throws: `WorkflowHostError` (`workflowInvalid`) for a file with errors.
     public func graph(workflow file: String, format: GraphFormat) throws(WorkflowHostError) -> String {
         try plan(file, checks: WorkflowChecks(useRegistry: false)).graph(format)

@@ -7,10 +7,17 @@ import Schema
 
 /// One check of `wfhost doctor`.
 public struct DoctorCheck: Sendable, Equatable {
+    /// How a check came out: `ok`, `warning` (an optional part is absent, or a sandbox layer outside
+    /// `--sandbox strict`) or `missing` (absent; it makes the machine unfit when the check is ``required``).
     public enum Status: String, Sendable { case ok, warning, missing }
+    /// What was checked, as `wfhost doctor` prints it: `worker`, `user namespace`, `landlock`, `runtime libraries`,
+    /// `state directory`, `plugin path`, ...
     public var name: String
+    /// How the check came out.
     public var status: Status
+    /// What was found: a path, `in force`, `ABI 4`, the files not found, the number of plugin files.
     public var detail: String
+    /// What to do about a warning or a missing part (a package to install, an option to set); nil when ok.
     public var hint: String?
     /// A missing required check makes the machine unfit (exit 3); optional ones only warn.
     public var required: Bool
@@ -18,11 +25,16 @@ public struct DoctorCheck: Sendable, Equatable {
 
 /// What `wfhost doctor` found: every check, the sandbox's layers, and whether the machine can run wfhost.
 public struct DoctorReport: Sendable {
+    /// Every check, in the order `wfhost doctor` prints them.
     public var checks: [DoctorCheck]
+    /// What the worker's sandbox probe reported, layer by layer; nil when no worker was found or the probe failed
+    /// (a `sandbox` check then says why).
     public var sandbox: SandboxReport?
     /// No required check is missing.
     public var fit: Bool { !checks.contains { $0.required && $0.status == .missing } }
 
+    /// The `wfhost doctor --json` document: `format_version` 1, `ok` (``fit``), `sandbox` (null without a probe)
+    /// and `checks`, each with `name`, `status`, `detail`, `required` and, when there is one, `hint`.
     public var json: JSONValue {
         .object([
             "format_version": .int(1), "ok": .bool(fit),
@@ -46,6 +58,14 @@ extension WorkflowHost {
 
     /// Checks the machine: the worker, each sandbox layer, the runtime libraries, the state directory and the
     /// plugin path. With `strictSandbox` every sandbox layer is required (as `--sandbox strict` requires it).
+    ///
+    /// ```swift
+    /// let report = host.doctor()
+    /// for check in report.checks { print(check.status.rawValue, check.name, check.detail) }
+    /// if !report.fit { exit(3) }
+    /// ```
+    /// - Parameter strictSandbox: report a missing sandbox layer as `missing` and required, not as a warning.
+    /// - Returns: every check; it never throws, a problem is a check that is not `ok`.
     public func doctor(strictSandbox: Bool = false) -> DoctorReport {
         var checks: [DoctorCheck] = []
         var sandbox: SandboxReport? = nil

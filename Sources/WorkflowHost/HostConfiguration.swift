@@ -6,15 +6,31 @@ import Synchronization
 
 /// Where wfhost keeps its state and finds its plugins: the global options `--state-dir` and `--plugin-path`.
 public struct HostConfiguration: Sendable {
+    /// The folder of the state database (`wfhost.sqlite3`), the work directories and the trust file.
     public var stateDirectory: String
+    /// The directories searched for plugin files, in order (`--plugin-path`/`WFHOST_PLUGIN_PATH` first).
     public var searchPath: PluginSearchPath
+    /// The environment the host reads its settings from and the workers start from (each worker gets a scrubbed
+    /// copy): the process's by default, a fixed one in tests.
     public var environment: [String: String]
     /// Limit on loading one plugin file while scanning.
     public var scanTimeout: Duration = .seconds(10)
     /// Load only plugin files recorded in `trustFile` (`--require-trusted`, `WFHOST_REQUIRE_TRUSTED=1`).
     public var requireTrusted: Bool
 
-    /// `--state-dir`, else `WFHOST_STATE_DIR`, else `$XDG_STATE_HOME/wfhost`, else `~/.local/state/wfhost`.
+    /// A configuration from the global options and the environment. The state directory is `--state-dir`, else
+    /// `WFHOST_STATE_DIR`, else `$XDG_STATE_HOME/wfhost`, else `~/.local/state/wfhost`.
+    ///
+    /// ```swift
+    /// let configuration = HostConfiguration(stateDirectory: "/tmp/wfhost-state", pluginPath: "/opt/plugins")
+    /// let host = WorkflowHost(configuration: configuration)
+    /// ```
+    /// - Parameters:
+    ///   - stateDirectory: `--state-dir`; nil to take it from the environment.
+    ///   - pluginPath: `--plugin-path`, colon-separated directories searched first, in place of
+    ///     `WFHOST_PLUGIN_PATH`, then the standard ones; nil for `WFHOST_PLUGIN_PATH` and the standard ones.
+    ///   - environment: where `WFHOST_STATE_DIR`, `XDG_STATE_HOME`, `HOME`, `WFHOST_PLUGIN_PATH` and
+    ///     `WFHOST_REQUIRE_TRUSTED` are read; the process's by default.
     public init(stateDirectory: String? = nil, pluginPath: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.environment = environment

@@ -4,9 +4,13 @@ import Store
 
 /// Duration figures of a group of runs or calls, seconds.
 public struct DurationStats: Sendable {
+    /// How many durations the figures describe.
     public var count: Int
+    /// The median, seconds (the nearest-rank value; 0 when ``count`` is 0).
     public var p50: Double
+    /// The 95th percentile, seconds (the nearest-rank value; 0 when ``count`` is 0).
     public var p95: Double
+    /// The longest, seconds (0 when ``count`` is 0).
     public var max: Double
 
     init(_ values: [Double]) {
@@ -23,37 +27,61 @@ public struct DurationStats: Sendable {
 
 /// Counts and rates across every session in the state directory (`wfhost metrics`).
 public struct HostMetrics: Sendable {
+    /// The figures of one workflow (by its `metadata.name`) or one tool (by its name as called, without the `#N`
+    /// of repeated calls in a stage). For a workflow they count finished runs; for a tool, finished attempts.
+    /// Counts include the sessions `cleanup` removed.
     public struct Group: Sendable {
+        /// The workflow's or the tool's name.
         public var name: String
+        /// Finished runs (succeeded, failed or cancelled) of a workflow; finished attempts of a tool.
         public var total: Int
+        /// Runs or attempts that succeeded.
         public var succeeded: Int
+        /// Runs or attempts that failed.
         public var failed: Int
+        /// Attempts after the first: across the run's stages for a workflow, of this tool for a tool.
         public var retries: Int
+        /// Durations of the sessions still stored: finished runs' active time for a workflow, finished attempts that
+        /// ran (not reused by a resume) for a tool.
         public var durations: DurationStats
+        /// Failures by error class (`tool_error`, `timeout`, `crash`, ...): failed stages of a workflow's
+        /// finished runs, failed attempts of a tool.
         public var errorClasses: [String: Int]
+        /// ``succeeded`` over ``total``, from 0 to 1; 0 when there is none.
         public var successRate: Double { total == 0 ? 0 : Double(succeeded) / Double(total) }
         /// Runs that were cancelled (workflows only).
         public var cancelled = 0
         /// Seconds and number of the finished runs; unlike `durations` (the sessions still stored), these include
         /// the sessions `cleanup` removed, so that they never drop.
         public var durationSum = 0.0
+        /// How many finished runs or attempts ``durationSum`` adds up (with those `cleanup` removed).
         public var durationCount = 0
         /// Seconds the workflow's stages waited for a concurrency slot (workflows only; not in the durations,
         /// which are the hosts' active time and exclude paused time).
         public var queueSum = 0.0
     }
+    /// The stored sessions by status (`running`, `paused`, `succeeded`, ...): every status is a key, 0 when
+    /// none has it.
     public var sessionsByStatus: [String: Int]
+    /// One group per workflow that has run, sorted by name.
     public var workflows: [Group]
+    /// One group per tool that has been called, sorted by name.
     public var tools: [Group]
+    /// The checkpoints of the stored sessions.
     public var checkpoints: Int
+    /// The checkpoints of the stored sessions that the engine took by itself after a stage (`after-STAGE`).
     public var automaticCheckpoints: Int
 }
 
 /// What `cleanup` removed (or would remove).
 public struct CleanupReport: Sendable {
+    /// The ids of the sessions removed (or that would be).
     public var sessions: [String]
+    /// The paths of those sessions' work directories removed (or that would be).
     public var workDirectories: [String]
+    /// The size of the state database with its write-ahead log before the cleanup, bytes.
     public var bytesBefore: Int64
+    /// The size after the cleanup and the reclaiming of free space, bytes; ``bytesBefore`` for a dry run.
     public var bytesAfter: Int64
 }
 
@@ -61,6 +89,11 @@ extension WorkflowHost {
     /// Computes the metrics from the stored sessions, stage runs and attempts, and the totals kept for the sessions
     /// `cleanup` removed: counts and sums never drop; quantiles describe the sessions still stored. A running
     /// session whose host is gone counts as interrupted.
+    ///
+    /// ```swift
+    /// let metrics = try host.metrics()
+    /// for group in metrics.workflows { print(group.name, group.total, group.successRate, group.durations.p95) }
+    /// ```
     /// - Returns: the metrics.
     /// - Throws: `WorkflowHostError` with code `stateUnavailable` (or `storedValueUnknown`) when the database cannot be read.
     public func metrics() throws(WorkflowHostError) -> HostMetrics {

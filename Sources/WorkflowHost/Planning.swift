@@ -16,11 +16,15 @@ import Spec
 public struct PlannedWorkflow: Sendable {
     /// The validation report: warnings, and where each argument comes from when the registry was used.
     public var report: ValidationReport
+    /// The typed workflow as validated.
     public var workflow: Workflow
+    /// The stages in levels and the dependency graph between them.
     public var plan: ExecutionPlan
     let catalog: (any ToolCatalog)?
 
     /// The dependency graph as DOT, Mermaid or JSON, the critical path (by weight) highlighted.
+    /// - Parameter format: the graph's notation; `.json` is a `format_version` document with snake_case keys.
+    /// - Returns: the graph's text.
     /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) if the JSON form cannot be encoded.
     public func graph(_ format: GraphFormat) throws(WorkflowHostError) -> String {
         let text: String
@@ -44,6 +48,7 @@ public struct PlannedWorkflow: Sendable {
 
 extension WorkflowAnalysis {
     /// The analysis as `wfhost analyze` prints it.
+    /// - Parameter file: the workflow's file, as the report's header names it.
     public func text(file: String) -> String { AnalysisText.render(self, file: file) }
 
     /// The analysis as `wfhost analyze --json` prints it.
@@ -56,6 +61,11 @@ extension WorkflowAnalysis {
 
 extension WorkflowHost {
     /// Validates and plans one workflow.
+    ///
+    /// ```swift
+    /// let planned = try host.plan("examples/hello.yaml", checks: WorkflowChecks(useRegistry: false))
+    /// print(planned.plan.levels.count)
+    /// ```
     /// - Parameters:
     ///   - workflow: a file, the name of a predefined workflow, or `-` for standard input.
     ///   - checks: outside variables and whether the registry is consulted.
@@ -82,14 +92,21 @@ public struct DryRunPlan: Sendable {
         public var knownAtRunTime: String?
     }
 
+    /// One stage of a level.
     public struct Stage: Sendable {
+        /// The stage's name.
         public var name: String
+        /// The names of the stages it depends on (`depends_on`).
         public var dependsOn: [String]
+        /// How many `conditions` the stage has; they are evaluated only when it runs.
         public var conditionCount: Int
+        /// One call per tool of the stage, in the order written.
         public var calls: [Call]
     }
 
+    /// The workflow's `metadata.name`.
     public var workflowName: String
+    /// How many stages the workflow has.
     public var stageCount: Int
     /// The stages of each level, in order; a level's stages need only the levels before it.
     public var levels: [[Stage]]
@@ -99,6 +116,17 @@ extension WorkflowHost {
     /// The dry run of a workflow file: validated against the registry, planned, each call's arguments
     /// substituted from the workflow's variables, `options.variables` and `options.secrets` (masked); nothing is
     /// called and no session is created.
+    ///
+    /// ```swift
+    /// let plan = try host.dryRun(file: "examples/hello.yaml", options: RunOptions())
+    /// for (n, level) in plan.levels.enumerated() {
+    ///     for stage in level { print(n, stage.name, stage.calls.map(\.tool)) }
+    /// }
+    /// ```
+    /// - Parameters:
+    ///   - file: the workflow file.
+    ///   - options: the variables and secrets the run would get; the other settings are not used.
+    /// - Returns: the plan by levels with each call's substituted arguments.
     /// - Throws: `WorkflowHostError` (`invalidRequest`) for a file that cannot be read, `WorkflowHostError` (`workflowInvalid`) for one with errors,
     ///   `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the registry cannot be read.
     public func dryRun(file: String, options: RunOptions) throws(WorkflowHostError) -> DryRunPlan {

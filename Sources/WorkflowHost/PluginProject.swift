@@ -4,6 +4,9 @@ import Registry
 
 /// The languages `wfhost plugins new` writes a project in.
 public enum PluginLanguage: String, CaseIterable, Sendable {
+    /// `c` and `cpp`: a source file and a Makefile against `wfhost/plugin.h`; `rust`: a Cargo crate over the
+    /// `wfhost-plugin` binding crate; `swift`: a SwiftPM package over `WfhostPluginKit`. The raw value is the word
+    /// `plugins new --lang` takes.
     case c, cpp, rust, swift
 }
 

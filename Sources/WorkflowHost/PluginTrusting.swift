@@ -21,7 +21,9 @@ extension HostConfiguration {
 
 /// One file `wfhost plugins trust` recorded.
 public struct TrustedPlugin: Sendable {
+    /// The file's real path (symbolic links resolved), as the trust file records it.
     public var path: String
+    /// The SHA-256 of the file's bytes, 64 lowercase hexadecimal digits.
     public var sha256: String
 }
 
@@ -39,9 +41,14 @@ extension WorkflowHost {
 
     /// Records the SHA-256 of each plugin file (or of each `*.so` in a directory) in the trust file, by its real
     /// path. Hashing reads the file; nothing is loaded.
+    ///
+    /// ```swift
+    /// for plugin in try host.trustPlugins(paths: ["build/plugins"]) { print(plugin.sha256, plugin.path) }
+    /// ```
+    /// - Parameter paths: plugin files, or directories whose `*.so` files are all trusted.
     /// - Returns: the files trusted, in the order given.
     /// - Throws: `WorkflowHostError` (`invalidRequest`) for a path that is not a readable file or holds no plugin files (nothing is
-    ///   written then); `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when the trust file cannot be read or written.
+    ///   written then); `WorkflowHostError` (`environment`) when the trust file cannot be read or written.
     public func trustPlugins(paths: [String]) throws(WorkflowHostError) -> [TrustedPlugin] {
         var files: [String] = []
         for path in paths {

@@ -9,9 +9,14 @@ import Store
 
 /// Everything stored about one session.
 public struct SessionSnapshot: Sendable {
+    /// The session's row: workflow, status, times, options; `running` reported as `interrupted` when its host is
+    /// gone.
     public var session: SessionRecord
+    /// One row per stage of the workflow, in the workflow's order, with its status and outputs.
     public var stages: [StageRecord]
+    /// Every call attempt of every stage, by start time (reused results of a resume included).
     public var attempts: [AttemptRecord]
+    /// The session's checkpoints, oldest first.
     public var checkpoints: [CheckpointRecord]
     /// The lease holder looks alive (its pid exists on this host, or its heartbeat is fresh).
     public var ownerAlive: Bool

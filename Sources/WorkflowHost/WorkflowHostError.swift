@@ -27,10 +27,12 @@ public struct WorkflowHostError: Error, CustomStringConvertible, Sendable {
     /// Which kind of problem an error is. A struct with static members rather than an enum, so that adding a code
     /// breaks no caller's `switch`; the raw values are snake_case and stable (the `code` of `--json` errors).
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        /// The code's snake_case word, as `--json` error documents carry it (`invalid_request`).
         public let rawValue: String
         /// A code by its raw value (a code this version does not define is kept as it is).
         /// - Parameter rawValue: the snake_case word, e.g. `invalid_request`.
         public init(rawValue: String) { self.rawValue = rawValue }
+        /// The raw value, so that a code prints as `--json` writes it.
         public var description: String { rawValue }
 
         // MARK: What was asked (wfhost exits 2)
@@ -100,6 +102,12 @@ public struct WorkflowHostError: Error, CustomStringConvertible, Sendable {
     var rendersDiagnostics = false
 
     /// An error with `code`, `message` and an optional `hint` and `location`.
+    /// - Parameters:
+    ///   - code: which kind of problem it is.
+    ///   - message: what went wrong and where, one sentence without the `error:` prefix.
+    ///   - hint: what to do about it; nil when there is nothing to say.
+    ///   - location: the file the error is about; nil for none.
+    ///   - diagnostics: the diagnostics behind the error, each with its place; empty for none.
     public init(_ code: Code, _ message: String, hint: String? = nil, location: String? = nil,
                 diagnostics: [Diagnostic] = []) {
         self.code = code
@@ -111,6 +119,8 @@ public struct WorkflowHostError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The error of a workflow that has errors: every diagnostic of `report`.
+    /// - Parameter report: a report whose `isValid` is false; its summary line is the message and its file the
+    ///   location.
     public init(workflowInvalid report: ValidationReport) {
         self.code = .workflowInvalid
         self.message = report.summaryLine
