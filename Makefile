@@ -65,6 +65,8 @@ dist: deps
 
 test: deps swift-test dist-test
 
+# The Python clients the tests drive (the official MCP client, junitparser) are installed before the tests run, in
+# .build/test-venvs (scripts/test-venvs.sh), never by a test that would hold a thread of the cooperative pool.
 # The isolation tests check that no child of the test process is left after each test, so they run in a process
 # of their own; everything else runs in parallel in another.
 # --explicit-target-dependency-import-check error fails the build when a target imports a module of the package
@@ -72,6 +74,7 @@ test: deps swift-test dist-test
 # "WorkflowHost and ArgumentParser only" is checked by ImportBoundaryTests.
 swift-test:
 	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
+	scripts/test-venvs.sh
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --filter IsolationTests
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --skip IsolationTests
 

@@ -32,28 +32,15 @@ import WfhostTestSupport
         print(json.dumps(out))
         """#
 
-    /// A virtual environment with junitparser and xmlschema, or a reason to skip (PyPI unreachable).
-    static func venv(in dir: String) throws -> String {
-        let venv = dir + "/venv"
-        let made = try TestSupport.run("/usr/bin/env", ["python3", "-m", "venv", venv])
-        try #require(made.status == 0, "python3 -m venv failed: \(made.stderr)")
-        let pip = try TestSupport.run(venv + "/bin/python", ["-m", "pip", "install", "--disable-pip-version-check", "-q",
-                                                             "junitparser", "xmlschema"])
-        if pip.status != 0 {
-            let probe = try TestSupport.run(venv + "/bin/python", ["-c",
-                "import urllib.request; urllib.request.urlopen('https://pypi.org/simple/junitparser/', timeout=15)"])
-            if probe.status != 0 {
-                try Test.cancel("skipped: PyPI is unreachable from this machine, so junitparser and xmlschema cannot be installed (\(pip.stderr.split(separator: "\n").last ?? ""))")
-            }
-            Issue.record("pip install junitparser xmlschema failed although PyPI answers: \(pip.stderr)")
-        }
-        return venv + "/bin/python"
+    /// The python of the shared venv with junitparser and xmlschema (`PythonVenv`), or a skip (PyPI unreachable).
+    static func venv() throws -> String {
+        try PythonVenv.directory("junit") + "/bin/python"
     }
 
     @Test func theJUnitOfAFailingRunIsSchemaValidAndParsesBack() throws {
         let h = try FailureOutputTests.harness("junit-xsd")
         defer { h.cleanup() }
-        let python = try Self.venv(in: h.root)
+        let python = try Self.venv()
         let junit = h.root + "/reports/junit.xml"
         let file = try h.write("""
             error_policy: {mode: continue}

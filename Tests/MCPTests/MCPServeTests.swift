@@ -11,30 +11,16 @@ import WfhostTestSupport
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    /// A virtual environment with `mcp>=2,<3`, or a skip of the test when PyPI cannot be reached.
-    static func pythonClient(in dir: String) throws -> String {
-        let venv = dir + "/venv"
-        let made = try TestSupport.run("/usr/bin/env", ["python3", "-m", "venv", venv])
-        guard made.status == 0 else { throw Failure(description: "python3 -m venv failed: \(made.stderr)") }
-        let pip = try TestSupport.run(venv + "/bin/pip", ["install", "--quiet", "mcp>=2,<3"])
-        if pip.status != 0 {
-            let output = pip.stdout + pip.stderr
-            let unreachable = ["NewConnectionError", "Network is unreachable", "Temporary failure in name resolution",
-                               "No matching distribution found", "Could not find a version", "ConnectTimeout",
-                               "Connection refused", "ProxyError", "SSLError", "Max retries exceeded"]
-            if unreachable.contains(where: output.contains) {
-                let last = output.split(separator: "\n").last.map(String.init) ?? ""
-                try Test.cancel(Comment(rawValue: "skipped: PyPI is unreachable, so the official MCP client cannot be installed: \(last)"))
-            }
-            throw Failure(description: "pip install 'mcp>=2,<3' failed (exit \(pip.status)):\n\(output)")
-        }
-        return venv + "/bin/python"
+    /// The python of the shared venv with `mcp>=2,<3` (`PythonVenv`), or a skip of the test when PyPI cannot be
+    /// reached.
+    static func pythonClient() throws -> String {
+        try PythonVenv.directory("mcp") + "/bin/python"
     }
 
     @Test func officialPythonClientDrivesTheServer() throws {
         let dir = try TestSupport.temporaryDirectory("mcp")
         defer { TestSupport.cleanup(dir) }
-        let python = try Self.pythonClient(in: dir)
+        let python = try Self.pythonClient()
         let plugins = dir + "/plugins", state = dir + "/state"
         try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)

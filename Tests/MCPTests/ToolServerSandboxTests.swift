@@ -115,7 +115,7 @@ import WfhostTestSupport
                 hx:
                   command: \(world.python)
                   args: [\(Self.script)]
-                  capabilities: {read_paths: [\(world.dir)/venv]}
+                  capabilities: {read_paths: [\(world.venv)]}
               stages:
                 - name: a
                   tools: [{name: hx.whoami}]

@@ -12,6 +12,8 @@ import WfhostTestSupport
     /// A world: the venv's python, the core plugin, a state directory, a pinned environment.
     struct World {
         var dir: String
+        /// The shared venv with the `mcp` package (`PythonVenv`).
+        var venv: String
         var python: String
         /// What the venv's python needs to read in the server's sandbox: the venv and the installation it was made
         /// from (`sys.base_prefix`), as a YAML flow list.
@@ -20,9 +22,10 @@ import WfhostTestSupport
 
         init() throws {
             dir = try TestSupport.temporaryDirectory("toolserver")
-            python = try MCPServeTests.pythonClient(in: dir)
+            venv = try PythonVenv.directory("mcp")
+            python = venv + "/bin/python"
             let base = try TestSupport.run(python, ["-c", "import sys; print(sys.base_prefix)"])
-            pythonPaths = "[\(dir)/venv, \(base.stdout.trimmingCharacters(in: .whitespacesAndNewlines))]"
+            pythonPaths = "[\(venv), \(base.stdout.trimmingCharacters(in: .whitespacesAndNewlines))]"
             let plugins = dir + "/plugins", state = dir + "/state"
             try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
