@@ -22,7 +22,7 @@ import WfhostTestSupport
 
         init() throws {
             dir = try TestSupport.temporaryDirectory("toolserver")
-            venv = try PythonVenv.directory("mcp")
+            venv = try MCPServeTests.venv()
             python = venv + "/bin/python"
             let base = try TestSupport.run(python, ["-c", "import sys; print(sys.base_prefix)"])
             pythonPaths = "[\(venv), \(base.stdout.trimmingCharacters(in: .whitespacesAndNewlines))]"

@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 /// The Python virtual environments the tests drive real clients from (the official MCP client, junitparser), one per
 /// package set, kept in `.build/test-venvs/NAME` and shared by every test and test process: `make test` prepares
@@ -19,11 +18,18 @@ public enum PythonVenv {
         public var description: String
     }
 
+    /// PyPI cannot be reached from this machine: the caller skips its test with `reason` (this target cannot import
+    /// Testing: the release build of the package compiles it too).
+    public struct Unreachable: Error, CustomStringConvertible {
+        public var reason: String
+        public var description: String { reason }
+    }
+
     private static let lock = NSLock()
 
-    /// The venv's directory (its python is `DIR/bin/python`), made when missing; a test is cancelled (skipped,
-    /// saying why) when PyPI cannot be reached.
-    /// - Throws: `Failure` when python3 cannot make a venv or pip fails although PyPI answers.
+    /// The venv's directory (its python is `DIR/bin/python`), made when missing.
+    /// - Throws: `Unreachable` when PyPI cannot be reached (the test skips, saying why); `Failure` when python3
+    ///   cannot make a venv or pip fails although PyPI answers.
     public static func directory(_ name: String) throws -> String {
         let dir = TestSupport.repoRoot + "/.build/test-venvs/" + name
         let probe = probes[name] ?? "pass"
@@ -44,7 +50,7 @@ public enum PythonVenv {
                                "Connection refused", "ProxyError", "SSLError", "Max retries exceeded"]
             if unreachable.contains(where: output.contains) {
                 let last = output.split(separator: "\n").last.map(String.init) ?? ""
-                try Test.cancel(Comment(rawValue: "skipped: PyPI is unreachable, so \((packages[name] ?? []).joined(separator: ", ")) cannot be installed: \(last)"))
+                throw Unreachable(reason: "skipped: PyPI is unreachable, so \((packages[name] ?? []).joined(separator: ", ")) cannot be installed: \(last)")
             }
             throw Failure(description: "pip install \((packages[name] ?? []).joined(separator: " ")) failed (exit \(pip.status)):\n\(output)")
         }
