@@ -21,6 +21,9 @@ actor ActivityTracker {
 
     private func finished(_ session: String) { runs[session] = nil }
 
+    /// The run of `session` going on in this server, if any.
+    func run(of session: String) -> (prepared: PreparedRun, task: Task<RunResult, Never>)? { runs[session] }
+
     /// Registers a call's cancellation until `callEnded`.
     func callStarted(_ cancellation: CallCancellation) -> UUID {
         let id = UUID()

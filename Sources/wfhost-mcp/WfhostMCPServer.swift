@@ -13,7 +13,7 @@ final class WfhostMCPServer: Sendable {
     let activity = ActivityTracker()
     let clientLog: ClientLog
     /// The workflow tools' compiled input schemas, checked like a plugin tool's.
-    private let workflowSchemas: [WorkflowTool: CompiledSchema]
+    let workflowSchemas: [WorkflowTool: CompiledSchema]
 
     init(host: WorkflowHost, calls: ToolCalls, server: Server, log: ServerLog, workflowsDirectory: String?) {
         self.host = host
@@ -208,12 +208,21 @@ final class WfhostMCPServer: Sendable {
     }
 
     func run(_ arguments: JSONValue, progress: ProgressForwarder?) async throws -> CallTool.Result {
+        let wait = arguments["wait"]?.boolValue ?? true
+        let prepared = try prepareRun(arguments, progress: wait ? progress : nil)
+        return await drive(prepared, wait: wait, progress: progress)
+    }
+
+    /// Prepares a `wfhost_run` (a predefined workflow's tool passes its file and variables the same way): the
+    /// session is stored, nothing runs yet.
+    /// - Parameter progress: where the run's progress goes (nil: nowhere).
+    /// - Throws: `WorkflowHostError` for a workflow that is not found or does not prepare.
+    func prepareRun(_ arguments: JSONValue, progress: ProgressForwarder?) throws -> PreparedRun {
         let source = try WorkflowSource.from(arguments, workflowsDirectory: workflowsDirectory)
         var options = RunOptions()
         options.variables = variables(arguments)
         options.maxConcurrency = arguments["max_concurrency"]?.intValue
-        let wait = arguments["wait"]?.boolValue ?? true
-        let sink = RunProgressSink(progress: wait ? progress : nil, log: log, clientLog: clientLog)
+        let sink = RunProgressSink(progress: progress, log: log, clientLog: clientLog)
         let file: String
         var inlineFile: String?
         switch source {
@@ -225,8 +234,7 @@ final class WfhostMCPServer: Sendable {
         }
         // The session keeps the workflow's text; the inline file is only read while preparing.
         defer { if let inlineFile { try? FileManager.default.removeItem(atPath: inlineFile) } }
-        let prepared = try host.prepareRun(file: file, options: options, sink: sink)
-        return await drive(prepared, wait: wait, progress: progress)
+        return try host.prepareRun(file: file, options: options, sink: sink)
     }
 
     func resume(_ arguments: JSONValue, progress: ProgressForwarder?) async throws -> CallTool.Result {
@@ -253,12 +261,20 @@ final class WfhostMCPServer: Sendable {
             Task { await prepared.cancel(reason: "cancelled by the MCP client (notifications/cancelled)") }
         }
         let json = SessionJSON.run(result, workflow: workflow, secrets: prepared.secrets)
-        guard result.status == .succeeded else {
-            let failed = result.stages.filter { $0.status == .failed }.map { r in
-                "  \(r.stage): \(r.errorClass ?? "failed")" + (r.errorMessage.map { ": \($0)" } ?? "")
-            }
-            let text = "error: session \(result.session) (\(workflow)) \(result.status.rawValue)"
-                + (result.stopReason.map { ": \($0)" } ?? "") + (failed.isEmpty ? "" : "\n" + failed.joined(separator: "\n"))
+        let failed = result.stages.filter { $0.status == .failed }.map { r in
+            "  \(r.stage): \(r.errorClass ?? "failed")" + (r.errorMessage.map { ": \($0)" } ?? "")
+        }
+        return Self.runResult(json, session: result.session, workflow: workflow, status: result.status,
+                              stopReason: result.stopReason, failedStages: failed)
+    }
+
+    /// A run's tool result: success when it succeeded, else an error result whose text names the failed stages
+    /// (`failedStages`: one line each) and the structured JSON still.
+    static func runResult(_ json: JSONValue, session: String, workflow: String, status: SessionStatus, stopReason: String?,
+                          failedStages failed: [String]) -> CallTool.Result {
+        guard status == .succeeded else {
+            let text = "error: session \(session) (\(workflow)) \(status.rawValue)"
+                + (stopReason.map { ": \($0)" } ?? "") + (failed.isEmpty ? "" : "\n" + failed.joined(separator: "\n"))
                 + "\n  hint: wfhost_status shows every stage; wfhost_resume continues the session"
             return ToolResults.failure(text, structured: json)
         }
