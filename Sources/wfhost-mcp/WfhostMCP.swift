@@ -69,7 +69,10 @@ enum WfhostMCP {
             exit(128 + number)
         }
         do {
-            let transport = LineTransport(input: STDIN_FILENO, output: output, logger: log.logger)
+            let lines = LineTransport(input: STDIN_FILENO, output: output, logger: log.logger)
+            // MCP tasks (2025-11-25), which the SDK does not implement, at the JSON-RPC level around the stdio lines.
+            let transport = TaskTransport(wrapping: lines, logger: log.logger)
+            await transport.attach(MCPTasks(app: app) { method, params in await transport.notify(method, params) })
             try await server.start(transport: transport) { client, _ in
                 log.info("client \(client.name) \(client.version)")
             }
