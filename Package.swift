@@ -33,14 +33,14 @@ let package = Package(
         .target(name: "WfhostPluginSDK", path: "SDK", sources: ["src"], publicHeadersPath: "include"),
         .target(name: "CSupport", path: "Sources/CSupport"),
         .target(name: "CSha256", path: "Sources/CSha256"),
-        .target(name: "CJSON", path: "Sources/CJSON"),
+        .target(name: "CJSON", dependencies: ["CSupport"], path: "Sources/CJSON"),
         .systemLibrary(name: "CYaml", path: "Sources/CYaml", pkgConfig: "yaml-0.1",
                        providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
 
         // MARK: Swift modules, one job each
-        .target(name: "Schema", path: "Sources/Schema"),
+        .target(name: "Schema", dependencies: ["CSupport"], path: "Sources/Schema"),
         .target(name: "Spec", dependencies: ["CYaml"], path: "Sources/Spec"),
         .target(name: "Plan", dependencies: ["Spec"], path: "Sources/Plan"),
         .target(name: "SQLite", dependencies: ["CSQLite"], path: "Sources/SQLite"),

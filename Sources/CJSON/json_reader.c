@@ -1,9 +1,10 @@
 #include "wfh_json_reader.h"
+#include "wfh_protocol.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define JR_MAX_DEPTH 256
+#define JR_MAX_DEPTH WFH_JSON_MAX_DEPTH
 
 typedef struct parser {
     const char *p, *end;

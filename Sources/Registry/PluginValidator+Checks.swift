@@ -1,4 +1,5 @@
 import Schema
+import Isolation
 
 /// The checks of a tool that look inside its schemas: the input schema accepts objects, a typed signature agrees
 /// with it, capability paths are expandable, and misspelt keywords and type names get a did-you-mean.
@@ -183,6 +184,12 @@ extension PluginValidator {
             return declaredTypes(p)?.contains("string") == true
         }
         for (kind, paths) in [("read", caps.readPaths), ("write", caps.writePaths)] {
+            if paths.count > WorkerProtocol.maxSandboxPaths {
+                report(.error, "too_many_capability_paths",
+                       "the tool declares more than \(WorkerProtocol.maxSandboxPaths) \(kind) paths, the most that reach "
+                           + "its sandbox (WFH_SANDBOX_MAX_PATHS)",
+                       "declare a common parent directory instead of many paths under it")
+            }
             for p in paths {
                 let subject = "\(kind) path \(JSONValue.string(p).serialized())"
                 if p.hasPrefix("/") || p == "~" || p.hasPrefix("~/") || p == "${work_dir}" || p.hasPrefix("${work_dir}/") {

@@ -1,3 +1,4 @@
+import CSupport
 /// A JSON Schema (the draft 2020-12 subset described in the module documentation), checked once and
 /// compiled into a tree of checks, ready to validate many values quickly. Immutable and `Sendable`:
 /// compile once, share across tasks.
@@ -12,7 +13,7 @@ public struct CompiledSchema: Sendable {
     let nodes: [SchemaNode]
 
     /// The deepest evaluation nesting ``validate(_:maxErrors:)`` follows before reporting the value as too deep.
-    public static let maxEvaluationDepth = 512
+    public static let maxEvaluationDepth = Int(WFH_JSON_MAX_DEPTH)
 
     /// Checks `schema` and compiles it.
     ///

@@ -1,3 +1,4 @@
+import CSupport
 import Foundation
 
 /// Why a text is not JSON, and where: the byte offset (from 0) and the line and column (from 1; the column
@@ -35,7 +36,7 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
 
 extension JSONValue {
     /// The default bound on nesting of arrays and objects accepted by ``parse(_:maxDepth:)-(String,_)``.
-    public static let defaultMaxDepth = 512
+    public static let defaultMaxDepth = Int(WFH_JSON_MAX_DEPTH)
 
     /// Parses one JSON text (RFC 8259), strictly: no comments, no trailing commas, no duplicate keys,
     /// no lone surrogates, no leading zeros. Whitespace around the value is allowed; a UTF-8 byte order

@@ -12,7 +12,8 @@
 
 /* Upper bounds that keep a corrupt descriptor from making the report unbounded. */
 #define MAX_TOOLS 4096
-#define MAX_PATHS 256
+/* One more than reaches the sandbox, so that the registry can refuse a plugin that declares too many. */
+#define MAX_PATHS (WFH_SANDBOX_MAX_PATHS + 1)
 #define MAX_EXAMPLES 64
 
 static void emit_failure(jw *w, const char *kind, const char *message) {

@@ -43,12 +43,16 @@ import WfhostTestSupport
     @Test func fdsVerdictsAndLimitsAreDefinedOnce() throws {
         let c = try sources("Sources/wfhost-worker", suffix: ".c") + sources("Sources/wfhost-worker", suffix: ".h")
         let swift = try sources("Sources/Isolation", suffix: ".swift")
-        #expect(try offending(c, #"#define\s+WFH_(FD_|FRAME_HEADER|SANDBOX_MAX_PATHS)"#).isEmpty)
+        #expect(try offending(c, #"#define\s+WFH_(FD_|FRAME_HEADER|SANDBOX_MAX_PATHS|JSON_MAX_DEPTH)"#).isEmpty)
+        // The JSON nesting limit: the C reader and the Swift parser and evaluator read WFH_JSON_MAX_DEPTH.
+        let cjson = try sources("Sources/CJSON", suffix: ".c"), schema = try sources("Sources/Schema", suffix: ".swift")
+        #expect(try offending(cjson, #"MAX_DEPTH\s+[0-9]"#).isEmpty)
+        #expect(try offending(schema, #"(maxEvaluationDepth|defaultMaxDepth)\s*=\s*[0-9]"#).isEmpty)
         #expect(try offending(c + swift, #""(result_too_large|fork_failed)""#).isEmpty)
         #expect(try offending(swift, #"static let (requests|events|plugin)(: CInt)? = [0-9]"#).isEmpty)
         let header = try String(contentsOfFile: TestSupport.repoRoot + "/" + Self.header, encoding: .utf8)
         for name in ["WFH_FD_REQUESTS", "WFH_FD_EVENTS", "WFH_FD_PLUGIN", "WFH_FRAME_HEADER", "WFH_SANDBOX_MAX_PATHS",
-                     "WFH_VERDICT_RESULT_TOO_LARGE", "WFH_FRAME_CALL"] {
+                     "WFH_VERDICT_RESULT_TOO_LARGE", "WFH_FRAME_CALL", "WFH_JSON_MAX_DEPTH"] {
             #expect(header.contains(name), "\(name) is defined in \(Self.header)")
         }
     }

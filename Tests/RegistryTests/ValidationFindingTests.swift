@@ -134,6 +134,21 @@ import Testing
         #expect(out == "\(so): error: tool 'add': \(message)\n  hint: \(hint)\n")
     }
 
+    /// The sandbox takes at most WFH_SANDBOX_MAX_PATHS (64) read paths: 64 validate, 65 make the plugin invalid
+    /// with the limit named (before, the 65th was silently dropped at the call).
+    @Test func moreCapabilityPathsThanTheSandboxTakesAreAnError() throws {
+        func paths(_ n: Int) -> String { (0..<n).map { "\"/opt/p\($0)\"" }.joined(separator: ", ") }
+        let (ok, okOut, _) = try findings(["CAPS=\(paths(64))"], name: "caps64")
+        #expect(ok == 0, "\(okOut)")
+        let (status, out, so) = try findings(["CAPS=\(paths(65))"], name: "caps65")
+        #expect(status == 1)
+        #expect(out == """
+            \(so): error: tool 'add': the tool declares more than 64 read paths, the most that reach its sandbox (WFH_SANDBOX_MAX_PATHS)
+              hint: declare a common parent directory instead of many paths under it
+
+            """)
+    }
+
     @Test func aMangledEntrySymbolGetsTheExternCHint() throws {
         let so = dir + "/mangled.so"
         let cc = try TestSupport.run("/usr/bin/c++", ["-std=c++17", "-Wall", "-shared", "-fPIC", "-I",

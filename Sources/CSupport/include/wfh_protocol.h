@@ -14,8 +14,13 @@
 /* Bytes before a frame's payload: u32 length, u8 type, u32 call id. */
 #define WFH_FRAME_HEADER 9
 
-/* At most this many read, write and hidden paths each reach the worker's sandbox. */
+/* At most this many read, write and hidden paths each reach the worker's sandbox; a plugin that declares more
+ * is invalid at validation (the scanner reports one more than this, so the registry can tell). */
 #define WFH_SANDBOX_MAX_PATHS 64
+
+/* The deepest nesting of a JSON value either side parses (the worker's and plugins' C reader, the host's parser
+ * and schema evaluation): a value nested deeper is refused the same way on both sides. */
+#define WFH_JSON_MAX_DEPTH 512
 
 /* Frame kinds (the payloads are described in Sources/wfhost-worker/frames.h). */
 typedef enum wfh_frame_kind {
