@@ -21,7 +21,7 @@ C_FLAGS := -std=gnu99 -O2 -g -Wall -Wextra -fPIC -ISDK/include -ISources/CSuppor
 C_JSON := Sources/CJSON/json_reader.c Sources/CJSON/json_writer.c
 C_PLUGIN_SUPPORT := Plugins/support/plugin_support.c
 
-.PHONY: all deps dist test swift-test dist-test demo bench clean
+.PHONY: all deps dist test swift-test docs-test dist-test demo bench clean
 
 all: dist
 
@@ -63,7 +63,7 @@ dist: deps
 	if [ -n "$(STRIP)" ]; then $(STRIP) --strip-unneeded $(DIST)/bin/wfhost $(DIST)/libexec/wfhost/wfhost-mcp $(DIST)/libexec/wfhost/wfhost-worker; fi
 	@echo "built $(DIST)/: $$($(DIST)/bin/wfhost --version)"
 
-test: deps swift-test dist-test
+test: deps swift-test docs-test dist-test
 
 # The Python clients the tests drive (the official MCP client, junitparser) are installed before the tests run, in
 # .build/test-venvs (scripts/test-venvs.sh), never by a test that would hold a thread of the cooperative pool.
@@ -77,6 +77,10 @@ swift-test:
 	scripts/test-venvs.sh
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --filter IsolationTests
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --skip-build --skip IsolationTests
+
+# The WorkflowHost DocC catalog builds with no warning (broken links, undocumented parameters).
+docs-test:
+	scripts/check-docs.sh $(SWIFT)
 
 dist-test: dist
 	scripts/check-dist.sh $(DIST)

@@ -40,7 +40,7 @@ public struct CompiledSchema: Sendable {
 
     /// Parses and compiles a schema from JSON text.
     ///
-    /// - Throws: ``SchemaLoadError``: `.notJSON` with the parse error's offset, or `.invalid` with every schema problem.
+    /// - Throws: `SchemaLoadError`: `.notJSON` with the parse error's offset, or `.invalid` with every schema problem.
     public static func compile(jsonText bytes: some Collection<UInt8>) throws(SchemaLoadError) -> CompiledSchema {
         let document: JSONValue
         do throws(JSONParseError) {

@@ -1,4 +1,4 @@
-/// How ``JSONValue/serialized(_:)`` lays out its text.
+/// How `JSONValue.serialized(_:)` lays out its text.
 public struct JSONFormatting: Sendable, Hashable {
     /// Newlines and two-space indentation instead of the compact form.
     public var pretty: Bool

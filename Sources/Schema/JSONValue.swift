@@ -8,13 +8,13 @@
 /// two objects are equal when they hold the same members in any order.
 ///
 /// Objects keep their members in insertion order (see ``JSONObject``), so a document written back
-/// with ``serialized(_:)`` keeps the author's order unless sorted output is asked for.
+/// with `serialized(_:)` keeps the author's order unless sorted output is asked for.
 public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     /// An integer that fits in 64 bits.
     case int(Int64)
-    /// An integer above `Int64.max` that fits in `UInt64`. The parser and ``init(_:)-(UInt64)`` produce it only
+    /// An integer above `Int64.max` that fits in `UInt64`. The parser and `init(_: UInt64)` produce it only
     /// for such values; a smaller one built by hand compares and hashes like the equal ``int(_:)``.
     case uint(UInt64)
     /// A number with a fraction or exponent, or an integer outside the `Int64` range.

@@ -44,6 +44,8 @@ public final class ToolCalls: Sendable {
     /// Calls `tool` once: its arguments checked against the input schema, in the tool's declared sandbox with
     /// `options`' limits, the result checked against the output schema. The work directory is removed afterwards.
     /// - Parameters:
+    ///   - tool: the registered tool to call.
+    ///   - arguments: the call's arguments, a JSON object checked against the tool's input schema.
     ///   - options: `CallOptions()` are `wfhost call`'s defaults (per_call isolation, sandbox on, 5 min, 1 GiB).
     ///   - cancellation: cancels the running call (its cancellation request, the grace time, then SIGKILL).
     ///   - onEvent: the tool's log lines and progress, as they arrive.

@@ -50,7 +50,10 @@ public enum PluginProject {
     /// let files = try PluginProject.write(name: "hello", language: .rust, directory: "hello", sdk: nil)
     /// ```
     /// - Parameters:
-    ///   - sdk: the directory holding `wfhost/plugin.h`; nil: the SDK beside this wfhost.
+    ///   - name: the plugin's name, `[a-z][a-z0-9_]*`.
+    ///   - language: the skeleton's language.
+    ///   - directory: where the project goes; created, and it must not hold files.
+    ///   - includeOverride: (`sdk:`) the directory holding `wfhost/plugin.h`; nil: the SDK beside this wfhost.
     ///   - wfhost: the `wfhost` executable the project's `make test` runs; nil: this one.
     /// - Returns: the names of the files written, relative to `directory`.
     /// - Throws: `WorkflowHostError` with code `pluginProjectInvalid` for an invalid name or an occupied

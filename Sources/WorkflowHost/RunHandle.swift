@@ -85,6 +85,7 @@ extension WorkflowHost {
     /// ```
     /// - Parameters:
     ///   - workflow: a file path, or the name of a predefined workflow.
+    ///   - options: variables, secrets, isolation, concurrency and the other run options (`wfhost run`'s flags).
     ///   - routes: error routes added in code; they win over the file's at equal priority.
     ///   - sink: also receives every event (the handle's `events` has them too).
     ///   - eventBuffer: how many unread events `events` keeps.

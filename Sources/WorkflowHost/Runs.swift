@@ -243,6 +243,7 @@ extension WorkflowHost {
 /// The run options kept with a session (so that resume runs with the same ones). Secrets are never stored.
 public enum RunOptionsCodec {
     /// - Parameters:
+    ///   - o: the options to keep.
     ///   - secretNames: names of the workflow's `!secret` variables, asked for again on resume like the
     ///     `--secret` names.
     ///   - routes: error routes added through the API (`CustomErrorRoute`), kept so that resume keeps them.

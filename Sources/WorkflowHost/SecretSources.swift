@@ -49,7 +49,9 @@ public enum SecretSources {
     }
 
     /// The `name=value` pairs of a secret file, in file order.
-    /// - Parameter path: the file's name, for messages.
+    /// - Parameters:
+    ///   - text: the file's content.
+    ///   - path: the file's name, for messages.
     /// - Throws: `WorkflowHostError` with code `secretInvalid` naming `FILE:LINE` for a line that is not `name=value`, has an invalid name or
     ///   repeats a name. The message does not quote the line, which may hold a secret.
     public static func parseFile(_ text: String, path: String) throws(WorkflowHostError) -> [(name: String, value: String)] {
@@ -82,6 +84,8 @@ public enum SecretSources {
 
     /// The secrets that `--secret-file` files and `--secret` arguments name, by name; a later one wins.
     /// - Parameters:
+    ///   - arguments: the `--secret` values, `name`, `name=env:VAR` or `name=file:PATH`.
+    ///   - files: the `--secret-file` paths, in order.
     ///   - environment: the host's environment, where `--secret` values are read.
     ///   - readFile: reads a secret file's text; its error's description is shown.
     /// - Throws: `WorkflowHostError` with code `secretInvalid` for a refused argument, an unset variable, an unreadable or malformed file,

@@ -38,6 +38,8 @@ public final class ServerProcess: Sendable {
     /// Starts `executable` with `arguments` and exactly `environment`, its three standard streams on pipes whose
     /// other ends are close-on-exec in this process.
     /// - Parameters:
+    ///   - executable: the program's absolute path.
+    ///   - arguments: its arguments, without the program name.
     ///   - environment: `NAME=value` entries, the whole environment.
     /// - Returns: the running server.
     /// - Throws: `WorkflowHostError` with code `environment` when the pipes cannot be made or posix_spawn fails

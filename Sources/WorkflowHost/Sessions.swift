@@ -154,7 +154,10 @@ extension WorkflowHost {
 
     /// Prepares the engine that continues `id`: takes the session's lease, keeps finished stages, and treats a
     /// stage that was running as interrupted (its retry policy decides).
-    /// - Parameter options: new `--var` values and the session's secrets (which are never stored).
+    /// - Parameters:
+    ///   - id: the session's id (`wfhost sessions list`).
+    ///   - options: new `--var` values and the session's secrets (which are never stored).
+    ///   - sink: receives the continued run's events.
     /// - Returns: the prepared run; ``PreparedRun/run()`` continues the session.
     /// - Throws: `WorkflowHostError`: `invalidRequest` (unknown or succeeded session, a live owner, missing secrets), `workflowInvalid` (the stored workflow no longer validates against the registry), a host code for the environment.
     public func prepareResume(_ id: String, options: RunOptions, sink: any RunEventSink) throws(WorkflowHostError) -> PreparedRun {

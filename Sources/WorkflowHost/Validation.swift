@@ -27,8 +27,10 @@ extension WorkflowHost {
     /// let reports = try host.validate(["examples/hello.yaml"], checks: WorkflowChecks(externalVariables: ["name"]))
     /// for d in reports.flatMap(\.diagnostics) { print(d.textDescription) }
     /// ```
-    /// - Parameter workflows: each a file, the name of a predefined workflow (`wfhost workflows list`), or `-`
-    ///   for standard input (named `<stdin>` in diagnostics).
+    /// - Parameters:
+    ///   - workflows: each a file, the name of a predefined workflow (`wfhost workflows list`), or `-` for
+    ///     standard input (named `<stdin>` in diagnostics).
+    ///   - checks: what to check besides the file itself (the registry, variables passed from outside).
     /// - Returns: one report per argument, in order; a file that cannot be read is a report with its error.
     /// - Throws: `WorkflowHostError` (a host code: `stateUnavailable`, `registryUnavailable`, ...) when `checks.useRegistry` and the registry cannot be read or updated.
     public func validate(_ workflows: [String], checks: WorkflowChecks = WorkflowChecks()) throws(WorkflowHostError)
