@@ -60,12 +60,20 @@ public struct SQLRow: Sendable {
 ///
 /// **A connection is used by one thread at a time.** The type is `Sendable` so that it can move between tasks,
 /// and serializes its own calls with a lock; open one connection per process and keep transactions short.
+/// **Statements are prepared once per connection:** `query` keeps each SQL text's prepared statement (up to
+/// `statementCacheLimit` texts) and resets it after use, so a stage transition parses no SQL.
 /// Writers from other processes are waited for (busy timeout), so two hosts on one state directory never see
 /// "database is locked" under normal load.
 public final class SQLiteDatabase: @unchecked Sendable {
     private let handle: OpaquePointer
     public let path: String
     private let lock = Mutex()
+    /// Prepared statements by SQL text, with their column names (guarded by `lock`).
+    private var statements: [String: (stmt: OpaquePointer, columns: [String])] = [:]
+    /// How many `transaction` calls are open on this connection (guarded by `lock`): inner ones are savepoints.
+    private var transactionDepth = 0
+    /// At most this many SQL texts keep a prepared statement; others are prepared and finalized per call.
+    public static let statementCacheLimit = 128
 
     /// How hard a commit waits for the disk (`PRAGMA synchronous`).
     public enum Durability: String, Sendable {
@@ -106,7 +114,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
         try execute("PRAGMA foreign_keys=ON")
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        for entry in statements.values { sqlite3_finalize(entry.stmt) }
+        sqlite3_close_v2(handle)
+    }
 
     private func error(_ rc: Int32, _ sql: String?) -> SQLiteError {
         SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
@@ -134,10 +145,29 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     private func unlockedQuery(_ sql: String, _ arguments: [SQLValue]) throws(SQLiteError) -> [SQLRow] {
-        var stmt: OpaquePointer?
-        let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
-        guard rc == SQLITE_OK, let stmt else { throw error(rc, sql) }
-        defer { sqlite3_finalize(stmt) }
+        let stmt: OpaquePointer
+        let names: [String]
+        let cached: Bool
+        if let entry = statements[sql] {
+            (stmt, names, cached) = (entry.stmt, entry.columns, true)
+        } else {
+            var prepared: OpaquePointer?
+            let keep = statements.count < Self.statementCacheLimit
+            let rc = sqlite3_prepare_v3(handle, sql, -1, keep ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &prepared, nil)
+            guard rc == SQLITE_OK, let prepared else { throw error(rc, sql) }
+            stmt = prepared
+            names = (0..<sqlite3_column_count(prepared)).map { String(cString: sqlite3_column_name(prepared, $0)) }
+            cached = keep
+            if keep { statements[sql] = (prepared, names) }
+        }
+        defer {
+            if cached {
+                sqlite3_reset(stmt)
+                sqlite3_clear_bindings(stmt)
+            } else {
+                sqlite3_finalize(stmt)
+            }
+        }
         for (i, value) in arguments.enumerated() {
             let index = Int32(i + 1)
             let brc: Int32
@@ -151,8 +181,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             }
             if brc != SQLITE_OK { throw error(brc, sql) }
         }
-        let count = sqlite3_column_count(stmt)
-        let names = (0..<count).map { String(cString: sqlite3_column_name(stmt, $0)) }
+        let count = Int32(names.count)
         var rows: [SQLRow] = []
         while true {
             let step = sqlite3_step(stmt)
@@ -181,25 +210,35 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction: committed when it returns, rolled back when it throws.
     /// `IMMEDIATE` takes the write lock up front, so a transaction never fails half-way with SQLITE_BUSY.
+    ///
+    /// Called inside another `transaction` on this connection (a group commit of several writes), it runs as a
+    /// savepoint of the outer one: its failure undoes only its own statements, and nothing is durable before the
+    /// outermost transaction commits.
     public func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
         try lock.withLock { () throws -> T in
+            let depth = transactionDepth
+            let begin = depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT wfh_\(depth)"
+            let commit = depth == 0 ? "COMMIT" : "RELEASE wfh_\(depth)"
+            let rollback = depth == 0 ? "ROLLBACK" : "ROLLBACK TO wfh_\(depth); RELEASE wfh_\(depth)"
             var message: UnsafeMutablePointer<CChar>?
-            let begin = sqlite3_exec(handle, "BEGIN IMMEDIATE", nil, nil, &message)
-            if begin != SQLITE_OK {
+            let started = sqlite3_exec(handle, begin, nil, nil, &message)
+            if started != SQLITE_OK {
                 sqlite3_free(message)
-                throw error(begin, "BEGIN IMMEDIATE")
+                throw error(started, begin)
             }
+            transactionDepth += 1
+            defer { transactionDepth -= 1 }
             do {
                 let result = try body(Transaction(database: self))
-                let commit = sqlite3_exec(handle, "COMMIT", nil, nil, nil)
-                if commit != SQLITE_OK {
-                    let failure = error(commit, "COMMIT")
-                    _ = sqlite3_exec(handle, "ROLLBACK", nil, nil, nil) // the commit's error is what we report
+                let committed = sqlite3_exec(handle, commit, nil, nil, nil)
+                if committed != SQLITE_OK {
+                    let failure = error(committed, commit)
+                    _ = sqlite3_exec(handle, rollback, nil, nil, nil) // the commit's error is what we report
                     throw failure
                 }
                 return result
             } catch {
-                _ = sqlite3_exec(handle, "ROLLBACK", nil, nil, nil) // the body's error is what we report
+                _ = sqlite3_exec(handle, rollback, nil, nil, nil) // the body's error is what we report
                 throw error
             }
         }
