@@ -27,6 +27,11 @@ public actor WorkflowEngine {
     let workflow: Workflow
     public let session: String
     let store: any SessionOperations
+    /// Where every store call of the run happens: a thread of its own, writes in order and committed in groups,
+    /// so that the actor never waits in SQLite. A transition is acted on only after `storeThread.sync()`.
+    nonisolated let storeThread: StoreThread
+    /// The run's active time not yet added to the session's (shared with the heartbeat task).
+    nonisolated let activeTime = ActiveTime()
     let runner: ToolRunner
     let options: RunOptions
     let sink: any RunEventSink
@@ -89,8 +94,6 @@ public actor WorkflowEngine {
     var progressFlushScheduled = false
     var runEnded = false
     static let progressInterval = Duration.milliseconds(50)
-    /// Since when this run's active time has not been added to the session's (`activeSeconds`).
-    var activeMark: ContinuousClock.Instant?
     var random = SystemRandomNumberGenerator()
 
     /// - Parameters:
@@ -101,6 +104,7 @@ public actor WorkflowEngine {
         self.workflow = workflow
         self.session = session
         self.store = store
+        self.storeThread = StoreThread(store, name: "wfhost-store")
         self.runner = runner
         self.options = options
         self.sink = sink
@@ -131,6 +135,8 @@ public actor WorkflowEngine {
             if let value = Self.storedOutput(r, secrets: secrets) { outputs[workflow.stages[i].name] = value }
         }
     }
+
+    deinit { storeThread.close() } // a run that never started (or ended) leaves no store thread behind
 
     /// The run's variables: the workflow's, then `--var` values, then secrets.
     static func runVariables(_ workflow: Workflow, _ options: RunOptions) -> [String: JSONValue] {
@@ -228,21 +234,25 @@ public actor WorkflowEngine {
     /// Runs the session to its end and returns how it ended.
     public func run() async -> RunResult {
         let started = clock.now
-        activeMark = started
+        activeTime.start()
+        storeThread.onFailure { [weak self] failure in
+            Task { await self?.storeWriteFailed(failure) }
+        }
         emit(.runStarted(session: session, workflow: workflow.metadata.name, stages: workflow.stages.count))
         persistSession(.running, error: nil)
         // Resume applies its plan (ResumePlanner): calls a previous host left running become interrupted in the
         // store too, and stages whose interrupted call may not run again fail now.
         if let plan = resumePlan {
             if plan.hasInterruptedCalls {
-                durably("the interrupted attempts") { _ = try store.markInterruptedAttempts(session) }
+                let session = self.session
+                durably("the interrupted attempts") { _ = try $0.markInterruptedAttempts(session) }
             }
             for (i, failure) in plan.failures.sorted(by: { $0.key < $1.key }) {
                 finish(i, status: workflow.stages[i].allowFailure ? .allowedFailure : .failed, failure: failure,
                        reason: nil, duration: .zero)
             }
         }
-        let monitor = Task { [weak self] in await self?.monitorRequests() }
+        let monitor = heartbeatTask()
         var timeoutTask: Task<Void, Never>? = nil
         if let limit = workflow.timeout {
             timeoutTask = Task { [weak self] in
@@ -307,17 +317,25 @@ public actor WorkflowEngine {
         let error = status == .succeeded ? nil
             : (leftUndone ? stopReason : nil) ?? failedStages.first.map { "stage '\($0.stage)' failed: \($0.errorMessage ?? "")" }
         checkStoreFile() // a run shorter than a heartbeat is checked once at its end
-        let active = takeActiveTime()
-        durably("the session's active time") { try store.addActiveTime(session, seconds: active) }
+        let active = activeTime.take()
+        let session = self.session, sink = self.sink
+        durably("the session's active time") { try $0.addActiveTime(session, seconds: active) }
         persistSession(status, error: error.map(secrets.mask))
-        do {
-            if !leaseLost && storeProblem == nil { try store.releaseLease(session, pid: Int(getpid())) }
-        } catch {
-            sink.emit(.notice("cannot release the session's lease (it goes stale in seconds): \(error)"))
+        if !leaseLost && storeProblem == nil {
+            storeThread.write("the session's lease") { store in
+                do {
+                    try store.releaseLease(session, pid: Int(getpid()))
+                } catch {
+                    sink.emit(.notice("cannot release the session's lease (it goes stale in seconds): \(error)"))
+                }
+            }
         }
+        if let failure = await storeThread.sync() { storeWriteFailed(failure) }
         let duration = clock.now - started
         runEnded = true
         emit(.runFinished(session: session, status: status, duration: duration))
+        _ = await storeThread.sync() // every event is out before the run returns
+        storeThread.close()
         return RunResult(session: session, status: status, stages: records, outputs: outputs, duration: duration,
                          stopReason: storeProblem.map { "\($0)" } ?? (leftUndone ? stopReason : nil),
                          storeProblem: storeProblem)
@@ -329,45 +347,88 @@ public actor WorkflowEngine {
     private func checkStoreFile() -> Bool {
         guard storeProblem == nil else { return false }
         guard let problem = store.fileProblem() else { return true }
-        storeProblem = problem
-        sink.emit(.notice("\(problem)"))
-        abort(reason: "\(problem)")
+        storeFileProblem(problem)
         return false
     }
 
+    /// The state database's file is gone or replaced: nothing more is written, and the run stops.
+    func storeFileProblem(_ problem: StoreFileProblem) {
+        guard storeProblem == nil else { return }
+        storeProblem = problem
+        storeThread.stopWriting()
+        report(.notice("\(problem)"))
+        abort(reason: "\(problem)")
+    }
+
+    /// A write failed three times on the store's thread: nothing more is written (it would fail too), the host
+    /// exits 3, and resume continues from what was stored.
+    func storeWriteFailed(_ failure: StoreWriteFailure) {
+        guard storeProblem == nil && !leaseLost else { return }
+        let message = "\(failure)"
+        report(.notice(message + "; the run stops so that nothing runs without being recorded"))
+        storeProblem = .unwritable(reason: failure.reason)
+        abort(reason: message)
+    }
+
+    /// Another host took the session over: this one writes nothing more and stops.
+    func lostLease() {
+        guard !leaseLost else { return }
+        let reason = "another host took this session over (this host's heartbeats stopped for too long); "
+            + "this host stops without writing anything more"
+        leaseLost = true
+        storeThread.stopWriting()
+        report(.notice(reason))
+        abort(reason: reason)
+    }
+
+    /// An operator's request read by the heartbeat task.
+    func operatorRequest(_ request: SessionRequest) {
+        switch request {
+        case .pause:
+            pause(reason: "paused by an operator (wfhost pause)")
+            emit(.notice("pause requested: no new stage starts; running calls finish, then the session is paused"))
+        case .cancel:
+            cancel(reason: "cancelled by an operator (wfhost cancel)")
+        }
+    }
+
     /// Keeps the session's lease fresh and acts on operators' requests from other processes
-    /// (`wfhost pause`, `wfhost cancel`), every 250 ms until the run ends.
-    private func monitorRequests() async {
-        let pid = Int(getpid())
-        var beats = 0
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(250)) // cancellation ends the loop below
-            if Task.isCancelled { return }
-            beats += 1
-            if beats % 4 == 0, !checkStoreFile() { return }
-            do {
-                if beats % 4 == 0, try !store.heartbeat(session, pid: pid, host: ProcessInfo.processInfo.hostName,
-                                                        activeSeconds: takeActiveTime()) {
-                    let reason = "another host took this session over (this host's heartbeats stopped for too long); "
-                        + "this host stops without writing anything more"
-                    sink.emit(.notice(reason))
-                    leaseLost = true
-                    abort(reason: reason)
+    /// (`wfhost pause`, `wfhost cancel`), every 250 ms until the run ends. It runs on a task of its own, not on the
+    /// actor, and its SQLite calls on the store's thread: a busy actor cannot delay a heartbeat.
+    private func heartbeatTask() -> Task<Void, Never> {
+        let thread = storeThread, session = self.session, sink = self.sink, activeTime = self.activeTime
+        return Task.detached { [weak self] in
+            let pid = Int(getpid())
+            let host = ProcessInfo.processInfo.hostName
+            var beats = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250)) // cancellation ends the loop below
+                if Task.isCancelled { return }
+                beats += 1
+                if beats % 4 == 0, let problem = thread.store.fileProblem() {
+                    await self?.storeFileProblem(problem)
                     return
                 }
-                switch try store.pendingRequest(session) {
-                case .pause?:
-                    try store.setRequest(session, nil)
-                    pause(reason: "paused by an operator (wfhost pause)")
-                    emit(.notice("pause requested: no new stage starts; running calls finish, then the session is paused"))
-                case .cancel?:
-                    try store.setRequest(session, nil)
-                    cancel(reason: "cancelled by an operator (wfhost cancel)")
-                case nil:
-                    break
+                do {
+                    if beats % 4 == 0 {
+                        let seconds = activeTime.take()
+                        let held = try await thread.read { try $0.heartbeat(session, pid: pid, host: host, activeSeconds: seconds) }
+                        if !held {
+                            await self?.lostLease()
+                            return
+                        }
+                    }
+                    let request = try await thread.read { store -> SessionRequest? in
+                        guard let request = try store.pendingRequest(session) else { return nil }
+                        try store.setRequest(session, nil)
+                        return request
+                    }
+                    if let request { await self?.operatorRequest(request) }
+                } catch is StoreThreadClosed {
+                    return
+                } catch {
+                    thread.after { sink.emit(.notice("cannot read the session's requests: \(error)")) }
                 }
-            } catch {
-                emit(.notice("cannot read the session's requests: \(error)"))
             }
         }
     }
@@ -565,15 +626,6 @@ public actor WorkflowEngine {
             }
             return outcome
         }
-    }
-
-    /// The time run since the last call, in seconds (what the session's active time grows by).
-    private func takeActiveTime() -> Double {
-        let now = clock.now
-        defer { activeMark = now }
-        guard let mark = activeMark else { return 0 }
-        let d = (now - mark).components
-        return Double(d.seconds) + Double(d.attoseconds) / 1e18
     }
 
     /// How long stage `i` has run: since its first call started (zero when none has).
@@ -776,7 +828,15 @@ public actor WorkflowEngine {
         // The stage's row (no longer queued), the call's row and its event: one transaction.
         persistAttempt(attemptRecord, stage: stageChanged ? i : nil,
                        event: .attemptStarted(stage: stage.name, tool: tool.qualifiedName, attempt: attempt))
-        let sink = self.sink, secrets = self.secrets, store = self.store, session = self.session
+        let sink = self.sink, secrets = self.secrets, storeThread = self.storeThread, session = self.session
+        // Rule 3: the call's row, its stage's and every transition before them are durable before the call starts.
+        if let failure = await storeThread.sync() {
+            storeWriteFailed(failure)
+            active[token] = nil
+            await slots.release()
+            return .failure(StageFailure(errorType: "cancelled", message: stopReason ?? "\(failure)", retryable: false,
+                                         tool: tool.qualifiedName))
+        }
         let logLines = LineBudget(limit: 1000)
         let stageName = stage.name, toolName = tool.qualifiedName
         let outcome = await runner.call(tool, arguments: arguments, workDirectory: workDirectory, options: callOptions,
@@ -787,7 +847,11 @@ public actor WorkflowEngine {
                 guard logLines.take() else { return }
                 let e = RunEvent.log(stage: stageName, tool: toolName, level: level, message: secrets.mask(message))
                 sink.emit(e)
-                try? store.appendEvent(session, kind: e.kind, stage: stageName, data: e.json.serialized()) // a lost log line must not fail the call
+                let data = e.json.serialized(), at = Date().timeIntervalSince1970
+                storeThread.write("a log line") { store in
+                    // a lost log line must not fail the call
+                    try? store.appendEvent(session, kind: e.kind, stage: stageName, data: data, at: at)
+                }
             case .progress(let fraction, _):
                 Task { await self.toolProgress(i, fraction: fraction) }
             }
@@ -893,10 +957,15 @@ public actor WorkflowEngine {
         }
         emitProgress()
         if status.isTerminal && wantsCheckpoint(after: stage.name) {
-            do {
-                _ = try store.createCheckpoint(session, name: "after-\(stage.name)", description: nil, automatic: true)
-            } catch {
-                sink.emit(.notice("cannot save the checkpoint after '\(stage.name)': \(error)"))
+            let session = self.session, sink = self.sink, name = stage.name
+            if !leaseLost && storeProblem == nil {
+                storeThread.write("the checkpoint after '\(name)'") { store in
+                    do {
+                        _ = try store.createCheckpoint(session, name: "after-\(name)", description: nil, automatic: true)
+                    } catch {
+                        sink.emit(.notice("cannot save the checkpoint after '\(name)': \(error)"))
+                    }
+                }
             }
         }
         return status
@@ -954,61 +1023,82 @@ public actor WorkflowEngine {
                        running: running.sorted().map { records[$0].stage }))
     }
 
-    /// Runs one store write; a failing write is tried twice more, then the run stops (nothing new starts and
-    /// running calls are cancelled), because acting on a transition that is not stored breaks resume. Once this
-    /// host has lost the session's lease it writes nothing more.
-    private func durably(_ what: String, _ write: () throws -> Void) {
+    /// Queues one store write on the store's thread (in order, committed with whatever else is queued); a failing
+    /// write is tried twice more there, then the run stops (`storeWriteFailed`), because acting on a transition
+    /// that is not stored breaks resume. Nothing is acted on before `storeThread.sync()`. Once this host has lost
+    /// the session's lease (or its database file) it writes nothing more.
+    private func durably(_ what: String, _ write: @escaping @Sendable (any SessionOperations) throws -> Void) {
         guard !leaseLost && storeProblem == nil else { return }
-        var lastError: (any Error)? = nil
-        for attempt in 0..<3 {
-            do {
-                try write()
-                return
-            } catch {
-                lastError = error
-                if attempt < 2 { usleep(200_000) }
-            }
-        }
-        let message = "cannot write \(what) to the state database: \(lastError.map { "\($0)" } ?? "unknown error")"
-        sink.emit(.notice(message + "; the run stops so that nothing runs without being recorded"))
-        // Nothing more is written (it would fail too); the host exits 3, and resume continues from what was stored.
-        storeProblem = .unwritable(reason: lastError.map { "\($0)" } ?? "unknown error")
-        abort(reason: message)
+        storeThread.write(what, write)
+    }
+
+    /// Reports an event to the sink once every write queued before it is committed (so a transition's event is
+    /// never seen before the transition is durable, and events keep their order).
+    func report(_ event: RunEvent) {
+        let sink = self.sink
+        storeThread.after { sink.emit(event) }
     }
 
     private func persist(_ i: Int, event: RunEvent) {
-        sink.emit(event)
-        let record = records[i]
-        durably("stage '\(record.stage)'") {
-            try store.recordStage(session, record, event: (event.kind, event.json.serialized()))
-        }
+        let record = records[i], session = self.session
+        let stored = (event.kind, event.json.serialized()), at = Date().timeIntervalSince1970
+        durably("stage '\(record.stage)'") { try $0.recordStage(session, record, event: stored, at: at) }
+        report(event)
     }
 
     /// Stores a stage's row without announcing an event (a note on a stage that stays as it was).
     private func persistQuietly(_ i: Int) {
-        let record = records[i]
-        durably("stage '\(record.stage)'") { try store.recordStage(session, record, event: nil) }
+        let record = records[i], session = self.session
+        durably("stage '\(record.stage)'") { try $0.recordStage(session, record, event: nil, at: nil) }
     }
 
     /// Stores a call's row, with stage `stage`'s row and the call's event when given, in one transaction.
     private func persistAttempt(_ record: AttemptRecord, stage: Int? = nil, event: RunEvent? = nil) {
-        if let event { sink.emit(event) }
-        let stageRecord = stage.map { records[$0] }
+        let stageRecord = stage.map { records[$0] }, session = self.session
+        let stored = event.map { ($0.kind, $0.json.serialized()) }, at = Date().timeIntervalSince1970
         durably("an attempt of stage '\(record.stage)'") {
-            try store.recordAttempt(session, record, stage: stageRecord, event: event.map { ($0.kind, $0.json.serialized()) })
+            try $0.recordAttempt(session, record, stage: stageRecord, event: stored, at: at)
         }
+        if let event { report(event) }
     }
 
     private func persistSession(_ status: SessionStatus, error: String?) {
-        durably("the session's status") { try store.updateSession(session, status: status, error: error) }
+        let session = self.session
+        durably("the session's status") { try $0.updateSession(session, status: status, error: error) }
     }
 
     func emit(_ event: RunEvent) {
-        sink.emit(event)
         switch event {
-        case .stageStarted, .stageFinished, .log, .progress: return // stored with their row, or too frequent
+        case .stageStarted, .stageFinished, .log, .progress: break // stored with their row, or too frequent
         default:
-            try? store.appendEvent(session, kind: event.kind, stage: event.stage, data: event.json.serialized()) // events are also in the sink; a lost one is reported there
+            let session = self.session, data = event.json.serialized(), at = Date().timeIntervalSince1970
+            if !leaseLost && storeProblem == nil {
+                storeThread.write("an event") { store in
+                    // events are also in the sink; a lost one is reported there
+                    try? store.appendEvent(session, kind: event.kind, stage: event.stage, data: data, at: at)
+                }
+            }
+        }
+        report(event)
+    }
+}
+
+/// The run's active time since it was last added to the session's: the engine and its heartbeat task both take it.
+final class ActiveTime: @unchecked Sendable {
+    // @unchecked: `mark` is guarded by `lock`.
+    private let lock = NSLock()
+    private var mark: ContinuousClock.Instant?
+
+    func start() { lock.withLock { mark = ContinuousClock.now } }
+
+    /// The seconds since the last call (0 before `start`).
+    func take() -> Double {
+        lock.withLock {
+            let now = ContinuousClock.now
+            defer { mark = now }
+            guard let last = mark else { return 0 }
+            let d = (now - last).components
+            return Double(d.seconds) + Double(d.attoseconds) / 1e18
         }
     }
 }

@@ -10,13 +10,15 @@ public protocol SessionStore: Sendable {
     func updateSession(_ id: String, status: SessionStatus, error: String?) throws
     func session(_ id: String) throws -> SessionRecord?
     func sessions(status: SessionStatus?, workflow: String?) throws -> [SessionRecord]
-    /// Writes a stage's row and the event that announces it, together.
-    func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws
+    /// Writes a stage's row and the event that announces it, together; the event is stored as of `at` (Unix
+    /// time; nil: now), so that a write queued on `StoreThread` keeps the time its transition happened.
+    func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?, at: Double?) throws
     func stages(of session: String) throws -> [StageRecord]
     /// Stores a call's row, with its stage's row and its event when given, in one transaction.
-    func recordAttempt(_ session: String, _ attempt: AttemptRecord, stage: StageRecord?, event: (kind: String, data: String)?) throws
+    func recordAttempt(_ session: String, _ attempt: AttemptRecord, stage: StageRecord?, event: (kind: String, data: String)?,
+                       at: Double?) throws
     func attempts(of session: String) throws -> [AttemptRecord]
-    func appendEvent(_ session: String, kind: String, stage: String?, data: String) throws
+    func appendEvent(_ session: String, kind: String, stage: String?, data: String, at: Double?) throws
     func events(of session: String, after id: Int64) throws -> [EventRecord]
     /// Takes the session's lease for this process when it is free or stale; false when another live host holds it.
     func acquireLease(_ session: String, pid: Int, host: String, staleAfter: Double) throws -> LeaseResult
@@ -30,15 +32,37 @@ public protocol SessionStore: Sendable {
     /// Whether the database file this store has open is still the one at its path (checked with the heartbeat):
     /// nil while it is, else what happened to it.
     func fileProblem() -> StoreFileProblem?
+    /// Runs several writes (calls of this protocol's methods) in one transaction: all are durable when it returns,
+    /// none when it throws. What `StoreThread` uses for a group commit.
+    func writeTogether(_ body: () throws -> Void) throws
 }
 
 extension SessionStore {
     /// A store that is not a file cannot be removed from under the host.
     public func fileProblem() -> StoreFileProblem? { nil }
 
+    /// A store without transactions across calls runs the writes one by one.
+    public func writeTogether(_ body: () throws -> Void) throws { try body() }
+
     /// Stores a call's row alone.
     public func recordAttempt(_ session: String, _ attempt: AttemptRecord) throws {
-        try recordAttempt(session, attempt, stage: nil, event: nil)
+        try recordAttempt(session, attempt, stage: nil, event: nil, at: nil)
+    }
+
+    /// Stores a call's row, with its stage's row and its event as of now.
+    public func recordAttempt(_ session: String, _ attempt: AttemptRecord, stage: StageRecord?,
+                              event: (kind: String, data: String)?) throws {
+        try recordAttempt(session, attempt, stage: stage, event: event, at: nil)
+    }
+
+    /// Writes a stage's row and its event as of now.
+    public func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws {
+        try recordStage(session, stage, event: event, at: nil)
+    }
+
+    /// Stores an event as of now.
+    public func appendEvent(_ session: String, kind: String, stage: String?, data: String) throws {
+        try appendEvent(session, kind: kind, stage: stage, data: data, at: nil)
     }
 }
 
@@ -96,6 +120,11 @@ public final class SQLiteSessionStore: SessionStore {
     }
 
     static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// One `BEGIN IMMEDIATE` transaction around the writes; each method's own transaction becomes a savepoint.
+    public func writeTogether(_ body: () throws -> Void) throws {
+        try db.transaction { _ in try body() }
+    }
 
     public func createSession(_ s: SessionRecord, stages: [StageRecord]) throws {
         try db.transaction { tx in
@@ -164,12 +193,13 @@ public final class SQLiteSessionStore: SessionStore {
                   SQLValue(s.markedOutput), .integer(s.notStarted ? 1 : 0), .real(s.queuedSeconds)])
     }
 
-    public func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?) throws {
+    public func recordStage(_ session: String, _ stage: StageRecord, event: (kind: String, data: String)?,
+                            at: Double?) throws {
         try db.transaction { tx in
             try Self.upsert(tx, session, stage)
             if let event {
                 try tx.query("INSERT INTO events (session_id, at, kind, stage, data) VALUES (?, ?, ?, ?, ?)",
-                             [.text(session), .real(Self.now()), .text(event.kind), .text(stage.stage), .text(event.data)])
+                             [.text(session), .real(at ?? Self.now()), .text(event.kind), .text(stage.stage), .text(event.data)])
             }
         }
     }
@@ -179,13 +209,13 @@ public final class SQLiteSessionStore: SessionStore {
     }
 
     public func recordAttempt(_ session: String, _ a: AttemptRecord, stage: StageRecord?,
-                              event: (kind: String, data: String)?) throws {
+                              event: (kind: String, data: String)?, at: Double?) throws {
         try db.transaction { tx in
             if let stage { try Self.upsert(tx, session, stage) }
             try Self.insertAttempt(tx, session, a)
             if let event {
                 try tx.query("INSERT INTO events (session_id, at, kind, stage, data) VALUES (?, ?, ?, ?, ?)",
-                             [.text(session), .real(Self.now()), .text(event.kind), .text(a.stage), .text(event.data)])
+                             [.text(session), .real(at ?? Self.now()), .text(event.kind), .text(a.stage), .text(event.data)])
             }
         }
     }
@@ -207,9 +237,9 @@ public final class SQLiteSessionStore: SessionStore {
                      [.text(session)]).map(Self.attemptRecord)
     }
 
-    public func appendEvent(_ session: String, kind: String, stage: String?, data: String) throws {
+    public func appendEvent(_ session: String, kind: String, stage: String?, data: String, at: Double?) throws {
         try db.query("INSERT INTO events (session_id, at, kind, stage, data) VALUES (?, ?, ?, ?, ?)",
-                     [.text(session), .real(Self.now()), .text(kind), SQLValue(stage), .text(data)])
+                     [.text(session), .real(at ?? Self.now()), .text(kind), SQLValue(stage), .text(data)])
     }
 
     public func events(of session: String, after id: Int64) throws -> [EventRecord] {
