@@ -235,7 +235,17 @@ actor ToolServerProcess {
             await withCheckedContinuation { continuation in
                 first.begin(continuation)
                 first.add(Task {
-                    do { first.finish(.success(try await body())) } catch { first.finish(.failure(onError(error))) }
+                    do {
+                        first.finish(.success(try await body()))
+                    } catch {
+                        // A transport error of a server that is ending (a broken pipe, the end of its output) is
+                        // its exit: wait a moment to say how it ended rather than what the pipe said.
+                        if let how = await event.wait(upTo: .milliseconds(500)) {
+                            first.finish(.failure(onExit(how)))
+                        } else {
+                            first.finish(.failure(onError(error)))
+                        }
+                    }
                 })
                 first.add(Task {
                     if let how = await event.wait(upTo: timeout) {
