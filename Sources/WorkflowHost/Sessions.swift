@@ -127,9 +127,10 @@ extension WorkflowHost {
         try boundary("plan the resume of session \(id)") {
             let store = try sessionStore()
             let record = try session(id, in: store)
-            let workflow = try storedWorkflow(record, snapshot: try refreshedRegistry())
+            let snapshot = try refreshedRegistry() // one refresh: it stats every plugin file on the path
+            let workflow = try storedWorkflow(record, snapshot: snapshot)
             return try WorkflowEngine.planResume(workflow: workflow, session: id, status: record.status, store: store,
-                                                 snapshot: try refreshedRegistry())
+                                                 snapshot: snapshot)
         }
     }
 

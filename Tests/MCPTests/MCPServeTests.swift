@@ -26,22 +26,39 @@ import WfhostTestSupport
         }
     }
 
-    @Test func officialPythonClientDrivesTheServer() throws {
-        let dir = try TestSupport.temporaryDirectory("mcp")
-        defer { TestSupport.cleanup(dir) }
-        let python = try Self.pythonClient()
-        let plugins = dir + "/plugins", state = dir + "/state"
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libcore.so", toPath: plugins + "/core.so")
-        try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libchaos.so", toPath: plugins + "/chaos.so")
+    /// A server's world: a plugin directory with the shipped `core` and `chaos` plugins, a fresh state directory,
+    /// the fixtures' predefined workflows, the pinned environment and where the server's output is logged.
+    struct ServerWorld {
+        var dir: String
+        var state: String
+        var stdoutLog: String
+        var stderrLog: String
+        var environment: [String: String]
 
-        let stdoutLog = dir + "/server-stdout.log", stderrLog = dir + "/server-stderr.log"
-        let environment = [
-            "HOME": state, "WFHOST_STATE_DIR": state, "WFHOST_PLUGIN_PATH": plugins, "WFHOST_WORKER": TestSupport.worker,
-            "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no", "LANG": "C",
-            "WFHOST_WORKFLOWS_DIR": Self.fixtures + "/workflows",
-        ]
+        init(_ name: String) throws {
+            dir = try TestSupport.temporaryDirectory(name)
+            state = dir + "/state"
+            let plugins = dir + "/plugins"
+            try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libcore.so", toPath: plugins + "/core.so")
+            try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libchaos.so", toPath: plugins + "/chaos.so")
+            stdoutLog = dir + "/server-stdout.log"
+            stderrLog = dir + "/server-stderr.log"
+            environment = [
+                "HOME": state, "WFHOST_STATE_DIR": state, "WFHOST_PLUGIN_PATH": plugins, "WFHOST_WORKER": TestSupport.worker,
+                "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no", "LANG": "C",
+                "WFHOST_WORKFLOWS_DIR": MCPServeTests.fixtures + "/workflows",
+            ]
+        }
+    }
+
+    @Test func officialPythonClientDrivesTheServer() throws {
+        let world = try ServerWorld("mcp")
+        defer { TestSupport.cleanup(world.dir) }
+        let python = try Self.pythonClient()
+        let (dir, state, stdoutLog, stderrLog, environment) = (world.dir, world.state, world.stdoutLog, world.stderrLog,
+                                                               world.environment)
         // `tee` keeps every byte the server writes to stdout, on the way to the client.
         let config: [String: Any] = [
             "command": "/bin/sh", "args": ["-c", "\"$0\" mcp serve | tee -a \"$1\"", TestSupport.wfhost, stdoutLog],

@@ -9,22 +9,12 @@ import WfhostTestSupport
 /// `tasks/cancel`, and the specification's errors. This test checks what the servers wrote to stdout and stderr.
 @Suite struct MCPTasksTests {
     @Test func workflowRunsAreDurableTasks() throws {
-        let dir = try TestSupport.temporaryDirectory("mcp-tasks")
-        defer { TestSupport.cleanup(dir) }
-        let plugins = dir + "/plugins", state = dir + "/state"
-        try FileManager.default.createDirectory(atPath: plugins, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libcore.so", toPath: plugins + "/core.so")
-        try FileManager.default.copyItem(atPath: TestSupport.buildDir + "/libchaos.so", toPath: plugins + "/chaos.so")
-
-        let stdoutLog = dir + "/server-stdout.log", stderrLog = dir + "/server-stderr.log"
+        let world = try MCPServeTests.ServerWorld("mcp-tasks")
+        defer { TestSupport.cleanup(world.dir) }
+        let (dir, stdoutLog, stderrLog) = (world.dir, world.stdoutLog, world.stderrLog)
         let config: [String: Any] = [
             "wfhost": TestSupport.wfhost, "cwd": dir, "stdout_log": stdoutLog, "stderr_log": stderrLog,
-            "env": [
-                "HOME": state, "WFHOST_STATE_DIR": state, "WFHOST_PLUGIN_PATH": plugins, "WFHOST_WORKER": TestSupport.worker,
-                "PATH": "/usr/bin:/bin", "SWIFT_BACKTRACE": "enable=no", "LANG": "C",
-                "WFHOST_WORKFLOWS_DIR": MCPServeTests.fixtures + "/workflows",
-            ],
+            "env": world.environment,
         ]
         let configFile = dir + "/client.json"
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configFile))

@@ -61,17 +61,13 @@ import WfhostTestSupport
 
         let run = try world.wfhost(["run", flow])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
-        let sessions = try world.wfhost(["sessions", "--json"])
-        let id = (((try JSONSerialization.jsonObject(with: Data(sessions.stdout.utf8)) as? [String: Any])?["sessions"] as? [[String: Any]])?.first?["session_id"] as? String) ?? ""
-        let status = try world.wfhost(["status", id, "--json"])
-        let doc = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-        let stages = (doc?["stages"] as? [[String: Any]]) ?? []
+        let status = try world.newestSessionStatus(), stages = status.stages
         func output(_ name: String) -> [String: Any] {
             stages.first { $0["name"] as? String == name }?["output"] as? [String: Any] ?? [:]
         }
 
         // Reading: a declared path is visible, a file beside it in the user's directory does not exist.
-        #expect(output("read_granted")["text"] as? String == "visible", "\(status.stdout)")
+        #expect(output("read_granted")["text"] as? String == "visible", "\(status.text)")
         #expect(output("read_outside")["ok"] as? Bool == false)
         #expect(output("read_outside")["errno"] as? Int == Int(ENOENT), "\(output("read_outside"))")
         // Writing: the declared write path reaches the real file; a read-only grant and the rest do not.

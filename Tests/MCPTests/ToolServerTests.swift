@@ -64,6 +64,16 @@ import WfhostTestSupport
         func wfhost(_ arguments: [String]) throws -> TestSupport.RunResult {
             try TestSupport.run("/usr/bin/timeout", ["240", TestSupport.wfhost] + arguments, environment: environment)
         }
+
+        /// `status --json` of the newest session (found with `sessions --json`): its text, the document, its stages.
+        func newestSessionStatus() throws -> (text: String, document: [String: Any]?, stages: [[String: Any]]) {
+            let sessions = try wfhost(["sessions", "--json"])
+            let list = (try JSONSerialization.jsonObject(with: Data(sessions.stdout.utf8)) as? [String: Any])?["sessions"]
+            let id = ((list as? [[String: Any]])?.first?["session_id"] as? String) ?? ""
+            let status = try wfhost(["status", id, "--json"])
+            let doc = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            return (status.stdout, doc, (doc?["stages"] as? [[String: Any]]) ?? [])
+        }
     }
 
     @Test func stagesCallTheServersToolsAndACrashOrHangFailsOnlyItsCall() throws {
@@ -102,14 +112,10 @@ import WfhostTestSupport
 
         let run = try world.wfhost(["run", flow, "--secret", "fixture_token"])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
-        let sessions = try world.wfhost(["sessions", "--json"])
-        let id = (((try JSONSerialization.jsonObject(with: Data(sessions.stdout.utf8)) as? [String: Any])?["sessions"] as? [[String: Any]])?.first?["session_id"] as? String) ?? ""
-        let status = try world.wfhost(["status", id, "--json"])
-        let doc = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-        let stages = (doc?["stages"] as? [[String: Any]]) ?? []
+        let status = try world.newestSessionStatus(), stages = status.stages
         func stage(_ name: String) -> [String: Any] { stages.first { $0["name"] as? String == name } ?? [:] }
         func output(_ name: String) -> [String: Any] { stage(name)["output"] as? [String: Any] ?? [:] }
-        #expect(stage("greet")["status"] as? String == "succeeded", "\(status.stdout)")
+        #expect(stage("greet")["status"] as? String == "succeeded", "\(status.text)")
         #expect(output("greet")["repeated"] as? String == "hello hello")
         #expect(output("greet")["token_seen"] as? Bool == true) // ${secret:...} reached the server's environment
         #expect(output("shout")["text"] as? String == "HELLO HELLO") // a text result becomes {"text": ...}
@@ -121,7 +127,7 @@ import WfhostTestSupport
                 + "exited with code 7 during the call of 'crash'")
         #expect(stage("stuck")["status"] as? String == "allowed_failure")
         #expect(stage("stuck")["error_type"] as? String == "timeout")
-        #expect(doc?["status"] as? String == "succeeded")
+        #expect(status.document?["status"] as? String == "succeeded")
     }
 
     @Test func errorsNameTheServerItsCommandAndItsStderr() throws {
